@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Iskander.Chain.Toolchain;
+
+namespace Iskander.Chain.Cli;
+
+/// <summary>
+/// <c>iskander-chain serve</c>: starts (or connects to) the chain node and the database, reports
+/// their health, and keeps checking until stopped with Ctrl-C or SIGTERM.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var dataDirectory = CommonOptions.DataDirectory();
+        var interval = new Option<int>("--health-interval")
+        {
+            Description = "Seconds between health checks while running.",
+            DefaultValueFactory = _ => 30,
+        };
+        var command = new Command("serve", "Run the bridge: embedded anvil and PostgreSQL unless ISKANDER_RPC_URL / ISKANDER_DATABASE are set.")
+        {
+            dataDirectory,
+            interval,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var log = Logging.CreateConsoleLogger();
+            var layout = ProjectLayout.Discover();
+            var dataDir = CommonOptions.ResolveDataDirectory(parseResult.GetValue(dataDirectory), layout);
+            log.Information("iskander-chain {Version} starting; data in {DataDirectory}", VersionCommand.Text, dataDir);
+            try
+            {
+                await using var services = await EmbeddedServices.StartAsync(new Toolchain.Toolchain(layout), dataDir, log, cancellationToken)
+                    .ConfigureAwait(false);
+                var report = await HealthReport.CheckAsync(services, cancellationToken).ConfigureAwait(false);
+                if (!report.Healthy)
+                {
+                    log.Error("Unhealthy at start: chain {ChainId} block {BlockNumber} database {DatabaseError}", report.ChainId, report.BlockNumber, report.DatabaseError);
+                    return 1;
+                }
+
+                log.Information(
+                    "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
+                    report.ChainId, report.BlockNumber, services.RpcUrl, services.RpcIsEmbedded ? "embedded anvil" : "configured",
+                    report.DatabaseVersion, services.DatabaseIsEmbedded ? "embedded" : "configured");
+                await MonitorAsync(services, TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(interval))), log, cancellationToken)
+                    .ConfigureAwait(false);
+                log.Information("Stopping");
+                return 0;
+            }
+            catch (Exception ex) when (ex is ToolException or DevServices.DevServiceException)
+            {
+                log.Error("Could not start the services: {Reason}", ex.Message);
+                log.Error("Run `iskander-chain doctor` for a check of every tool with fix hints.");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static async Task MonitorAsync(EmbeddedServices services, TimeSpan interval, Serilog.ILogger log, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var report = await HealthReport.CheckAsync(services, cancellationToken).ConfigureAwait(false);
+                if (report.Healthy)
+                {
+                    log.Debug("Healthy: block {BlockNumber}", report.BlockNumber);
+                }
+                else
+                {
+                    log.Warning("Unhealthy: chain {ChainId} block {BlockNumber} database {DatabaseError}", report.ChainId, report.BlockNumber, report.DatabaseError);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM: fall through to an orderly shutdown of the services.
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using Iskander.Chain.Testing;
+
+namespace Iskander.Chain.Cli.Tests;
+
+public sealed class CliTests
+{
+    [Fact]
+    public async Task Version_prints_the_program_version()
+    {
+        var (exitCode, output) = await CliProcess.RunAsync(["version"]);
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("iskander-chain 0.1.0", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_passes_on_a_bootstrapped_machine()
+    {
+        using var data = new TempDirectory();
+        var (exitCode, output) = await CliProcess.RunAsync(["doctor", "--data-dir", data.Path]);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("doctor: all checks passed", output, StringComparison.Ordinal);
+        foreach (var tool in new[] { "node", "forge", "anvil", "cast", "solc", "snarkjs", "circom", "initdb", "pgctl" })
+        {
+            Assert.Matches($"(?m)^ok +{tool} ", output);
+        }
+    }
+
+    [Fact]
+    public async Task Doctor_fails_with_a_hint_when_the_anvil_path_is_wrong()
+    {
+        using var data = new TempDirectory();
+        var (exitCode, output) = await CliProcess.RunAsync(["doctor", "--data-dir", data.Path],
+            new Dictionary<string, string> { ["ISKANDER_ANVIL_PATH"] = "/nonexistent/anvil" });
+        Assert.Equal(1, exitCode);
+        Assert.Matches("(?m)^FAIL +anvil +not found at /nonexistent/anvil", output);
+        Assert.Contains("hint: run scripts/bootstrap", output, StringComparison.Ordinal);
+        Assert.Contains("1 check(s) failed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_fails_when_the_data_directory_is_not_writable()
+    {
+        using var data = new TempDirectory();
+        var blocker = data.Combine("file");
+        await File.WriteAllTextAsync(blocker, "a file where a folder should be");
+        var (exitCode, output) = await CliProcess.RunAsync(["doctor", "--data-dir", Path.Combine(blocker, "data")]);
+        Assert.Equal(1, exitCode);
+        Assert.Matches("(?m)^FAIL +data-dir ", output);
+    }
+
+    [Fact]
+    public async Task Serve_starts_embedded_services_reports_healthy_and_stops_on_ctrl_c_keeping_its_data()
+    {
+        using var data = new TempDirectory();
+        using (var serve = CliProcess.Start(["serve", "--data-dir", data.Path, "--health-interval", "1"]))
+        {
+            var healthy = await serve.WaitForLineAsync("Healthy: chain 31337", TimeSpan.FromMinutes(2));
+            Assert.Contains("(embedded anvil)", healthy, StringComparison.Ordinal);
+            serve.Interrupt();
+            Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+            Assert.Contains("anvil on port", serve.Output, StringComparison.Ordinal);
+            Assert.Contains("stopped", serve.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", serve.Output, StringComparison.Ordinal);
+        }
+
+        Assert.True(File.Exists(Path.Combine(data.Path, "postgres", "data", "PG_VERSION")));
+        Assert.True(File.Exists(Path.Combine(data.Path, "anvil", "state.json")));
+
+        using var again = CliProcess.Start(["serve", "--data-dir", data.Path]);
+        await again.WaitForLineAsync("Healthy: chain 31337", TimeSpan.FromMinutes(2));
+        Assert.DoesNotContain("Initialising PostgreSQL cluster", again.Output, StringComparison.Ordinal);
+        again.Interrupt();
+        Assert.Equal(0, await again.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Serve_exits_non_zero_when_a_configured_node_does_not_answer()
+    {
+        using var data = new TempDirectory();
+        var (exitCode, output) = await CliProcess.RunAsync(["serve", "--data-dir", data.Path],
+            new Dictionary<string, string> { ["ISKANDER_RPC_URL"] = "http://127.0.0.1:9/" });
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Unhealthy at start", output, StringComparison.Ordinal);
+    }
+}

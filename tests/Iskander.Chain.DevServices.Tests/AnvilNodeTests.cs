@@ -1,0 +1,95 @@
+using System.Net.Http.Json;
+using Iskander.Chain.DevServices;
+using Iskander.Chain.Testing;
+using Iskander.Chain.Toolchain;
+
+namespace Iskander.Chain.DevServices.Tests;
+
+public sealed class AnvilNodeTests
+{
+    [Fact]
+    public async Task Anvil_starts_answers_chain_id_31337_and_stops()
+    {
+        var node = await AnvilNode.StartAsync(TestToolchain.Create());
+        Assert.Equal(31337UL, await RpcProbe.TryChainIdAsync(node.RpcUrl));
+        Assert.Equal("127.0.0.1", node.RpcUrl.Host);
+        Assert.Equal(10, node.Accounts.Count);
+        // anvil's public dev account 0 for the default mnemonic.
+        Assert.Equal("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", node.Accounts[0].Address);
+        Assert.Equal("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", node.Accounts[0].PrivateKey);
+        Assert.DoesNotContain(node.Accounts[0].PrivateKey, node.Accounts[0].ToString(), StringComparison.Ordinal);
+
+        await node.DisposeAsync();
+        Assert.False(node.IsRunning);
+        Assert.Null(await RpcProbe.TryChainIdAsync(node.RpcUrl));
+    }
+
+    [Fact]
+    public async Task Two_nodes_run_side_by_side_with_independent_chains()
+    {
+        await using var first = await AnvilNode.StartAsync(TestToolchain.Create());
+        await using var second = await AnvilNode.StartAsync(TestToolchain.Create(), new AnvilOptions { ChainId = 1337, Accounts = 3 });
+
+        Assert.NotEqual(first.Port, second.Port);
+        Assert.Equal(31337UL, await RpcProbe.TryChainIdAsync(first.RpcUrl));
+        Assert.Equal(1337UL, await RpcProbe.TryChainIdAsync(second.RpcUrl));
+        Assert.Equal(3, second.Accounts.Count);
+
+        await MineAsync(first.RpcUrl, blocks: 5);
+        Assert.Equal(5UL, await RpcProbe.TryBlockNumberAsync(first.RpcUrl));
+        Assert.Equal(0UL, await RpcProbe.TryBlockNumberAsync(second.RpcUrl));
+    }
+
+    [Fact]
+    public async Task Interval_mining_produces_blocks_without_transactions()
+    {
+        await using var node = await AnvilNode.StartAsync(TestToolchain.Create(), new AnvilOptions { BlockTime = 1 });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await RpcProbe.TryBlockNumberAsync(node.RpcUrl, timeout.Token) < 2)
+        {
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task State_file_keeps_the_chain_across_restarts()
+    {
+        using var directory = new TempDirectory();
+        var options = new AnvilOptions { StateFile = directory.Combine("state.json") };
+        await using (var node = await AnvilNode.StartAsync(TestToolchain.Create(), options))
+        {
+            await MineAsync(node.RpcUrl, blocks: 7);
+        }
+
+        await using var restarted = await AnvilNode.StartAsync(TestToolchain.Create(), options);
+        Assert.Equal(7UL, await RpcProbe.TryBlockNumberAsync(restarted.RpcUrl));
+    }
+
+    [Fact]
+    public async Task A_missing_anvil_binary_fails_with_a_hint()
+    {
+        var toolchain = TestToolchain.Create(new Dictionary<Tool, string> { [Tool.Anvil] = "/nonexistent/anvil" });
+        var error = await Assert.ThrowsAsync<ToolNotFoundException>(() => AnvilNode.StartAsync(toolchain));
+        Assert.Equal("/nonexistent/anvil", error.SearchedPath);
+        Assert.Contains("scripts/bootstrap", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_already_serving_another_chain_is_reported()
+    {
+        await using var first = await AnvilNode.StartAsync(TestToolchain.Create(), new AnvilOptions { ChainId = 5 });
+        var error = await Assert.ThrowsAsync<DevServiceException>(() =>
+            AnvilNode.StartAsync(TestToolchain.Create(), new AnvilOptions { Port = first.Port, StartTimeout = TimeSpan.FromSeconds(10) }));
+        Assert.True(
+            error.Message.Contains("Address already in use", StringComparison.Ordinal) || error.Message.Contains("chain id 5", StringComparison.Ordinal),
+            error.Message);
+    }
+
+    private static async Task MineAsync(Uri rpcUrl, int blocks)
+    {
+        using var http = new HttpClient();
+        var request = new { jsonrpc = "2.0", id = 1, method = "anvil_mine", @params = new object[] { $"0x{blocks:x}" } };
+        using var response = await http.PostAsJsonAsync(rpcUrl, request);
+        response.EnsureSuccessStatusCode();
+    }
+}

@@ -1,0 +1,83 @@
+using Iskander.Chain.DevServices;
+using Iskander.Chain.Testing;
+using Iskander.Chain.Toolchain;
+using Npgsql;
+
+namespace Iskander.Chain.DevServices.Tests;
+
+public sealed class PostgresClusterTests
+{
+    [Fact]
+    public async Task Cluster_initialises_runs_queries_and_keeps_its_data_across_a_restart()
+    {
+        using var directory = new TempDirectory();
+        var options = new PostgresClusterOptions { Directory = directory.Combine("pg"), Database = "coop" };
+
+        var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
+        await ExecuteAsync(cluster.ConnectionString, "CREATE TABLE decisions (id int PRIMARY KEY, title text NOT NULL)");
+        await ExecuteAsync(cluster.ConnectionString, "INSERT INTO decisions VALUES (1, 'Adopt the bylaws')");
+        var firstPort = cluster.Port;
+        await cluster.StopAsync();
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(cluster.ConnectionString, "SELECT 1"));
+
+        await cluster.StartAsync();
+        Assert.True(cluster.Port > 0);
+        Assert.Equal("Adopt the bylaws", await ScalarAsync(cluster.ConnectionString, "SELECT title FROM decisions WHERE id = 1"));
+        await cluster.DisposeAsync();
+
+        // A second cluster object on the same folder reuses the data instead of re-initialising.
+        await using var reopened = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
+        Assert.Equal(1L, await ScalarAsync(reopened.ConnectionString, "SELECT count(*) FROM decisions"));
+        Assert.NotEqual(0, firstPort);
+    }
+
+    [Fact]
+    public async Task A_server_left_running_by_a_crashed_process_is_adopted()
+    {
+        using var directory = new TempDirectory();
+        var options = new PostgresClusterOptions { Directory = directory.Combine("pg") };
+        var orphaned = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
+        // No StopAsync: as if the owning process had been killed.
+
+        await using var adopter = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
+        Assert.Equal(orphaned.Port, adopter.Port);
+        Assert.Equal(1, await ScalarAsync(adopter.ConnectionString, "SELECT 1"));
+    }
+
+    [Fact]
+    public async Task Deleting_on_dispose_removes_the_folder()
+    {
+        using var directory = new TempDirectory();
+        var folder = directory.Combine("pg");
+        var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), new PostgresClusterOptions { Directory = folder, DeleteOnDispose = true });
+        Assert.True(File.Exists(Path.Combine(cluster.DataDirectory, "PG_VERSION")));
+        await cluster.DisposeAsync();
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task Missing_postgres_binaries_fail_with_an_install_hint()
+    {
+        using var directory = new TempDirectory();
+        var toolchain = TestToolchain.Create(new Dictionary<Tool, string> { [Tool.Initdb] = "/nonexistent/initdb" });
+        var error = await Assert.ThrowsAsync<ToolNotFoundException>(() =>
+            PostgresCluster.StartAsync(toolchain, new PostgresClusterOptions { Directory = directory.Combine("pg") }));
+        Assert.Contains("postgresql-15", error.Hint, StringComparison.Ordinal);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+}
