@@ -23,11 +23,23 @@ const handlers = {
     try { return { value: ethers.decodeRlp(encoded) }; } catch (e) { return { error: e.shortMessage ?? e.message }; }
   },
   keccak: ({ data }) => ({ hash: ethers.keccak256(data) }),
+  // ABI: encode values of the given types, and decode data back into JSON-friendly values.
+  abiEncode: ({ types, values }) => ({ encoded: ethers.AbiCoder.defaultAbiCoder().encode(types, values) }),
+  abiDecode: ({ types, data }) => {
+    try { return { values: plain(ethers.AbiCoder.defaultAbiCoder().decode(types, data)) }; } catch (e) { return { error: e.shortMessage ?? e.message }; }
+  },
   personalSign: ({ privateKey, message }) => {
     const signature = new ethers.SigningKey(privateKey).sign(ethers.hashMessage(ethers.getBytes(message)));
     return { hash: ethers.hashMessage(ethers.getBytes(message)), signature: signature.serialized };
   },
 };
+
+// ethers' Result objects are arrays with extras; bigints become decimal strings.
+function plain(value) {
+  if (Array.isArray(value)) return Array.from(value, plain);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
 
 const request = JSON.parse(readFileSync(0, 'utf8'));
 const handler = handlers[request.op];
