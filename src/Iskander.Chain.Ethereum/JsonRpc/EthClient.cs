@@ -130,9 +130,20 @@ public sealed class EthClient(JsonRpcClient rpc)
                     .Select(block => (IReadOnlyList<BigInteger>)json.Array(block, "reward").Select(r => json.Quantity(r, "reward")).ToList()).ToList());
     }
 
-    private async Task<BlockHeader?> GetBlockAsync(string method, string block, CancellationToken cancellationToken)
+    /// <summary>Headers of several blocks in one batched request, in the order asked; null for blocks beyond the head.</summary>
+    public async Task<IReadOnlyList<BlockHeader?>> GetBlocksByNumberAsync(IReadOnlyList<ulong> numbers, CancellationToken cancellationToken = default)
     {
-        var result = await Rpc.CallAsync(method, [block, false], cancellationToken).ConfigureAwait(false);
+        const string method = "eth_getBlockByNumber";
+        var results = await Rpc.BatchAsync(numbers.Select(n => new JsonRpcRequest(method, Hex.EncodeQuantity(n), false)).ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        return results.Select(r => ParseHeader(method, r)).ToList();
+    }
+
+    private async Task<BlockHeader?> GetBlockAsync(string method, string block, CancellationToken cancellationToken) =>
+        ParseHeader(method, await Rpc.CallAsync(method, [block, false], cancellationToken).ConfigureAwait(false));
+
+    private static BlockHeader? ParseHeader(string method, JsonElement result)
+    {
         if (result.ValueKind == JsonValueKind.Null) return null;
         var json = Json(method);
         var header = json.Object(result);
