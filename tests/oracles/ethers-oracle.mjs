@@ -23,6 +23,12 @@ const handlers = {
     try { return { value: ethers.decodeRlp(encoded) }; } catch (e) { return { error: e.shortMessage ?? e.message }; }
   },
   keccak: ({ data }) => ({ hash: ethers.keccak256(data) }),
+  // EIP-712: ethers infers the EIP712Domain type from the domain's members.
+  typedData: ({ types, primaryType, domain, message }) => ({
+    encodeType: ethers.TypedDataEncoder.from(types).encodeType(primaryType),
+    domainSeparator: ethers.TypedDataEncoder.hashDomain(domain),
+    digest: ethers.TypedDataEncoder.hash(domain, types, message),
+  }),
   // ABI: encode values of the given types, and decode data back into JSON-friendly values.
   abiEncode: ({ types, values }) => ({ encoded: ethers.AbiCoder.defaultAbiCoder().encode(types, values) }),
   abiDecode: ({ types, data }) => {
