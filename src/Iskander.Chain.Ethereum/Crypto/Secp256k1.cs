@@ -1,9 +1,8 @@
 using Org.BouncyCastle.Asn1.X9;
-using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.EC;
-using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
+using Org.BouncyCastle.Utilities;
 using BcInteger = Org.BouncyCastle.Math.BigInteger;
 using NumericsInteger = System.Numerics.BigInteger;
 
@@ -11,7 +10,7 @@ namespace Iskander.Chain.Ethereum.Crypto;
 
 /// <summary>
 /// secp256k1 signing and recovery as Ethereum uses them, on BouncyCastle's curve arithmetic:
-/// RFC 6979 deterministic nonces (HMAC-SHA256), low-s normalisation, recovery ids, and recovery
+/// RFC 6979 deterministic nonces (HMAC-SHA256, <see cref="Rfc6979"/>), low-s normalisation, recovery ids, and recovery
 /// that rejects out-of-range and malleable signatures.
 /// </summary>
 public static class Secp256k1
@@ -47,18 +46,18 @@ public static class Secp256k1
     {
         if (hash.Length != 32) throw new ArgumentException("secp256k1 signs 32-byte hashes", nameof(hash));
         var d = PrivateScalar(privateKey);
-        var message = hash.ToArray();
-        var e = new BcInteger(1, message);
-        var nonces = new HMacDsaKCalculator(new Sha256Digest());
-        nonces.Init(N, d, message);
+        var e = new BcInteger(1, hash.ToArray());
+        Span<byte> nonceKey = stackalloc byte[32];
+        Span<byte> nonceValue = stackalloc byte[32];
+        var nonces = new Rfc6979(N, privateKey, hash, nonceKey, nonceValue);
         while (true)
         {
-            var k = nonces.NextK();
+            var k = nonces.Next();
             var point = BaseMultiplier.Multiply(G, k).Normalize();
             var x = point.AffineXCoord.ToBigInteger();
             var r = x.Mod(N);
             if (r.SignValue == 0) continue;
-            var s = k.ModInverse(N).Multiply(e.Add(d.Multiply(r))).Mod(N);
+            var s = BigIntegers.ModOddInverse(N, k).Multiply(e.Add(d.Multiply(r))).Mod(N);
             if (s.SignValue == 0) continue;
 
             var recoveryId = (byte)((point.AffineYCoord.TestBitZero() ? 1 : 0) | (x.CompareTo(N) >= 0 ? 2 : 0));
@@ -105,7 +104,7 @@ public static class Secp256k1
         }
 
         var e = new BcInteger(1, hash.ToArray());
-        var rInverse = r.ModInverse(N);
+        var rInverse = BigIntegers.ModOddInverse(N, r);
         var q = ECAlgorithms.SumOfTwoMultiplies(bigR, s.Multiply(rInverse).Mod(N), G, N.Subtract(e).Multiply(rInverse).Mod(N));
         if (q.IsInfinity) throw new InvalidSignatureException("signature recovers to the point at infinity");
         return EncodeUncompressed(q);
