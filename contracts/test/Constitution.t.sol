@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+pragma solidity ^0.8.24;
+
+import {Constitution} from "../src/Constitution.sol";
+import {DecisionGated} from "../src/DecisionGated.sol";
+import {DecisionAnchor} from "../src/DecisionAnchor.sol";
+import {DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
+import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
+import {Decisions} from "./utils/Decisions.sol";
+
+contract ConstitutionTest is Decisions {
+    bytes32 internal constant CONFIRMATIONS = "confirmations";
+    bytes32 internal constant MAX_PAY_RATIO = "maxPayRatioX100";
+    bytes32 internal constant QUORUM = "ballotQuorumBps";
+
+    Constitution internal constitution;
+
+    function setUp() public {
+        _deployAnchor(address(0x0C0));
+        constitution = _deploy();
+    }
+
+    function _deploy() internal returns (Constitution) {
+        bytes32[] memory documents = new bytes32[](2);
+        documents[0] = sha256("Articles of association");
+        documents[1] = sha256("Member handbook");
+        bytes32[] memory names = new bytes32[](3);
+        names[0] = CONFIRMATIONS;
+        names[1] = MAX_PAY_RATIO;
+        names[2] = QUORUM;
+        uint256[] memory values = new uint256[](3);
+        values[0] = 12;
+        values[1] = 600;
+        values[2] = 5000;
+        return new Constitution(
+            Constitution.Genesis("Riverside Coop", documents, "ICA-1995", 7, address(0x1D), 0), anchor, names, values
+        );
+    }
+
+    function _amendAction(bytes32 name, uint256 value, bytes32 digest) internal view returns (bytes32) {
+        return _actionLeaf(address(constitution), GovernanceAction.AMEND_PARAMETER, abi.encode(name, value), digest);
+    }
+
+    function test_genesis_and_initial_parameters_are_readable() public view {
+        Constitution.Genesis memory genesis = constitution.genesis();
+        assertEq(genesis.cooperativeName, "Riverside Coop");
+        assertEq(genesis.foundingDocuments[0], sha256("Articles of association"));
+        assertEq(uint256(genesis.foundersCount), 7);
+        assertEq(genesis.icaPrinciplesVersion, bytes32("ICA-1995"));
+        assertEq(genesis.identity, address(0x1D));
+        assertEq(uint256(genesis.ratifiedAt), block.timestamp);
+        assertEq(constitution.parameter(CONFIRMATIONS), 12);
+        assertEq(constitution.parameter(MAX_PAY_RATIO), 600);
+        assertEq(constitution.parameterNames().length, 3);
+    }
+
+    function test_an_anchored_amendment_changes_the_parameter() public {
+        bytes32 digest = sha256("decision: 20 confirmations");
+        DecisionRef memory ref = _anchorAction(_amendAction(CONFIRMATIONS, 20, digest));
+        vm.expectEmit(address(constitution));
+        emit Constitution.Amended(CONFIRMATIONS, 12, 20, ref.leaf, 1);
+        vm.prank(address(0xE7EC)); // anyone may execute it
+        constitution.amend(CONFIRMATIONS, 20, digest, ref);
+        assertEq(constitution.parameter(CONFIRMATIONS), 20);
+        assertEq(uint256(constitution.parameterRecord(CONFIRMATIONS).setByBatch), 1);
+    }
+
+    function test_nothing_changes_without_an_anchored_citation() public {
+        bytes32 digest = sha256("decision: quorum 1");
+        DecisionRef memory unanchored = _unanchoredRef(_amendAction(QUORUM, 1, digest));
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, unanchored.root, unanchored.leaf));
+        constitution.amend(QUORUM, 1, digest, unanchored);
+
+        DecisionRef memory ref = _anchorAction(_amendAction(QUORUM, 6000, digest));
+        vm.expectRevert(
+            abi.encodeWithSelector(DecisionGated.DecisionMismatch.selector, _amendAction(QUORUM, 1, digest), ref.leaf)
+        );
+        constitution.amend(QUORUM, 1, digest, ref);
+        assertEq(constitution.parameter(QUORUM), 5000);
+    }
+
+    function test_a_replayed_amendment_is_refused() public {
+        bytes32 digest = sha256("decision: quorum 60%");
+        DecisionRef memory ref = _anchorAction(_amendAction(QUORUM, 6000, digest));
+        constitution.amend(QUORUM, 6000, digest, ref);
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionAlreadyExecuted.selector, ref.leaf));
+        constitution.amend(QUORUM, 6000, digest, ref);
+    }
+
+    function test_a_stale_amendment_cannot_undo_a_newer_one() public {
+        bytes32 olderDigest = sha256("decision 1: ratio 5:1");
+        bytes32 newerDigest = sha256("decision 2: ratio 4:1");
+        DecisionRef memory older = _anchorAction(_amendAction(MAX_PAY_RATIO, 500, olderDigest));
+        DecisionRef memory newer = _anchorAction(_amendAction(MAX_PAY_RATIO, 400, newerDigest));
+        constitution.amend(MAX_PAY_RATIO, 400, newerDigest, newer);
+        vm.expectRevert(abi.encodeWithSelector(Constitution.StaleAmendment.selector, MAX_PAY_RATIO, uint64(1), uint64(2)));
+        constitution.amend(MAX_PAY_RATIO, 500, olderDigest, older);
+        assertEq(constitution.parameter(MAX_PAY_RATIO), 400);
+    }
+
+    function test_a_proof_made_for_another_constitution_is_foreign() public {
+        Constitution other = _deploy();
+        bytes32 digest = sha256("decision: 3 confirmations");
+        bytes32 foreignAction =
+            _actionLeaf(address(other), GovernanceAction.AMEND_PARAMETER, abi.encode(CONFIRMATIONS, uint256(3)), digest);
+        DecisionRef memory ref = _anchorAction(foreignAction);
+        other.amend(CONFIRMATIONS, 3, digest, ref); // valid where it belongs
+        vm.expectRevert(
+            abi.encodeWithSelector(DecisionGated.DecisionMismatch.selector, _amendAction(CONFIRMATIONS, 3, digest), foreignAction)
+        );
+        constitution.amend(CONFIRMATIONS, 3, digest, ref);
+    }
+
+    function test_a_proof_anchored_by_another_cooperative_is_foreign() public {
+        DecisionAnchor otherAnchor = new DecisionAnchor(address(0x0C0), address(0xFACE));
+        bytes32 digest = sha256("decision elsewhere");
+        bytes32 action = _amendAction(QUORUM, 1, digest);
+        DecisionRef memory elsewhere = _unanchoredRef(action);
+        vm.prank(address(0xFACE));
+        otherAnchor.anchor(elsewhere.root, 2);
+        assertTrue(otherAnchor.verifyInclusion(elsewhere));
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, elsewhere.root, action));
+        constitution.amend(QUORUM, 1, digest, elsewhere);
+    }
+
+    function test_unknown_parameters_and_malformed_genesis_are_refused() public {
+        bytes32 digest = sha256("decision: new parameter");
+        DecisionRef memory ref = _anchorAction(_amendAction("newThing", 1, digest));
+        vm.expectRevert(abi.encodeWithSelector(Constitution.UnknownParameter.selector, bytes32("newThing")));
+        constitution.amend("newThing", 1, digest, ref);
+        vm.expectRevert(abi.encodeWithSelector(Constitution.UnknownParameter.selector, bytes32("newThing")));
+        constitution.parameter("newThing");
+
+        bytes32[] memory names = new bytes32[](2);
+        names[0] = QUORUM;
+        names[1] = QUORUM;
+        uint256[] memory values = new uint256[](2);
+        Constitution.Genesis memory genesis = constitution.genesis();
+        vm.expectRevert(Constitution.InvalidParameters.selector);
+        new Constitution(genesis, anchor, names, values);
+        vm.expectRevert(Constitution.InvalidParameters.selector);
+        new Constitution(genesis, anchor, names, new uint256[](1));
+    }
+
+    function testFuzz_amendments_apply_exactly_the_anchored_value(uint256 value, uint256 other, uint8 which) public {
+        vm.assume(value != other);
+        bytes32[3] memory names = [CONFIRMATIONS, MAX_PAY_RATIO, QUORUM];
+        bytes32 name = names[which % 3];
+        bytes32 digest = sha256(abi.encode(value, which));
+        DecisionRef memory ref = _anchorAction(_amendAction(name, value, digest));
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionMismatch.selector, _amendAction(name, other, digest), ref.leaf));
+        constitution.amend(name, other, digest, ref);
+        constitution.amend(name, value, digest, ref);
+        assertEq(constitution.parameter(name), value);
+    }
+}

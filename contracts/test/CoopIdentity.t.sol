@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {CoopIdentity} from "../src/CoopIdentity.sol";
+import {DecisionGated} from "../src/DecisionGated.sol";
+import {DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
+import {IERC4973} from "../src/interfaces/IERC4973.sol";
+import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
+import {Decisions} from "./utils/Decisions.sol";
+
+contract CoopIdentityTest is Decisions {
+    address internal constant OWNER = address(0x0C0);
+    uint256 internal constant ISSUER_KEY = 0x1551E;
+    uint256 internal constant ALICE_KEY = 0xA11CE;
+    uint256 internal constant BOB_KEY = 0xB0B;
+    bytes32 internal constant MEMBER = keccak256("member");
+    bytes32 internal constant STEWARD = keccak256("steward");
+
+    CoopIdentity internal identity;
+    address internal issuer;
+    address internal alice;
+    address internal bob;
+
+    function setUp() public {
+        _deployAnchor(OWNER);
+        issuer = vm.addr(ISSUER_KEY);
+        alice = vm.addr(ALICE_KEY);
+        bob = vm.addr(BOB_KEY);
+        identity = new CoopIdentity("Riverside Coop Membership", "RCM", anchor, OWNER, issuer);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _admitAction(address member, bytes32 role, bytes32 digest) internal view returns (bytes32) {
+        return _actionLeaf(address(identity), GovernanceAction.ADMIT_MEMBER, abi.encode(member, role), digest);
+    }
+
+    function _terms(bytes32 role, bytes32 digest, DecisionRef memory ref) internal pure returns (bytes memory) {
+        return abi.encode(CoopIdentity.MembershipTerms(role, "ipfs://bafy-member-card", digest, ref));
+    }
+
+    function _consent(uint256 key, address active, address passive, bytes memory metadata) internal view returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, identity.agreementHash(active, passive, metadata));
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev Anchors an admission of `member` and gives the token with the member's consent.
+    function _admit(address member, uint256 key, bytes32 role, bytes32 digest) internal returns (uint256 tokenId) {
+        bytes memory metadata = _terms(role, digest, _anchorAction(_admitAction(member, role, digest)));
+        bytes memory signature = _consent(key, issuer, member, metadata);
+        vm.prank(issuer);
+        tokenId = identity.give(member, metadata, signature);
+    }
+
+    // ------------------------------------------------------------------ ERC-4973 surface
+
+    function test_interfaces_are_the_current_ERC4973_ones() public view {
+        assertEq(uint256(uint32(type(IERC4973).interfaceId)), uint256(uint32(0xeb72bb7c)), "ERC-4973 id");
+        assertTrue(identity.supportsInterface(0xeb72bb7c), "ERC-4973");
+        assertTrue(identity.supportsInterface(0x01ffc9a7), "ERC-165");
+        assertTrue(identity.supportsInterface(0x5b5e139f), "ERC-721 metadata");
+        assertFalse(identity.supportsInterface(0x80ac58cd), "must not claim ERC-721");
+        assertEq(identity.name(), "Riverside Coop Membership");
+        assertEq(identity.symbol(), "RCM");
+    }
+
+    function test_give_with_consent_and_an_anchored_decision_admits_the_member() public {
+        bytes32 digest = sha256("decision: admit alice");
+        DecisionRef memory ref = _anchorAction(_admitAction(alice, MEMBER, digest));
+        bytes memory metadata = _terms(MEMBER, digest, ref);
+        uint256 expectedId = uint256(identity.agreementHash(issuer, alice, metadata));
+        bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
+
+        vm.expectEmit(address(identity));
+        emit IERC4973.Transfer(address(0), alice, expectedId);
+        vm.expectEmit(address(identity));
+        emit CoopIdentity.Admitted(expectedId, alice, MEMBER, ref.leaf);
+        vm.prank(issuer);
+        uint256 tokenId = identity.give(alice, metadata, signature);
+
+        assertEq(tokenId, expectedId, "token id is the agreement hash");
+        assertEq(identity.balanceOf(alice), 1);
+        assertEq(identity.ownerOf(tokenId), alice);
+        assertTrue(identity.isMember(alice));
+        assertEq(identity.tokenOf(alice), tokenId);
+        assertEq(identity.tokenURI(tokenId), "ipfs://bafy-member-card");
+        assertEq(identity.decodeURI(metadata), "ipfs://bafy-member-card");
+        assertEq(identity.memberCount(), 1);
+        assertEq(identity.members(0, 10)[0], alice);
+        assertTrue(identity.actionExecuted(ref.leaf), "decision consumed");
+        CoopIdentity.Membership memory record = identity.membership(tokenId);
+        assertEq(record.role, MEMBER);
+        assertEq(record.admissionLeaf, ref.leaf);
+    }
+
+    function test_take_lets_the_member_claim_a_token_the_issuer_signed() public {
+        bytes32 digest = sha256("decision: admit bob");
+        bytes memory metadata = _terms(STEWARD, digest, _anchorAction(_admitAction(bob, STEWARD, digest)));
+        bytes memory issuerConsent = _consent(ISSUER_KEY, bob, issuer, metadata);
+        vm.prank(bob);
+        uint256 tokenId = identity.take(issuer, metadata, issuerConsent);
+        assertEq(identity.ownerOf(tokenId), bob);
+
+        // Only the issuer's consent counts.
+        bytes memory carolMetadata = _terms(STEWARD, digest, _anchorAction(_admitAction(address(0xCA401), STEWARD, digest)));
+        bytes memory aliceConsent = _consent(ALICE_KEY, address(0xCA401), alice, carolMetadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotIssuer.selector, alice));
+        vm.prank(address(0xCA401));
+        identity.take(alice, carolMetadata, aliceConsent);
+    }
+
+    // ------------------------------------------------------------------ attacks on issuance
+
+    function test_issuing_without_an_anchored_decision_fails() public {
+        bytes32 digest = sha256("never anchored");
+        DecisionRef memory ref = _unanchoredRef(_admitAction(alice, MEMBER, digest));
+        bytes memory metadata = _terms(MEMBER, digest, ref);
+        bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, ref.root, ref.leaf));
+        vm.prank(issuer);
+        identity.give(alice, metadata, signature);
+    }
+
+    function test_a_decision_for_another_member_or_role_cannot_be_used() public {
+        bytes32 digest = sha256("decision: admit bob");
+        DecisionRef memory bobsDecision = _anchorAction(_admitAction(bob, MEMBER, digest));
+        bytes memory metadata = _terms(MEMBER, digest, bobsDecision);
+        bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.expectRevert(
+            abi.encodeWithSelector(DecisionGated.DecisionMismatch.selector, _admitAction(alice, MEMBER, digest), bobsDecision.leaf)
+        );
+        vm.prank(issuer);
+        identity.give(alice, metadata, signature);
+
+        DecisionRef memory memberDecision = _anchorAction(_admitAction(alice, MEMBER, digest));
+        bytes memory asSteward = _terms(STEWARD, digest, memberDecision);
+        bytes memory stewardSignature = _consent(ALICE_KEY, issuer, alice, asSteward);
+        vm.expectRevert(
+            abi.encodeWithSelector(DecisionGated.DecisionMismatch.selector, _admitAction(alice, STEWARD, digest), memberDecision.leaf)
+        );
+        vm.prank(issuer);
+        identity.give(alice, asSteward, stewardSignature);
+    }
+
+    function test_a_forged_leaf_or_a_proof_from_another_batch_fails() public {
+        bytes32 digest = sha256("decision: admit alice");
+        bytes32 action = _admitAction(alice, MEMBER, digest);
+        DecisionRef memory genuine = _anchorAction(action);
+        DecisionRef memory other = _anchorAction(_admitAction(bob, MEMBER, digest));
+        // Alice's leaf with the other batch's root and proof.
+        DecisionRef memory spliced = DecisionRef(other.root, action, other.index, other.proof);
+        bytes memory metadata = _terms(MEMBER, digest, spliced);
+        bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, other.root, action));
+        vm.prank(issuer);
+        identity.give(alice, metadata, signature);
+        assertTrue(anchor.verifyInclusion(genuine), "the genuine citation is fine");
+    }
+
+    function test_consent_signed_for_another_address_or_chain_is_rejected() public {
+        bytes32 digest = sha256("decision: admit alice");
+        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+
+        bytes memory bobSigned = _consent(BOB_KEY, issuer, alice, metadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, alice));
+        vm.prank(issuer);
+        identity.give(alice, metadata, bobSigned);
+
+        uint256 realChain = block.chainid;
+        vm.chainId(realChain + 1);
+        bytes memory otherChain = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.chainId(realChain);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, alice));
+        vm.prank(issuer);
+        identity.give(alice, metadata, otherChain);
+    }
+
+    function test_only_the_issuer_gives_and_one_token_per_member() public {
+        bytes32 digest = sha256("decision: admit alice");
+        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        bytes memory signature = _consent(ALICE_KEY, bob, alice, metadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotIssuer.selector, bob));
+        vm.prank(bob);
+        identity.give(alice, metadata, signature);
+
+        uint256 tokenId = _admit(alice, ALICE_KEY, MEMBER, sha256("first"));
+        bytes32 second = sha256("second");
+        bytes memory again = _terms(MEMBER, second, _anchorAction(_admitAction(alice, MEMBER, second)));
+        bytes memory againSigned = _consent(ALICE_KEY, issuer, alice, again);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.AlreadyMember.selector, alice, tokenId));
+        vm.prank(issuer);
+        identity.give(alice, again, againSigned);
+    }
+
+    function test_a_replayed_admission_decision_is_refused() public {
+        bytes32 digest = sha256("decision: admit alice");
+        DecisionRef memory ref = _anchorAction(_admitAction(alice, MEMBER, digest));
+        bytes memory metadata = _terms(MEMBER, digest, ref);
+        bytes memory firstSignature = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.prank(issuer);
+        uint256 tokenId = identity.give(alice, metadata, firstSignature);
+        vm.prank(alice);
+        identity.unequip(tokenId);
+
+        // Same decision, new metadata URI (so a new agreement): the decision is spent.
+        bytes memory replay = abi.encode(CoopIdentity.MembershipTerms(MEMBER, "ipfs://other", digest, ref));
+        bytes memory signature = _consent(ALICE_KEY, issuer, alice, replay);
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionAlreadyExecuted.selector, ref.leaf));
+        vm.prank(issuer);
+        identity.give(alice, replay, signature);
+    }
+
+    function test_tokens_cannot_be_transferred_or_approved() public {
+        uint256 tokenId = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
+        vm.startPrank(alice);
+        (bool moved,) = address(identity).call(abi.encodeWithSignature("transferFrom(address,address,uint256)", alice, bob, tokenId));
+        (bool safeMoved,) =
+            address(identity).call(abi.encodeWithSignature("safeTransferFrom(address,address,uint256)", alice, bob, tokenId));
+        (bool approved,) = address(identity).call(abi.encodeWithSignature("approve(address,uint256)", bob, tokenId));
+        vm.stopPrank();
+        assertFalse(moved || safeMoved || approved, "a soulbound token moved or was approved");
+        assertEq(identity.ownerOf(tokenId), alice);
+    }
+
+    // ------------------------------------------------------------------ leaving and revocation
+
+    function test_a_member_can_always_leave_and_the_record_stays() public {
+        uint256 tokenId = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotHolder.selector, bob, tokenId));
+        vm.prank(bob);
+        identity.unequip(tokenId);
+
+        vm.expectEmit(address(identity));
+        emit IERC4973.Transfer(alice, address(0), tokenId);
+        vm.prank(alice);
+        identity.unequip(tokenId);
+        assertFalse(identity.isMember(alice));
+        assertEq(identity.balanceOf(alice), 0);
+        assertEq(uint256(identity.membership(tokenId).status), uint256(CoopIdentity.Status.Left));
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
+        identity.ownerOf(tokenId);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
+        vm.prank(alice);
+        identity.unequip(tokenId);
+    }
+
+    function test_revocation_needs_its_own_decision_and_re_admission_gives_a_new_token() public {
+        uint256 first = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
+        _admit(bob, BOB_KEY, MEMBER, sha256("admit bob"));
+        bytes32 digest = sha256("decision: remove alice");
+        bytes32 action = _actionLeaf(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(alice, first), digest);
+
+        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, _unanchoredRef(action).root, action));
+        identity.revoke(first, digest, _unanchoredRef(action));
+
+        DecisionRef memory ref = _anchorAction(action);
+        vm.expectEmit(address(identity));
+        emit CoopIdentity.Revoked(first, alice, ref.leaf);
+        vm.prank(address(0xE7EC)); // anyone may execute an anchored decision
+        identity.revoke(first, digest, ref);
+        assertFalse(identity.isMember(alice));
+        assertEq(identity.memberCount(), 1);
+        assertEq(identity.members(0, 10)[0], bob);
+        CoopIdentity.Membership memory record = identity.membership(first);
+        assertEq(uint256(record.status), uint256(CoopIdentity.Status.Revoked));
+        assertEq(record.revocationLeaf, ref.leaf);
+
+        uint256 second = _admit(alice, ALICE_KEY, STEWARD, sha256("readmit alice"));
+        assertTrue(second != first, "a new token");
+        assertEq(identity.ownerOf(second), alice);
+    }
+
+    function test_members_pages_through_current_members() public {
+        _admit(alice, ALICE_KEY, MEMBER, sha256("a"));
+        _admit(bob, BOB_KEY, MEMBER, sha256("b"));
+        assertEq(identity.members(1, 5).length, 1);
+        assertEq(identity.members(2, 5).length, 0);
+        assertEq(identity.members(0, 1).length, 1);
+    }
+
+    // ------------------------------------------------------------------ administration
+
+    function test_only_the_owner_replaces_the_issuer() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, issuer));
+        vm.prank(issuer);
+        identity.setIssuer(bob);
+        vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
+        vm.prank(OWNER);
+        identity.setIssuer(address(0));
+        vm.prank(OWNER);
+        identity.setIssuer(bob);
+        assertEq(identity.issuer(), bob);
+        vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
+        new CoopIdentity("x", "x", anchor, OWNER, address(0));
+    }
+
+    // ------------------------------------------------------------------ fuzz
+
+    function testFuzz_consent_from_any_other_key_is_rejected(uint256 signerSeed) public {
+        uint256 signerKey = boundPrivateKey(signerSeed);
+        vm.assume(signerKey != ALICE_KEY);
+        bytes32 digest = sha256("decision: admit alice");
+        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        bytes memory signature = _consent(signerKey, issuer, alice, metadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, alice));
+        vm.prank(issuer);
+        identity.give(alice, metadata, signature);
+    }
+}
+
+/// @dev Admits, revokes and lets members leave, among a fixed set of accounts. It owns the
+///      decision anchor (anchoring as its anchorer) so that every action it takes is authorised.
+contract CoopIdentityHandler is Decisions {
+    uint256 internal constant ISSUER_KEY = 0x1551E;
+    CoopIdentity public identity;
+    uint256[4] internal keys = [uint256(0xA1), 0xA2, 0xA3, 0xA4];
+    mapping(uint256 tokenId => address) public firstHolder;
+    uint256[] public tokens;
+    uint256 private _nonce;
+
+    constructor() {
+        _deployAnchor(address(this));
+        identity = new CoopIdentity("Coop", "C", anchor, address(this), vm.addr(ISSUER_KEY));
+    }
+
+    function account(uint256 i) external view returns (address) {
+        return vm.addr(keys[i]);
+    }
+
+    function admit(uint256 who) external {
+        uint256 key = keys[who % 4];
+        address member = vm.addr(key);
+        if (identity.isMember(member)) return;
+        bytes32 digest = sha256(abi.encode(_nonce++));
+        bytes32 role = keccak256("member");
+        bytes32 action = _actionLeaf(address(identity), GovernanceAction.ADMIT_MEMBER, abi.encode(member, role), digest);
+        bytes memory metadata = abi.encode(CoopIdentity.MembershipTerms(role, "", digest, _anchorAction(action)));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, identity.agreementHash(vm.addr(ISSUER_KEY), member, metadata));
+        vm.prank(vm.addr(ISSUER_KEY));
+        uint256 tokenId = identity.give(member, metadata, abi.encodePacked(r, s, v));
+        firstHolder[tokenId] = member;
+        tokens.push(tokenId);
+    }
+
+    function unequipOne(uint256 who) external {
+        address member = vm.addr(keys[who % 4]);
+        uint256 tokenId = identity.tokenOf(member);
+        if (tokenId == 0) return;
+        vm.prank(member);
+        identity.unequip(tokenId);
+    }
+
+    function revoke(uint256 who) external {
+        address member = vm.addr(keys[who % 4]);
+        uint256 tokenId = identity.tokenOf(member);
+        if (tokenId == 0) return;
+        bytes32 digest = sha256(abi.encode(_nonce++));
+        bytes32 action = _actionLeaf(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(member, tokenId), digest);
+        identity.revoke(tokenId, digest, _anchorAction(action));
+    }
+
+    function tokenCount() external view returns (uint256) {
+        return tokens.length;
+    }
+}
+
+contract CoopIdentityInvariantTest is Decisions {
+    CoopIdentityHandler internal handler;
+    CoopIdentity internal identity;
+
+    function setUp() public {
+        handler = new CoopIdentityHandler();
+        identity = handler.identity();
+        bytes4[] memory selectors = new bytes4[](3);
+        selectors[0] = CoopIdentityHandler.admit.selector;
+        selectors[1] = CoopIdentityHandler.unequipOne.selector;
+        selectors[2] = CoopIdentityHandler.revoke.selector;
+        targetContract(address(handler));
+        targetSelector(FuzzSelector(address(handler), selectors));
+    }
+
+    /// At most one token per address, and a token never changes holder.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_one_token_per_member_and_tokens_never_move() public view {
+        uint256 active;
+        for (uint256 i = 0; i < 4; i++) {
+            address account = handler.account(i);
+            uint256 balance = identity.balanceOf(account);
+            assertLe(balance, 1, "more than one token");
+            active += balance;
+        }
+        assertEq(identity.memberCount(), active, "member list");
+        for (uint256 t = 0; t < handler.tokenCount(); t++) {
+            uint256 tokenId = handler.tokens(t);
+            assertEq(identity.membership(tokenId).member, handler.firstHolder(tokenId), "a token moved");
+        }
+    }
+}
