@@ -12,6 +12,8 @@ contract ConstitutionTest is Decisions {
     bytes32 internal constant CONFIRMATIONS = "confirmations";
     bytes32 internal constant MAX_PAY_RATIO = "maxPayRatioX100";
     bytes32 internal constant QUORUM = "ballotQuorumBps";
+    bytes32 internal constant ICA_1995 = "ICA-1995";
+    bytes32 internal constant NEW_THING = "newThing";
 
     Constitution internal constitution;
 
@@ -46,7 +48,7 @@ contract ConstitutionTest is Decisions {
         assertEq(genesis.cooperativeName, "Riverside Coop");
         assertEq(genesis.foundingDocuments[0], sha256("Articles of association"));
         assertEq(uint256(genesis.foundersCount), 7);
-        assertEq(genesis.icaPrinciplesVersion, bytes32("ICA-1995"));
+        assertEq(genesis.icaPrinciplesVersion, ICA_1995);
         assertEq(genesis.identity, address(0x1D));
         assertEq(uint256(genesis.ratifiedAt), block.timestamp);
         assertEq(constitution.parameter(CONFIRMATIONS), 12);
@@ -125,11 +127,11 @@ contract ConstitutionTest is Decisions {
 
     function test_unknown_parameters_and_malformed_genesis_are_refused() public {
         bytes32 digest = sha256("decision: new parameter");
-        DecisionRef memory ref = _anchorAction(_amendAction("newThing", 1, digest));
-        vm.expectRevert(abi.encodeWithSelector(Constitution.UnknownParameter.selector, bytes32("newThing")));
-        constitution.amend("newThing", 1, digest, ref);
-        vm.expectRevert(abi.encodeWithSelector(Constitution.UnknownParameter.selector, bytes32("newThing")));
-        constitution.parameter("newThing");
+        DecisionRef memory ref = _anchorAction(_amendAction(NEW_THING, 1, digest));
+        vm.expectRevert(abi.encodeWithSelector(Constitution.UnknownParameter.selector, NEW_THING));
+        constitution.amend(NEW_THING, 1, digest, ref);
+        vm.expectRevert(abi.encodeWithSelector(Constitution.UnknownParameter.selector, NEW_THING));
+        constitution.parameter(NEW_THING);
 
         bytes32[] memory names = new bytes32[](2);
         names[0] = QUORUM;

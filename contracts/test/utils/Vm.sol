@@ -52,6 +52,31 @@ interface Vm {
         returns (bytes32[] memory);
     function keyExists(string calldata json, string calldata key) external view returns (bool);
 
+    // Scripts: environment, broadcasting, JSON output
+    function envUint(string calldata name) external view returns (uint256 value);
+    function envOr(string calldata name, address defaultValue) external view returns (address value);
+    function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
+    function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
+    function envOr(string calldata name, string calldata delim, bytes32[] calldata defaultValue)
+        external
+        view
+        returns (bytes32[] memory value);
+    function startBroadcast(uint256 privateKey) external;
+    function stopBroadcast() external;
+    function serializeAddress(string calldata objectKey, string calldata valueKey, address value)
+        external
+        returns (string memory json);
+    function serializeUint(string calldata objectKey, string calldata valueKey, uint256 value)
+        external
+        returns (string memory json);
+    function serializeBytes32(string calldata objectKey, string calldata valueKey, bytes32 value)
+        external
+        returns (string memory json);
+    function serializeString(string calldata objectKey, string calldata valueKey, string calldata value)
+        external
+        returns (string memory json);
+    function writeJson(string calldata json, string calldata path) external;
+
     // Formatting
     function toString(uint256 value) external pure returns (string memory stringifiedValue);
     function toString(int256 value) external pure returns (string memory stringifiedValue);

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+pragma solidity ^0.8.24;
+
+import {Constitution} from "../src/Constitution.sol";
+import {CoopIdentity} from "../src/CoopIdentity.sol";
+import {DecisionAnchor} from "../src/DecisionAnchor.sol";
+import {InterCoopEscrow} from "../src/InterCoopEscrow.sol";
+import {Vm} from "../test/utils/Vm.sol";
+
+/// @title Deploy
+/// @notice Deploys and wires one cooperative's contracts and writes the deployment manifest the
+///         bridge reads. Keys come only from the environment:
+///         - DEPLOYER_PRIVATE_KEY (required; pays for the deployment)
+///         - COOP_OWNER (governance key: may replace the anchoring and issuing keys; default: deployer)
+///         - BRIDGE_ANCHORER, BRIDGE_ISSUER (the bridge's keys; default: deployer)
+///         - COOP_NAME, COOP_SYMBOL, FOUNDING_DOCUMENT_DIGESTS (comma-separated sha2-256 digests),
+///           FOUNDERS_COUNT, CONFIRMATIONS, MAX_PAY_RATIO_X100, BALLOT_QUORUM_BPS
+///         - DEPLOYMENT_MANIFEST (default deployments/manifest.json; must be under ./deployments)
+/// @dev Run: forge script contracts/script/Deploy.s.sol:Deploy --rpc-url $RPC --broadcast
+contract Deploy {
+    Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+
+    /// @notice Marks this contract as a forge script.
+    bool public IS_SCRIPT = true;
+
+    struct Deployment {
+        DecisionAnchor anchor;
+        CoopIdentity identity;
+        Constitution constitution;
+        InterCoopEscrow escrow;
+    }
+
+    function run() external returns (Deployment memory deployment) {
+        uint256 deployerKey = vm.envUint("DEPLOYER_PRIVATE_KEY");
+        address deployer = vm.addr(deployerKey);
+        address owner = vm.envOr("COOP_OWNER", deployer);
+        address anchorer = vm.envOr("BRIDGE_ANCHORER", deployer);
+        address issuer = vm.envOr("BRIDGE_ISSUER", deployer);
+        uint256 deployBlock = block.number;
+
+        vm.startBroadcast(deployerKey);
+        deployment.anchor = new DecisionAnchor(owner, anchorer);
+        deployment.identity = new CoopIdentity(
+            vm.envOr("COOP_NAME", string("Development Cooperative")),
+            vm.envOr("COOP_SYMBOL", string("COOP")),
+            deployment.anchor,
+            owner,
+            issuer
+        );
+        deployment.constitution = _constitution(deployment);
+        deployment.escrow = new InterCoopEscrow();
+        vm.stopBroadcast();
+
+        _writeManifest(deployment, deployBlock, owner, anchorer, issuer);
+    }
+
+    function _constitution(Deployment memory deployment) private returns (Constitution) {
+        bytes32[] memory names = new bytes32[](3);
+        uint256[] memory values = new uint256[](3);
+        names[0] = "confirmations";
+        values[0] = vm.envOr("CONFIRMATIONS", uint256(2));
+        names[1] = "maxPayRatioX100";
+        values[1] = vm.envOr("MAX_PAY_RATIO_X100", uint256(600));
+        names[2] = "ballotQuorumBps";
+        values[2] = vm.envOr("BALLOT_QUORUM_BPS", uint256(5000));
+        Constitution.Genesis memory genesis = Constitution.Genesis({
+            cooperativeName: vm.envOr("COOP_NAME", string("Development Cooperative")),
+            foundingDocuments: vm.envOr("FOUNDING_DOCUMENT_DIGESTS", ",", new bytes32[](0)),
+            icaPrinciplesVersion: "ICA-1995",
+            foundersCount: uint16(vm.envOr("FOUNDERS_COUNT", uint256(1))),
+            identity: address(deployment.identity),
+            ratifiedAt: 0
+        });
+        return new Constitution(genesis, deployment.anchor, names, values);
+    }
+
+    function _writeManifest(Deployment memory d, uint256 deployBlock, address owner, address anchorer, address issuer)
+        private
+    {
+        string memory contracts = "contracts";
+        vm.serializeString(contracts, "DecisionAnchor", _entry("DecisionAnchor", address(d.anchor), type(DecisionAnchor).creationCode));
+        vm.serializeString(contracts, "CoopIdentity", _entry("CoopIdentity", address(d.identity), type(CoopIdentity).creationCode));
+        vm.serializeString(contracts, "Constitution", _entry("Constitution", address(d.constitution), type(Constitution).creationCode));
+        string memory contractsJson =
+            vm.serializeString(contracts, "InterCoopEscrow", _entry("InterCoopEscrow", address(d.escrow), type(InterCoopEscrow).creationCode));
+
+        string memory root = "manifest";
+        vm.serializeUint(root, "formatVersion", 1);
+        vm.serializeUint(root, "chainId", block.chainid);
+        vm.serializeUint(root, "deployBlock", deployBlock);
+        vm.serializeAddress(root, "owner", owner);
+        vm.serializeAddress(root, "anchorer", anchorer);
+        vm.serializeAddress(root, "issuer", issuer);
+        string memory json = vm.serializeString(root, "contracts", contractsJson);
+        vm.writeJson(json, vm.envOr("DEPLOYMENT_MANIFEST", string("deployments/manifest.json")));
+    }
+
+    function _entry(string memory key, address deployed, bytes memory creationCode) private returns (string memory) {
+        vm.serializeAddress(key, "address", deployed);
+        return vm.serializeBytes32(key, "creationCodeHash", keccak256(creationCode));
+    }
+}

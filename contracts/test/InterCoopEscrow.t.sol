@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {InterCoopEscrow} from "../src/InterCoopEscrow.sol";
+import {IDecisionAnchor, DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
+import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
+import {Decisions} from "./utils/Decisions.sol";
+import {MockToken, FeeOnTransferToken, ReentrantToken} from "./mocks/Tokens.sol";
+
+contract InterCoopEscrowTest is Decisions {
+    address internal constant BUYER = address(0xB1);
+    address internal constant SELLER = address(0x5E);
+    address internal constant ARBITRATOR = address(0xA7);
+    address internal constant STRANGER = address(0xBAD);
+    uint256 internal constant AMOUNT = 1_000 ether;
+
+    InterCoopEscrow internal escrow;
+    MockToken internal token;
+    DecisionRef internal noDecision;
+
+    function setUp() public {
+        _deployAnchor(address(0x0C0));
+        escrow = new InterCoopEscrow();
+        token = new MockToken();
+        token.mint(BUYER, 10 * AMOUNT);
+        vm.prank(BUYER);
+        token.approve(address(escrow), type(uint256).max);
+        vm.warp(1_800_000_000);
+    }
+
+    function _terms() internal view returns (InterCoopEscrow.Terms memory) {
+        return InterCoopEscrow.Terms({
+            buyer: BUYER,
+            seller: SELLER,
+            arbitrator: ARBITRATOR,
+            token: IERC20(address(token)),
+            amount: AMOUNT,
+            expiry: uint64(block.timestamp + 30 days),
+            arbitrationPeriod: 14 days,
+            fallbackSellerBps: 5_000,
+            termsDigest: sha256("supply agreement"),
+            buyerAnchor: IDecisionAnchor(address(0))
+        });
+    }
+
+    // Arguments are computed before vm.prank: a sha256 (a precompile call) would consume the prank.
+    function _open(InterCoopEscrow.Terms memory terms) internal returns (uint256 id) {
+        vm.prank(terms.buyer);
+        id = escrow.propose(terms);
+        vm.prank(terms.seller);
+        escrow.accept(id);
+    }
+
+    function _status(uint256 id) internal view returns (InterCoopEscrow.Status) {
+        return escrow.escrowOf(id).status;
+    }
+
+    function _withdrawAll(uint256 id) internal {
+        InterCoopEscrow.Escrow memory e = escrow.escrowOf(id);
+        if (e.sellerOwed > 0) {
+            vm.prank(SELLER);
+            escrow.withdraw(id);
+        }
+        if (e.buyerOwed > 0) {
+            vm.prank(BUYER);
+            escrow.withdraw(id);
+        }
+    }
+
+    // ------------------------------------------------------------------ happy paths
+
+    function test_confirmed_delivery_pays_the_seller_everything() public {
+        uint256 id = _open(_terms());
+        assertEq(token.balanceOf(address(escrow)), AMOUNT);
+        vm.prank(BUYER);
+        escrow.confirmDelivery(id, bytes32(0), noDecision);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Releasing));
+
+        vm.expectEmit(address(escrow));
+        emit InterCoopEscrow.Settled(id, InterCoopEscrow.Status.Released);
+        vm.prank(SELLER);
+        escrow.withdraw(id);
+        assertEq(token.balanceOf(SELLER), AMOUNT);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Released));
+        assertEq(escrow.heldBy(id), 0);
+    }
+
+    function test_an_agreed_split_pays_both_parties() public {
+        uint256 id = _open(_terms());
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, 300 ether);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "one proposal is not agreement");
+        vm.prank(SELLER);
+        escrow.proposeSplit(id, 400 ether);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "different proposals");
+        vm.prank(SELLER);
+        escrow.proposeSplit(id, 300 ether);
+        _withdrawAll(id);
+        assertEq(token.balanceOf(SELLER), 300 ether);
+        assertEq(token.balanceOf(BUYER), 9 * AMOUNT + 700 ether);
+    }
+
+    function test_a_proposal_can_be_cancelled_before_the_seller_accepts() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        vm.prank(BUYER);
+        uint256 id = escrow.propose(terms);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NotParty.selector, id, SELLER));
+        vm.prank(SELLER);
+        escrow.cancel(id);
+        vm.prank(BUYER);
+        escrow.cancel(id);
+        _withdrawAll(id);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Cancelled));
+        assertEq(token.balanceOf(BUYER), 10 * AMOUNT);
+    }
+
+    // ------------------------------------------------------------------ disputes and time
+
+    function test_the_arbitrator_named_at_creation_rules_within_the_period() public {
+        uint256 id = _open(_terms());
+        bytes32 reason = sha256("goods not paid for");
+        vm.prank(SELLER);
+        escrow.dispute(id, reason);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NotArbitrator.selector, id, BUYER));
+        vm.prank(BUYER);
+        escrow.rule(id, 0);
+        vm.prank(ARBITRATOR);
+        escrow.rule(id, 800 ether);
+        _withdrawAll(id);
+        assertEq(token.balanceOf(SELLER), 800 ether);
+    }
+
+    function test_an_unanswered_dispute_resolves_by_the_fallback_terms() public {
+        uint256 id = _open(_terms());
+        bytes32 reason = sha256("late delivery");
+        vm.prank(BUYER);
+        escrow.dispute(id, reason);
+        uint64 deadline = escrow.escrowOf(id).disputeDeadline;
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.TooEarly.selector, id, deadline + 1));
+        escrow.resolveUnanswered(id);
+
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.TooLate.selector, id, deadline));
+        vm.prank(ARBITRATOR);
+        escrow.rule(id, AMOUNT);
+        vm.prank(STRANGER);
+        escrow.resolveUnanswered(id);
+        _withdrawAll(id);
+        assertEq(token.balanceOf(SELLER), AMOUNT / 2);
+        assertEq(token.balanceOf(address(escrow)), 0, "nothing stuck");
+    }
+
+    function test_an_undisputed_escrow_refunds_the_buyer_after_expiry() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        uint256 id = _open(terms);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.TooEarly.selector, id, terms.expiry));
+        escrow.refundExpired(id);
+        vm.warp(terms.expiry);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.TooLate.selector, id, terms.expiry));
+        vm.prank(SELLER);
+        escrow.dispute(id, bytes32(0));
+        escrow.refundExpired(id);
+        _withdrawAll(id);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Refunded));
+        assertEq(token.balanceOf(BUYER), 10 * AMOUNT);
+    }
+
+    // ------------------------------------------------------------------ attacks
+
+    /// The reference project let either party install itself as arbitrator after creation.
+    function test_no_one_can_substitute_the_arbitrator() public {
+        uint256 id = _open(_terms());
+        vm.prank(BUYER);
+        escrow.dispute(id, bytes32(0));
+        (bool found,) = address(escrow).call(abi.encodeWithSignature("setArbitrationRegistry(address)", BUYER));
+        assertFalse(found, "an arbitrator setter exists");
+        (found,) = address(escrow).call(abi.encodeWithSignature("setArbitrator(uint256,address)", id, BUYER));
+        assertFalse(found, "a per-escrow arbitrator setter exists");
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NotArbitrator.selector, id, BUYER));
+        vm.prank(BUYER);
+        escrow.rule(id, 0);
+        assertEq(escrow.escrowOf(id).terms.arbitrator, ARBITRATOR);
+    }
+
+    function test_fee_on_transfer_tokens_are_refused_at_deposit() public {
+        FeeOnTransferToken feeToken = new FeeOnTransferToken();
+        feeToken.mint(BUYER, AMOUNT);
+        vm.prank(BUYER);
+        feeToken.approve(address(escrow), AMOUNT);
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.token = IERC20(address(feeToken));
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.UnsupportedToken.selector, address(feeToken), AMOUNT, AMOUNT - AMOUNT / 100));
+        vm.prank(BUYER);
+        escrow.propose(terms);
+    }
+
+    function test_a_reentrant_token_cannot_withdraw_twice() public {
+        ReentrantToken evil = new ReentrantToken();
+        evil.mint(BUYER, AMOUNT);
+        vm.prank(BUYER);
+        evil.approve(address(escrow), AMOUNT);
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.token = IERC20(address(evil));
+        uint256 id = _open(terms);
+        vm.prank(BUYER);
+        escrow.confirmDelivery(id, bytes32(0), noDecision);
+
+        evil.arm(address(escrow), abi.encodeWithSelector(InterCoopEscrow.withdraw.selector, id));
+        vm.prank(SELLER);
+        escrow.withdraw(id);
+        assertTrue(evil.reentered(), "the token tried to re-enter");
+        assertFalse(evil.reentrySucceeded(), "re-entry succeeded");
+        assertEq(evil.balanceOf(SELLER), AMOUNT);
+        assertEq(evil.balanceOf(address(escrow)), 0);
+    }
+
+    function test_strangers_and_wrong_states_are_refused() public {
+        uint256 id = _open(_terms());
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NotParty.selector, id, STRANGER));
+        vm.prank(STRANGER);
+        escrow.dispute(id, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NotParty.selector, id, SELLER));
+        vm.prank(SELLER);
+        escrow.confirmDelivery(id, bytes32(0), noDecision);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.WrongStatus.selector, id, InterCoopEscrow.Status.Locked));
+        vm.prank(SELLER);
+        escrow.accept(id);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.WrongStatus.selector, id, InterCoopEscrow.Status.Locked));
+        vm.prank(SELLER);
+        escrow.withdraw(id);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.SplitTooLarge.selector, AMOUNT + 1, AMOUNT));
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, AMOUNT + 1);
+
+        vm.prank(BUYER);
+        escrow.confirmDelivery(id, bytes32(0), noDecision);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NothingOwed.selector, id, BUYER));
+        vm.prank(BUYER);
+        escrow.withdraw(id);
+    }
+
+    function test_malformed_terms_are_refused() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.arbitrator = SELLER;
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "arbitrator must be a third party"));
+        vm.prank(BUYER);
+        escrow.propose(terms);
+
+        terms = _terms();
+        terms.fallbackSellerBps = 10_001;
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "fallback split"));
+        vm.prank(BUYER);
+        escrow.propose(terms);
+
+        terms = _terms();
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "the buyer proposes"));
+        vm.prank(SELLER);
+        escrow.propose(terms);
+    }
+
+    // ------------------------------------------------------------------ decision-bound release
+
+    function test_a_buyer_with_an_anchor_must_cite_its_release_decision() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.buyerAnchor = anchor;
+        uint256 id = _open(terms);
+        bytes32 digest = sha256("buyer decision: accept delivery");
+
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, bytes32(0)));
+        vm.prank(BUYER);
+        escrow.confirmDelivery(id, digest, noDecision);
+
+        bytes32 action = _actionLeaf(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, AMOUNT), digest);
+        DecisionRef memory unanchored = _unanchoredRef(action);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionRequired.selector, id));
+        vm.prank(BUYER);
+        escrow.confirmDelivery(id, digest, unanchored);
+
+        DecisionRef memory ref = _anchorAction(action);
+        vm.prank(BUYER);
+        escrow.confirmDelivery(id, digest, ref);
+        assertTrue(escrow.releaseDecisionUsed(action));
+        assertEq(escrow.escrowOf(id).sellerOwed, AMOUNT);
+    }
+
+    // ------------------------------------------------------------------ fuzz
+
+    function testFuzz_splits_never_pay_out_more_than_was_deposited(uint256 amount, uint256 split, bool arbitrated) public {
+        amount = bound(amount, 1, 5 * AMOUNT);
+        split = bound(split, 0, amount);
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.amount = amount;
+        uint256 id = _open(terms);
+        if (arbitrated) {
+            vm.prank(BUYER);
+            escrow.dispute(id, bytes32(0));
+            vm.prank(ARBITRATOR);
+            escrow.rule(id, split);
+        } else {
+            vm.prank(BUYER);
+            escrow.proposeSplit(id, split);
+            vm.prank(SELLER);
+            escrow.proposeSplit(id, split);
+        }
+        _withdrawAll(id);
+        assertEq(token.balanceOf(SELLER), split);
+        assertEq(token.balanceOf(BUYER), 10 * AMOUNT - amount + (amount - split));
+        assertEq(token.balanceOf(address(escrow)), 0);
+    }
+
+    function testFuzz_the_fallback_split_follows_the_terms(uint16 bps, uint256 amount) public {
+        bps = uint16(bound(bps, 0, 10_000));
+        amount = bound(amount, 1, 5 * AMOUNT);
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.amount = amount;
+        terms.fallbackSellerBps = bps;
+        uint256 id = _open(terms);
+        vm.prank(SELLER);
+        escrow.dispute(id, bytes32(0));
+        vm.warp(block.timestamp + 15 days);
+        escrow.resolveUnanswered(id);
+        InterCoopEscrow.Escrow memory e = escrow.escrowOf(id);
+        assertEq(e.sellerOwed, amount * bps / 10_000);
+        assertEq(e.sellerOwed + e.buyerOwed, amount);
+    }
+}
+
+/// @dev Drives many escrows through random paths; keeps a ledger of deposits and payouts.
+contract EscrowHandler is Decisions {
+    InterCoopEscrow public immutable escrow;
+    MockToken public immutable token;
+    address[3] internal parties = [address(0xB1), address(0x5E), address(0xA7)];
+    uint256[] public ids;
+    uint256 public deposited;
+    mapping(uint256 id => uint256) public paidOut;
+
+    constructor(InterCoopEscrow escrow_, MockToken token_) {
+        escrow = escrow_;
+        token = token_;
+    }
+
+    function open(uint256 amount, uint16 bps) external {
+        amount = bound(amount, 1, 1e30);
+        token.mint(parties[0], amount);
+        vm.startPrank(parties[0]);
+        token.approve(address(escrow), amount);
+        uint256 id = escrow.propose(
+            InterCoopEscrow.Terms(
+                parties[0], parties[1], parties[2], IERC20(address(token)), amount,
+                uint64(block.timestamp + 10 days), 5 days, uint16(bound(bps, 0, 10_000)), bytes32(0), IDecisionAnchor(address(0))
+            )
+        );
+        vm.stopPrank();
+        deposited += amount;
+        ids.push(id);
+    }
+
+    function act(uint256 which, uint8 action, uint256 value) external {
+        if (ids.length == 0) return;
+        uint256 id = ids[which % ids.length];
+        address party = parties[action % 3];
+        DecisionRef memory none;
+        uint256 sellerBefore = token.balanceOf(parties[1]);
+        uint256 buyerBefore = token.balanceOf(parties[0]);
+        vm.startPrank(party);
+        if (action % 9 == 0) try escrow.accept(id) {} catch {}
+        else if (action % 9 == 1) try escrow.cancel(id) {} catch {}
+        else if (action % 9 == 2) try escrow.confirmDelivery(id, bytes32(0), none) {} catch {}
+        else if (action % 9 == 3) try escrow.dispute(id, bytes32(0)) {} catch {}
+        else if (action % 9 == 4) try escrow.proposeSplit(id, value) {} catch {}
+        else if (action % 9 == 5) try escrow.rule(id, value) {} catch {}
+        else if (action % 9 == 6) try escrow.resolveUnanswered(id) {} catch {}
+        else if (action % 9 == 7) try escrow.refundExpired(id) {} catch {}
+        else try escrow.withdraw(id) {} catch {}
+        vm.stopPrank();
+        paidOut[id] += token.balanceOf(parties[1]) - sellerBefore + token.balanceOf(parties[0]) - buyerBefore;
+    }
+
+    function passTime(uint256 seconds_) external {
+        vm.warp(block.timestamp + bound(seconds_, 0, 20 days));
+    }
+
+    function count() external view returns (uint256) {
+        return ids.length;
+    }
+}
+
+contract InterCoopEscrowInvariantTest is Decisions {
+    InterCoopEscrow internal escrow;
+    MockToken internal token;
+    EscrowHandler internal handler;
+
+    function setUp() public {
+        escrow = new InterCoopEscrow();
+        token = new MockToken();
+        handler = new EscrowHandler(escrow, token);
+        targetContract(address(handler));
+    }
+
+    /// The escrow holds exactly what its open escrows owe, and no escrow ever paid out more than its deposit.
+    function invariant_balance_equals_open_obligations() public view {
+        uint256 held;
+        for (uint256 i = 0; i < handler.count(); i++) {
+            uint256 id = handler.ids(i);
+            held += escrow.heldBy(id);
+            assertLe(handler.paidOut(id), escrow.escrowOf(id).terms.amount, "paid out more than deposited");
+            assertEq(handler.paidOut(id) + escrow.heldBy(id), escrow.escrowOf(id).terms.amount, "value conserved per escrow");
+        }
+        assertEq(token.balanceOf(address(escrow)), held, "token balance vs open escrows");
+    }
+}
