@@ -10,40 +10,58 @@ using Iskander.Chain.Toolchain;
 
 // One command, one table: BenchmarkDotNet measures our side, the Node script the JavaScript peer,
 // on the same inputs in the same run; the table goes to stdout and bench/results/<suite>.md.
-var suite = args.FirstOrDefault() ?? "ethereum";
-if (suite != "ethereum")
+var suites = new Dictionary<string, BenchSuite>
 {
-    Console.Error.WriteLine($"unknown suite '{suite}' (available: ethereum)");
+    ["ethereum"] = new("Ethereum primitives", typeof(EthereumBenchmarks), "ethers-bench.mjs", new Dictionary<string, long>()),
+    ["content"] = new("Content addressing", typeof(ContentBenchmarks), "unixfs-bench.mjs", ContentBenchmarks.BytesPerOperation),
+};
+var name = args.FirstOrDefault() ?? "ethereum";
+if (!suites.TryGetValue(name, out var suite))
+{
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)})");
     return 2;
 }
 
 var layout = ProjectLayout.Discover();
 var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(8);
 var config = ManualConfig.CreateMinimumViable().AddJob(job).WithOptions(ConfigOptions.DisableLogFile);
-var summary = BenchmarkRunner.Run<EthereumBenchmarks>(config);
+var summary = BenchmarkRunner.Run(suite.Benchmarks, config);
+
+// Rows that process a known number of bytes are reported as MiB/s, the rest as operations per second.
 var ours = summary.Reports
     .Where(r => r.ResultStatistics is not null)
-    .ToDictionary(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''), r => 1e9 / r.ResultStatistics!.Mean);
+    .ToDictionary(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''), r =>
+    {
+        var perSecond = 1e9 / r.ResultStatistics!.Mean;
+        var row = r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'');
+        return suite.BytesPerOperation.TryGetValue(row, out var bytes) ? perSecond * bytes / (1 << 20) : perSecond;
+    });
 
-var node = await new ToolRunner(new Toolchain(layout)).RunAsync(Tool.Node, [Path.Combine(layout.Root, "bench", "ethers-bench.mjs")],
+var node = await new ToolRunner(new Toolchain(layout)).RunAsync(Tool.Node, [Path.Combine(layout.Root, "bench", suite.PeerScript)],
     new ToolRunOptions { Timeout = TimeSpan.FromMinutes(10) });
 using var peer = JsonDocument.Parse(node.StandardOutput);
 var peerName = peer.RootElement.GetProperty("peer").GetString();
+var peerRows = peer.RootElement.GetProperty("rows").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
 
 var table = new StringBuilder()
-    .AppendLine(CultureInfo.InvariantCulture, $"| operation | Iskander.Chain (ops/s) | {peerName} (ops/s) | ratio |")
-    .AppendLine("|---|---:|---:|---:|");
-foreach (var row in peer.RootElement.GetProperty("rows").EnumerateObject())
+    .AppendLine(CultureInfo.InvariantCulture, $"| operation | unit | Iskander.Chain | {peerName} | ratio |")
+    .AppendLine("|---|---|---:|---:|---:|");
+foreach (var (row, mine) in ours.OrderBy(pair => pair.Key, StringComparer.Ordinal))
 {
-    var theirs = row.Value.GetDouble();
-    var mine = ours.TryGetValue(row.Name, out var value) ? value : double.NaN;
-    table.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {mine:N0} | {theirs:N0} | {mine / theirs:0.0}× |");
+    var unit = suite.BytesPerOperation.ContainsKey(row) ? "MiB/s" : "ops/s";
+    var theirs = peerRows.TryGetValue(row, out var value) ? value : double.NaN;
+    var peerCell = double.IsNaN(theirs) ? "—" : theirs.ToString("N0", CultureInfo.InvariantCulture);
+    var ratioCell = double.IsNaN(theirs) ? "—" : (mine / theirs).ToString("0.0", CultureInfo.InvariantCulture) + "×";
+    table.AppendLine(CultureInfo.InvariantCulture, $"| {row} | {unit} | {mine:N0} | {peerCell} | {ratioCell} |");
 }
 
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, Node {peer.RootElement.GetProperty("node").GetString()}.";
-var text = $"# Ethereum primitives: Iskander.Chain vs {peerName}\n\n{header}\n\n{table}";
+var text = $"# {suite.Title}: Iskander.Chain vs {peerName}\n\n{header}\n\n{table}";
 var resultsDirectory = Directory.CreateDirectory(Path.Combine(layout.Root, "bench", "results")).FullName;
-await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{suite}.md"), text);
+await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{name}.md"), text);
 Console.WriteLine();
 Console.WriteLine(text);
 return 0;
+
+/// <summary>A benchmark suite: the BenchmarkDotNet class, its JavaScript peer and the rows measured in bytes.</summary>
+internal sealed record BenchSuite(string Title, Type Benchmarks, string PeerScript, IReadOnlyDictionary<string, long> BytesPerOperation);

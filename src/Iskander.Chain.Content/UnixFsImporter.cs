@@ -53,19 +53,45 @@ public static class UnixFsImporter
     {
         options ??= UnixFsImportOptions.KuboV1;
         if (options.CidVersion == 0 && options.RawLeaves) throw new ArgumentException("CIDv0 cannot have raw leaves");
-        var buffer = new byte[options.ChunkSize];
+        // Chunks are read in small batches and hashed in parallel (hashing is the whole cost and
+        // SHA-256 runs at memory speed per core); blocks still reach the sink in file order.
+        var batch = new byte[Math.Max(2, Environment.ProcessorCount * 2)][];
+        for (var i = 0; i < batch.Length; i++) batch[i] = new byte[options.ChunkSize];
+        var lengths = new int[batch.Length];
+        var leaves = new (Node Node, ReadOnlyMemory<byte> Block)[batch.Length];
         var level = new List<Node>();
         var blocks = 0;
         ulong total = 0;
-        while (true)
+        var ended = false;
+        while (!ended)
         {
-            var read = await ReadChunkAsync(content, buffer, cancellationToken).ConfigureAwait(false);
-            if (read == 0 && level.Count > 0) break;
-            var leaf = await WriteLeafAsync(buffer.AsMemory(0, read), sink, options, cancellationToken).ConfigureAwait(false);
-            blocks++;
-            total += (ulong)read;
-            level.Add(leaf);
-            if (read < buffer.Length) break;
+            var filled = 0;
+            while (filled < batch.Length)
+            {
+                var read = await ReadChunkAsync(content, batch[filled], cancellationToken).ConfigureAwait(false);
+                if (read == 0 && (level.Count > 0 || filled > 0))
+                {
+                    ended = true;
+                    break;
+                }
+
+                lengths[filled++] = read;
+                if (read < options.ChunkSize)
+                {
+                    ended = true;
+                    break;
+                }
+            }
+
+            if (filled == 1) leaves[0] = PrepareLeaf(batch[0].AsMemory(0, lengths[0]), options);
+            else Parallel.For(0, filled, i => leaves[i] = PrepareLeaf(batch[i].AsMemory(0, lengths[i]), options));
+            for (var i = 0; i < filled; i++)
+            {
+                await sink.PutBlockAsync(leaves[i].Node.Cid, leaves[i].Block, cancellationToken).ConfigureAwait(false);
+                level.Add(leaves[i].Node);
+                total += (ulong)lengths[i];
+                blocks++;
+            }
         }
 
         if (level.Count == 1) return new ImportedFile(level[0].Cid, total, level[0].Tsize, blocks);
@@ -90,7 +116,9 @@ public static class UnixFsImporter
     /// <summary>Imports bytes already in memory.</summary>
     public static Task<ImportedFile> ImportAsync(ReadOnlyMemory<byte> content, IBlockSink sink, UnixFsImportOptions? options = null,
         CancellationToken cancellationToken = default) =>
-        ImportAsync(new MemoryStream(content.ToArray(), writable: false), sink, options, cancellationToken);
+        ImportAsync(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false), sink, options, cancellationToken);
 
     private static async Task<int> ReadChunkAsync(Stream content, byte[] buffer, CancellationToken cancellationToken)
     {
@@ -105,20 +133,17 @@ public static class UnixFsImporter
         return filled;
     }
 
-    private static async Task<Node> WriteLeafAsync(ReadOnlyMemory<byte> chunk, IBlockSink sink, UnixFsImportOptions options, CancellationToken cancellationToken)
+    private static (Node Node, ReadOnlyMemory<byte> Block) PrepareLeaf(ReadOnlyMemory<byte> chunk, UnixFsImportOptions options)
     {
         if (options.RawLeaves)
         {
             var rawCid = Cid.V1(Multicodec.Raw, Multihash.Sha256(chunk.Span));
-            await sink.PutBlockAsync(rawCid, chunk, cancellationToken).ConfigureAwait(false);
-            return new Node(rawCid, (ulong)chunk.Length, (ulong)chunk.Length, true);
+            return (new Node(rawCid, (ulong)chunk.Length, (ulong)chunk.Length, true), chunk);
         }
 
         var unixfs = new UnixFsData(UnixFsData.FileType, chunk.ToArray(), (ulong)chunk.Length, []);
         var block = new DagPbNode([], unixfs.Encode()).Encode();
-        var cid = DagPbCid(block, options);
-        await sink.PutBlockAsync(cid, block, cancellationToken).ConfigureAwait(false);
-        return new Node(cid, (ulong)block.Length, (ulong)chunk.Length, false);
+        return (new Node(DagPbCid(block, options), (ulong)block.Length, (ulong)chunk.Length, false), block);
     }
 
     private static async Task<Node> WriteParentAsync(List<Node> children, IBlockSink sink, UnixFsImportOptions options, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Iskander.Chain.Content.Car;
+
 namespace Iskander.Chain.Content.Stores;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Iskander.Chain.Content.Stores;
 /// </summary>
 public sealed class EmbeddedContentStore : IContentStore
 {
+    /// <summary>Largest CAR <see cref="ImportCarAsync"/> accepts (it is verified in memory).</summary>
+    public const int MaxCarImportBytes = 256 * 1024 * 1024;
+
     private readonly FileSystemBlockStore _blocks;
     private readonly string _pins;
 
@@ -30,37 +35,12 @@ public sealed class EmbeddedContentStore : IContentStore
     }
 
     /// <inheritdoc />
-    public async Task CopyToAsync(Cid root, Stream destination, CancellationToken cancellationToken = default)
-    {
-        await foreach (var (_, block) in WalkAsync(root, cancellationToken).ConfigureAwait(false))
-        {
-            if (block.Cid.Codec == Multicodec.Raw)
-            {
-                await destination.WriteAsync(block.Bytes, cancellationToken).ConfigureAwait(false);
-            }
-            else if (UnixFsData.Decode(DagPbNode.Decode(block.Bytes).Data ?? []) is { Data: { Length: > 0 } data })
-            {
-                await destination.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task CopyToAsync(Cid root, Stream destination, CancellationToken cancellationToken = default) =>
+        UnixFsDag.CopyFileAsync(_blocks.GetBlockAsync, root, destination, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<bool> HasAsync(Cid root, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await foreach (var _ in WalkAsync(root, cancellationToken).ConfigureAwait(false))
-            {
-            }
-
-            return true;
-        }
-        catch (ContentNotFoundException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> HasAsync(Cid root, CancellationToken cancellationToken = default) =>
+        UnixFsDag.IsCompleteAsync(_blocks.GetBlockAsync, root, cancellationToken);
 
     /// <inheritdoc />
     public Task PinAsync(Cid root, CancellationToken cancellationToken = default)
@@ -81,13 +61,21 @@ public sealed class EmbeddedContentStore : IContentStore
     public bool IsPinned(Cid root) => File.Exists(PinPath(root));
 
     /// <inheritdoc />
-    public async Task ExportCarAsync(Cid root, Stream destination, CancellationToken cancellationToken = default)
+    public Task ExportCarAsync(Cid root, Stream destination, CancellationToken cancellationToken = default) =>
+        UnixFsDag.ExportCarAsync(_blocks.GetBlockAsync, root, destination, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Cid>> ImportCarAsync(Stream car, CancellationToken cancellationToken = default)
     {
-        var car = await Car.CarWriter.CreateAsync(destination, [root], cancellationToken).ConfigureAwait(false);
-        await foreach (var (_, block) in WalkAsync(root, cancellationToken).ConfigureAwait(false))
+        var (roots, blocks) = CarReader.Read(await ReadBoundedAsync(car, MaxCarImportBytes, cancellationToken).ConfigureAwait(false));
+        foreach (var (cid, block) in blocks) await _blocks.PutBlockAsync(cid, block, cancellationToken).ConfigureAwait(false);
+        foreach (var root in roots)
         {
-            await car.PutBlockAsync(block.Cid, block.Bytes, cancellationToken).ConfigureAwait(false);
+            if (!await HasAsync(root, cancellationToken).ConfigureAwait(false)) throw new ContentNotFoundException(root);
+            await PinAsync(root, cancellationToken).ConfigureAwait(false);
         }
+
+        return roots;
     }
 
     /// <inheritdoc />
@@ -95,23 +83,17 @@ public sealed class EmbeddedContentStore : IContentStore
 
     private string PinPath(Cid root) => Path.Combine(_pins, root.ToV1().ToString());
 
-    private sealed record Block(Cid Cid, byte[] Bytes);
-
-    // Depth-first, pre-order: the order of the file's bytes, and the order `ipfs dag export` writes.
-    private async IAsyncEnumerable<(int Depth, Block Block)> WalkAsync(Cid root,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadBoundedAsync(Stream source, int limit, CancellationToken cancellationToken)
     {
-        var stack = new Stack<(Cid Cid, int Depth)>();
-        stack.Push((root, 0));
-        while (stack.Count > 0)
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            var (cid, depth) = stack.Pop();
-            if (depth > 64) throw new FormatException($"DAG under {root} is deeper than 64 levels");
-            var bytes = await _blocks.GetBlockAsync(cid, cancellationToken).ConfigureAwait(false) ?? throw new ContentNotFoundException(cid);
-            yield return (depth, new Block(cid, bytes));
-            if (cid.Codec != Multicodec.DagPb) continue;
-            var node = DagPbNode.Decode(bytes);
-            for (var i = node.Links.Count - 1; i >= 0; i--) stack.Push((node.Links[i].Hash, depth + 1));
+            if (buffer.Length + read > limit) throw new CarFormatException($"CAR is larger than {limit} bytes");
+            buffer.Write(chunk, 0, read);
         }
+
+        return buffer.ToArray();
     }
 }

@@ -37,6 +37,12 @@ public interface IContentStore
     /// <summary>Writes <paramref name="root"/>'s DAG as a CAR v1 with that root.</summary>
     Task ExportCarAsync(Cid root, Stream destination, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Imports a CAR (every block verified) and pins its roots; fails when a root's DAG is incomplete.
+    /// </summary>
+    /// <returns>The CAR's roots.</returns>
+    Task<IReadOnlyList<Cid>> ImportCarAsync(Stream car, CancellationToken cancellationToken = default);
+
     /// <summary>One raw block (for trustless gateway responses).</summary>
     ValueTask<byte[]?> GetBlockAsync(Cid cid, CancellationToken cancellationToken = default);
 }
