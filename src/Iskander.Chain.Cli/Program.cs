@@ -6,6 +6,7 @@ var root = new RootCommand("iskander-chain: anchors cooperative decisions on an 
     VersionCommand.Create(),
     DoctorCommand.Create(),
     ServeCommand.Create(),
+    ContentCommand.Create(),
 };
 
 // Ctrl-C / SIGTERM cancel the running command; give it time to stop its child services cleanly.

@@ -4,8 +4,9 @@ using Iskander.Chain.Toolchain;
 namespace Iskander.Chain.Cli;
 
 /// <summary>
-/// <c>iskander-chain serve</c>: starts (or connects to) the chain node and the database, reports
-/// their health, and keeps checking until stopped with Ctrl-C or SIGTERM.
+/// <c>iskander-chain serve</c>: starts (or connects to) the chain node and the database, serves the
+/// HTTP surface (trustless gateway over the content store, health), reports health, and keeps
+/// checking until stopped with Ctrl-C or SIGTERM.
 /// </summary>
 internal static class ServeCommand
 {
@@ -17,10 +18,16 @@ internal static class ServeCommand
             Description = "Seconds between health checks while running.",
             DefaultValueFactory = _ => 30,
         };
+        var listen = new Option<string>("--listen")
+        {
+            Description = "HTTP address of the gateway and API (default: $ISKANDER_LISTEN, else http://127.0.0.1:8480).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_LISTEN") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
+        };
         var command = new Command("serve", "Run the bridge: embedded anvil and PostgreSQL unless ISKANDER_RPC_URL / ISKANDER_DATABASE are set.")
         {
             dataDirectory,
             interval,
+            listen,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -39,6 +46,10 @@ internal static class ServeCommand
                     return 1;
                 }
 
+                await using var web = await Host.BridgeWebHost.StartAsync(
+                    new Host.BridgeWebHostOptions { Listen = parseResult.GetValue(listen)!, ContentStore = ContentCommand.OpenStore(dataDir) }, log, cancellationToken)
+                    .ConfigureAwait(false);
+                log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);
                 log.Information(
                     "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
                     report.ChainId, report.BlockNumber, services.RpcUrl, services.RpcIsEmbedded ? "embedded anvil" : "configured",
@@ -48,7 +59,7 @@ internal static class ServeCommand
                 log.Information("Stopping");
                 return 0;
             }
-            catch (Exception ex) when (ex is ToolException or DevServices.DevServiceException)
+            catch (Exception ex) when (ex is ToolException or DevServices.DevServiceException or IOException)
             {
                 log.Error("Could not start the services: {Reason}", ex.Message);
                 log.Error("Run `iskander-chain doctor` for a check of every tool with fix hints.");

@@ -78,7 +78,7 @@ public sealed class Cid : IEquatable<Cid>
     }
 
     /// <summary>Parses, returning false instead of throwing.</summary>
-    public static bool TryParse(string? text, out Cid? cid)
+    public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Cid? cid)
     {
         try
         {

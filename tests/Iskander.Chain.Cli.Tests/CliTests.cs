@@ -1,9 +1,13 @@
+using System.Text.RegularExpressions;
 using Iskander.Chain.Testing;
 
 namespace Iskander.Chain.Cli.Tests;
 
-public sealed class CliTests
+public sealed partial class CliTests
 {
+    [GeneratedRegex(@"Gateway on (http://\S+/)ipfs/")]
+    private static partial Regex GatewayLine();
+
     [Fact]
     public async Task Version_prints_the_program_version()
     {
@@ -52,10 +56,18 @@ public sealed class CliTests
     public async Task Serve_starts_embedded_services_reports_healthy_and_stops_on_ctrl_c_keeping_its_data()
     {
         using var data = new TempDirectory();
-        using (var serve = CliProcess.Start(["serve", "--data-dir", data.Path, "--health-interval", "1"]))
+        using (var serve = CliProcess.Start(["serve", "--data-dir", data.Path, "--health-interval", "1", "--listen", "http://127.0.0.1:0"]))
         {
             var healthy = await serve.WaitForLineAsync("Healthy: chain 31337", TimeSpan.FromMinutes(2));
             Assert.Contains("(embedded anvil)", healthy, StringComparison.Ordinal);
+
+            // The gateway serves what the content store holds, even when another process put it there.
+            var gateway = new Uri(GatewayLine().Match(await serve.WaitForLineAsync("Gateway on", TimeSpan.FromSeconds(5))).Groups[1].Value);
+            await File.WriteAllTextAsync(data.Combine("record.json"), "{\"decision\":\"adopt\"}");
+            var cid = (await CliProcess.RunAsync(["content", "put", data.Combine("record.json"), "--data-dir", data.Path])).Output.Trim();
+            using var http = new HttpClient();
+            Assert.Equal("{\"decision\":\"adopt\"}", await http.GetStringAsync(new Uri(gateway, $"ipfs/{cid}?format=raw")));
+
             serve.Interrupt();
             Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromMinutes(1)));
             Assert.Contains("anvil on port", serve.Output, StringComparison.Ordinal);
@@ -66,7 +78,7 @@ public sealed class CliTests
         Assert.True(File.Exists(Path.Combine(data.Path, "postgres", "data", "PG_VERSION")));
         Assert.True(File.Exists(Path.Combine(data.Path, "anvil", "state.json")));
 
-        using var again = CliProcess.Start(["serve", "--data-dir", data.Path]);
+        using var again = CliProcess.Start(["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"]);
         await again.WaitForLineAsync("Healthy: chain 31337", TimeSpan.FromMinutes(2));
         Assert.DoesNotContain("Initialising PostgreSQL cluster", again.Output, StringComparison.Ordinal);
         again.Interrupt();

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Host.Gateway;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serilog.Extensions.Logging;
+
+namespace Iskander.Chain.Host;
+
+/// <summary>Settings of the bridge's HTTP server.</summary>
+public sealed record BridgeWebHostOptions
+{
+    /// <summary>Where to listen, e.g. <c>http://127.0.0.1:8480</c> (port 0 picks a free one).</summary>
+    public string Listen { get; init; } = "http://127.0.0.1:8480";
+
+    /// <summary>The content store the gateway serves.</summary>
+    public required IContentStore ContentStore { get; init; }
+
+    /// <summary>The gateway's address as clients reach it, when not the listening address (behind a proxy).</summary>
+    public Uri? PublicUrl { get; init; }
+}
+
+/// <summary>
+/// The bridge's HTTP server on Kestrel: trustless gateway (<c>/ipfs/{cid}</c>), delegated routing
+/// for it, and <c>/health</c>. Logs go to the given Serilog logger.
+/// </summary>
+public sealed class BridgeWebHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private BridgeWebHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>The address it listens on (with the real port when 0 was asked).</summary>
+    public Uri Address { get; }
+
+    /// <summary>Builds, mounts every endpoint and starts listening.</summary>
+    public static async Task<BridgeWebHost> StartAsync(BridgeWebHostOptions options, Serilog.ILogger log, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new SerilogLoggerProvider(log));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.UseUrls(options.Listen);
+        var app = builder.Build();
+        app.MapTrustlessGateway(options.ContentStore);
+        app.MapDelegatedRouting(options.ContentStore, DelegatedRouting.PeerIdFromSeed(RandomNumberGenerator.GetBytes(32)), options.PublicUrl);
+        app.MapGet("/health", () => Results.Text("ok\n"));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new BridgeWebHost(app, new Uri(address));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
