@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Iskander.Chain.Zk.Field;
+
+/// <summary>
+/// An element of the BN254 scalar field (p = 2188…5617), the field circom circuits, Poseidon and
+/// BabyJubJub coordinates live in. Stored as four 64-bit limbs in Montgomery form so that a
+/// multiplication is a few dozen machine instructions and never allocates; <see cref="BigInteger"/>
+/// is used only at the edges (parsing, printing).
+/// </summary>
+public readonly struct Fr : IEquatable<Fr>
+{
+    /// <summary>The modulus p.</summary>
+    public static readonly BigInteger Modulus = BigInteger.Parse("21888242871839275222246405745257275088548364400416034343698204186575808495617", CultureInfo.InvariantCulture);
+
+    private const ulong P0 = 0x43e1f593f0000001, P1 = 0x2833e84879b97091, P2 = 0xb85045b68181585d, P3 = 0x30644e72e131a029;
+    private const ulong PInv = 0xc2e1f593efffffff; // −p⁻¹ mod 2⁶⁴
+    private static readonly Fr R2 = FromLimbsUnchecked(ToLimbs(BigInteger.ModPow(2, 512, Modulus)));
+
+    private readonly ulong _l0, _l1, _l2, _l3;
+
+    private Fr(ulong l0, ulong l1, ulong l2, ulong l3)
+    {
+        _l0 = l0;
+        _l1 = l1;
+        _l2 = l2;
+        _l3 = l3;
+    }
+
+    /// <summary>0.</summary>
+    public static Fr Zero => default;
+
+    /// <summary>1.</summary>
+    public static Fr One { get; } = FromUInt64(1);
+
+    /// <summary>Whether this is 0.</summary>
+    public bool IsZero => (_l0 | _l1 | _l2 | _l3) == 0;
+
+    /// <summary>A small value.</summary>
+    public static Fr FromUInt64(ulong value) => new Fr(value, 0, 0, 0).MulRaw(R2);
+
+    /// <summary>A canonical value in [0, p).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or ≥ p.</exception>
+    public static Fr FromBigInteger(BigInteger value) =>
+        value.Sign >= 0 && value < Modulus ? FromLimbsUnchecked(ToLimbs(value)).MulRaw(R2) : throw new ArgumentOutOfRangeException(nameof(value), "not a canonical field element (must be in [0, p))");
+
+    /// <summary>Any integer, reduced modulo p.</summary>
+    public static Fr Reduce(BigInteger value)
+    {
+        var reduced = BigInteger.Remainder(value, Modulus);
+        return FromBigInteger(reduced.Sign < 0 ? reduced + Modulus : reduced);
+    }
+
+    /// <summary>32 little-endian bytes, reduced modulo p.</summary>
+    public static Fr ReduceLittleEndian(ReadOnlySpan<byte> bytes) => Reduce(new BigInteger(bytes, isUnsigned: true, isBigEndian: false));
+
+    /// <summary>Decimal, or hexadecimal with <c>0x</c>; must be canonical (&lt; p).</summary>
+    /// <exception cref="FormatException">Not a number, negative, or ≥ p.</exception>
+    public static Fr Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        var value = BigInteger.Zero;
+        var ok = trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? trimmed.Length > 2 && BigInteger.TryParse("0" + trimmed[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+            : trimmed.Length > 0 && trimmed.All(char.IsAsciiDigit) && BigInteger.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        if (!ok) throw new FormatException($"'{text}' is not a decimal or 0x-hex number");
+        if (value >= Modulus) throw new FormatException($"{text} is not a field element: it is ≥ p");
+        return FromBigInteger(value);
+    }
+
+    /// <summary>The canonical integer value.</summary>
+    public BigInteger ToBigInteger()
+    {
+        var plain = MulRaw(new Fr(1, 0, 0, 0));
+        Span<byte> bytes = stackalloc byte[32];
+        plain.WriteLittleEndianLimbs(bytes);
+        return new BigInteger(bytes, isUnsigned: true, isBigEndian: false);
+    }
+
+    /// <summary>The canonical value as 32 little-endian bytes.</summary>
+    public void WriteLittleEndian(Span<byte> destination) => MulRaw(new Fr(1, 0, 0, 0)).WriteLittleEndianLimbs(destination);
+
+    /// <summary>Whether the canonical value is odd (for point compression's sign).</summary>
+    public bool IsOdd => (MulRaw(new Fr(1, 0, 0, 0))._l0 & 1) == 1;
+
+    /// <summary>Sum.</summary>
+    public static Fr operator +(Fr a, Fr b)
+    {
+        ulong carry = 0;
+        var r0 = AddCarry(a._l0, b._l0, ref carry);
+        var r1 = AddCarry(a._l1, b._l1, ref carry);
+        var r2 = AddCarry(a._l2, b._l2, ref carry);
+        var r3 = AddCarry(a._l3, b._l3, ref carry);
+        return new Fr(r0, r1, r2, r3).SubtractModulusIfNeeded();
+    }
+
+    /// <summary>Difference.</summary>
+    public static Fr operator -(Fr a, Fr b)
+    {
+        ulong borrow = 0;
+        var r0 = SubBorrow(a._l0, b._l0, ref borrow);
+        var r1 = SubBorrow(a._l1, b._l1, ref borrow);
+        var r2 = SubBorrow(a._l2, b._l2, ref borrow);
+        var r3 = SubBorrow(a._l3, b._l3, ref borrow);
+        // Add p back when it went negative, without a branch on the value.
+        var mask = 0UL - borrow;
+        ulong carry = 0;
+        r0 = AddCarry(r0, P0 & mask, ref carry);
+        r1 = AddCarry(r1, P1 & mask, ref carry);
+        r2 = AddCarry(r2, P2 & mask, ref carry);
+        r3 = AddCarry(r3, P3 & mask, ref carry);
+        return new Fr(r0, r1, r2, r3);
+    }
+
+    /// <summary>Negation.</summary>
+    public static Fr operator -(Fr a) => Zero - a;
+
+    /// <summary>Product.</summary>
+    public static Fr operator *(Fr a, Fr b) => a.MulRaw(b);
+
+    /// <summary>Equality of values.</summary>
+    public static bool operator ==(Fr a, Fr b) => a.Equals(b);
+
+    /// <summary>Inequality of values.</summary>
+    public static bool operator !=(Fr a, Fr b) => !a.Equals(b);
+
+    /// <summary>Square.</summary>
+    public Fr Square() => MulRaw(this);
+
+    /// <summary>x⁵, Poseidon's S-box.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Fr Pow5()
+    {
+        var square = MulRaw(this);
+        return square.MulRaw(square).MulRaw(this);
+    }
+
+    /// <summary>this^exponent (square and multiply over the exponent's bits).</summary>
+    public Fr Pow(BigInteger exponent)
+    {
+        if (exponent.Sign < 0) throw new ArgumentOutOfRangeException(nameof(exponent));
+        var result = One;
+        var bits = exponent.GetBitLength();
+        for (var i = bits - 1; i >= 0; i--)
+        {
+            result = result.Square();
+            if (!(exponent >> (int)i).IsEven) result *= this;
+        }
+
+        return result;
+    }
+
+    /// <summary>Multiplicative inverse (Fermat: x^(p−2)).</summary>
+    /// <exception cref="DivideByZeroException">Zero has no inverse.</exception>
+    public Fr Inverse() => IsZero ? throw new DivideByZeroException("0 has no inverse in the field") : Pow(Modulus - 2);
+
+    /// <inheritdoc />
+    public bool Equals(Fr other) => _l0 == other._l0 && _l1 == other._l1 && _l2 == other._l2 && _l3 == other._l3;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is Fr other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(_l0, _l1, _l2, _l3);
+
+    /// <summary>Decimal, as circom and snarkjs print field elements.</summary>
+    public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Selects <paramref name="b"/> when <paramref name="choice"/> is 1 and <paramref name="a"/> when 0, without a branch.</summary>
+    internal static Fr Select(ulong choice, Fr a, Fr b)
+    {
+        var mask = 0UL - choice;
+        return new Fr(a._l0 ^ ((a._l0 ^ b._l0) & mask), a._l1 ^ ((a._l1 ^ b._l1) & mask), a._l2 ^ ((a._l2 ^ b._l2) & mask), a._l3 ^ ((a._l3 ^ b._l3) & mask));
+    }
+
+    // Montgomery multiplication, CIOS: a·b·R⁻¹ mod p.
+    private Fr MulRaw(Fr b)
+    {
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+        Step(_l0, b, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Step(_l1, b, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Step(_l2, b, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Step(_l3, b, ref t0, ref t1, ref t2, ref t3, ref t4);
+        return new Fr(t0, t1, t2, t3).SubtractModulusIfNeeded();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(ulong ai, Fr b, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4)
+    {
+        ulong carry;
+        (carry, t0) = MulAdd(ai, b._l0, t0, 0);
+        (carry, t1) = MulAdd(ai, b._l1, t1, carry);
+        (carry, t2) = MulAdd(ai, b._l2, t2, carry);
+        (carry, t3) = MulAdd(ai, b._l3, t3, carry);
+        var t5 = 0UL;
+        t4 = AddCarry(t4, carry, ref t5);
+
+        var m = t0 * PInv;
+        (carry, _) = MulAdd(m, P0, t0, 0);
+        (carry, t0) = MulAdd(m, P1, t1, carry);
+        (carry, t1) = MulAdd(m, P2, t2, carry);
+        (carry, t2) = MulAdd(m, P3, t3, carry);
+        var top = 0UL;
+        t3 = AddCarry(t4, carry, ref top);
+        t4 = t5 + top;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (ulong High, ulong Low) MulAdd(ulong a, ulong b, ulong c, ulong d)
+    {
+        var high = Math.BigMul(a, b, out var low);
+        low += c;
+        high += low < c ? 1UL : 0UL;
+        low += d;
+        high += low < d ? 1UL : 0UL;
+        return (high, low);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddCarry(ulong a, ulong b, ref ulong carry)
+    {
+        var sum = a + b;
+        var carryOut = sum < a ? 1UL : 0UL;
+        var result = sum + carry;
+        carryOut += result < sum ? 1UL : 0UL;
+        carry = carryOut;
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SubBorrow(ulong a, ulong b, ref ulong borrow)
+    {
+        var difference = a - b;
+        var borrowOut = a < b ? 1UL : 0UL;
+        var result = difference - borrow;
+        borrowOut += difference < borrow ? 1UL : 0UL;
+        borrow = borrowOut;
+        return result;
+    }
+
+    // Values stay below 2p < 2²⁵⁶, so one conditional subtraction makes them canonical.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Fr SubtractModulusIfNeeded()
+    {
+        ulong borrow = 0;
+        var r0 = SubBorrow(_l0, P0, ref borrow);
+        var r1 = SubBorrow(_l1, P1, ref borrow);
+        var r2 = SubBorrow(_l2, P2, ref borrow);
+        var r3 = SubBorrow(_l3, P3, ref borrow);
+        return Select(borrow, new Fr(r0, r1, r2, r3), this);
+    }
+
+    private void WriteLittleEndianLimbs(Span<byte> destination)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination, _l0);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], _l1);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], _l2);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], _l3);
+    }
+
+    private static ulong[] ToLimbs(BigInteger value)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        value.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false);
+        return [BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]), BitConverter.ToUInt64(bytes[16..]), BitConverter.ToUInt64(bytes[24..])];
+    }
+
+    private static Fr FromLimbsUnchecked(ulong[] limbs) => new(limbs[0], limbs[1], limbs[2], limbs[3]);
+}
