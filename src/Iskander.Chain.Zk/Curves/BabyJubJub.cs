@@ -144,6 +144,7 @@ public static class BabyJubJub
         public static Projective From(BabyJubJubPoint point) => new(point.X, point.Y, Fr.One);
 
         // Complete twisted Edwards addition (Bernstein et al., "add-2008-bbjlp"): valid for doubling too.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public Projective Add(Projective other)
         {
             var a = Z * other.Z;

@@ -17,6 +17,7 @@ public readonly struct Fr : IEquatable<Fr>
 
     private const ulong P0 = 0x43e1f593f0000001, P1 = 0x2833e84879b97091, P2 = 0xb85045b68181585d, P3 = 0x30644e72e131a029;
     private const ulong PInv = 0xc2e1f593efffffff; // −p⁻¹ mod 2⁶⁴
+    private static readonly bool[] InverseExponentBits = Enumerable.Range(0, (int)(Modulus - 2).GetBitLength()).Reverse().Select(i => !((Modulus - 2) >> i).IsEven).ToArray();
     private static readonly Fr R2 = FromLimbsUnchecked(ToLimbs(BigInteger.ModPow(2, 512, Modulus)));
 
     private readonly ulong _l0, _l1, _l2, _l3;
@@ -87,6 +88,7 @@ public readonly struct Fr : IEquatable<Fr>
     public bool IsOdd => (MulRaw(new Fr(1, 0, 0, 0))._l0 & 1) == 1;
 
     /// <summary>Sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Fr operator +(Fr a, Fr b)
     {
         ulong carry = 0;
@@ -98,6 +100,7 @@ public readonly struct Fr : IEquatable<Fr>
     }
 
     /// <summary>Difference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Fr operator -(Fr a, Fr b)
     {
         ulong borrow = 0;
@@ -119,6 +122,7 @@ public readonly struct Fr : IEquatable<Fr>
     public static Fr operator -(Fr a) => Zero - a;
 
     /// <summary>Product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fr operator *(Fr a, Fr b) => a.MulRaw(b);
 
     /// <summary>Equality of values.</summary>
@@ -128,10 +132,11 @@ public readonly struct Fr : IEquatable<Fr>
     public static bool operator !=(Fr a, Fr b) => !a.Equals(b);
 
     /// <summary>Square.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Fr Square() => MulRaw(this);
 
     /// <summary>x⁵, Poseidon's S-box.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public Fr Pow5()
     {
         var square = MulRaw(this);
@@ -155,7 +160,19 @@ public readonly struct Fr : IEquatable<Fr>
 
     /// <summary>Multiplicative inverse (Fermat: x^(p−2)).</summary>
     /// <exception cref="DivideByZeroException">Zero has no inverse.</exception>
-    public Fr Inverse() => IsZero ? throw new DivideByZeroException("0 has no inverse in the field") : Pow(Modulus - 2);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public Fr Inverse()
+    {
+        if (IsZero) throw new DivideByZeroException("0 has no inverse in the field");
+        var result = One;
+        foreach (var bit in InverseExponentBits)
+        {
+            result = result.Square();
+            if (bit) result *= this;
+        }
+
+        return result;
+    }
 
     /// <inheritdoc />
     public bool Equals(Fr other) => _l0 == other._l0 && _l1 == other._l1 && _l2 == other._l2 && _l3 == other._l3;
@@ -176,47 +193,46 @@ public readonly struct Fr : IEquatable<Fr>
         return new Fr(a._l0 ^ ((a._l0 ^ b._l0) & mask), a._l1 ^ ((a._l1 ^ b._l1) & mask), a._l2 ^ ((a._l2 ^ b._l2) & mask), a._l3 ^ ((a._l3 ^ b._l3) & mask));
     }
 
-    // Montgomery multiplication, CIOS: a·b·R⁻¹ mod p.
+    // Montgomery multiplication, CIOS: a·b·R⁻¹ mod p, unrolled over the four limbs. Compiled
+    // optimised at once (no tier-0 phase): it is the inner loop of everything in this library.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     private Fr MulRaw(Fr b)
     {
         ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
-        Step(_l0, b, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Step(_l1, b, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Step(_l2, b, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Step(_l3, b, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Round(_l0, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Round(_l1, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Round(_l2, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Round(_l3, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
         return new Fr(t0, t1, t2, t3).SubtractModulusIfNeeded();
     }
 
+    // One CIOS round: t += a·b, then add m·p so the lowest limb vanishes, and shift down one limb.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(ulong ai, Fr b, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4)
+    private static void Round(ulong a, ulong b0, ulong b1, ulong b2, ulong b3, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4)
     {
-        ulong carry;
-        (carry, t0) = MulAdd(ai, b._l0, t0, 0);
-        (carry, t1) = MulAdd(ai, b._l1, t1, carry);
-        (carry, t2) = MulAdd(ai, b._l2, t2, carry);
-        (carry, t3) = MulAdd(ai, b._l3, t3, carry);
-        var t5 = 0UL;
-        t4 = AddCarry(t4, carry, ref t5);
+        ulong hi, lo, carry;
+        hi = Math.BigMul(a, b0, out lo);
+        lo += t0; hi += lo < t0 ? 1UL : 0UL; var r0 = lo; carry = hi;
+        hi = Math.BigMul(a, b1, out lo);
+        lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; var r1 = lo; carry = hi;
+        hi = Math.BigMul(a, b2, out lo);
+        lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; var r2 = lo; carry = hi;
+        hi = Math.BigMul(a, b3, out lo);
+        lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; var r3 = lo; carry = hi;
+        var r4 = t4 + carry;
+        var r5 = r4 < carry ? 1UL : 0UL;
 
-        var m = t0 * PInv;
-        (carry, _) = MulAdd(m, P0, t0, 0);
-        (carry, t0) = MulAdd(m, P1, t1, carry);
-        (carry, t1) = MulAdd(m, P2, t2, carry);
-        (carry, t2) = MulAdd(m, P3, t3, carry);
-        var top = 0UL;
-        t3 = AddCarry(t4, carry, ref top);
-        t4 = t5 + top;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (ulong High, ulong Low) MulAdd(ulong a, ulong b, ulong c, ulong d)
-    {
-        var high = Math.BigMul(a, b, out var low);
-        low += c;
-        high += low < c ? 1UL : 0UL;
-        low += d;
-        high += low < d ? 1UL : 0UL;
-        return (high, low);
+        var m = r0 * PInv;
+        hi = Math.BigMul(m, P0, out lo);
+        lo += r0; hi += lo < r0 ? 1UL : 0UL; carry = hi;
+        hi = Math.BigMul(m, P1, out lo);
+        lo += r1; hi += lo < r1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t0 = lo; carry = hi;
+        hi = Math.BigMul(m, P2, out lo);
+        lo += r2; hi += lo < r2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t1 = lo; carry = hi;
+        hi = Math.BigMul(m, P3, out lo);
+        lo += r3; hi += lo < r3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t2 = lo; carry = hi;
+        t3 = r4 + carry;
+        t4 = r5 + (t3 < carry ? 1UL : 0UL);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -25,6 +25,7 @@ public static class Poseidon
     /// The Poseidon permutation in place (width = state length, 2 … 7): per round, add the round
     /// constants, apply x⁵ to every element (full rounds) or the first (partial rounds), mix with the MDS matrix.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Permute(Span<Fr> state)
     {
         var parameters = PoseidonParameters.ForWidth(state.Length);
