@@ -14,6 +14,7 @@ var suites = new Dictionary<string, BenchSuite>
 {
     ["ethereum"] = new("Ethereum primitives", typeof(EthereumBenchmarks), "ethers-bench.mjs", new Dictionary<string, long>()),
     ["content"] = new("Content addressing", typeof(ContentBenchmarks), "unixfs-bench.mjs", ContentBenchmarks.BytesPerOperation),
+    ["zk"] = new("ZK primitives", typeof(ZkBenchmarks), "zk-bench.mjs", new Dictionary<string, long>()),
 };
 var name = args.FirstOrDefault() ?? "ethereum";
 if (!suites.TryGetValue(name, out var suite))
