@@ -161,21 +161,14 @@ public static class JsonCanonicalizer
         }
     }
 
+    // A JsonValue built in code holds its CLR type; one parsed from text holds a JsonElement.
     private static double ToDouble(JsonValue value)
     {
-        if (value.TryGetValue<long>(out var integer))
-        {
-            if (Math.Abs((double)integer) > MaxSafeInteger) throw new JsonException($"integer {integer} is outside the range a JSON number holds exactly (±2^53 − 1)");
-            return integer;
-        }
-
-        if (value.TryGetValue<ulong>(out _)) throw new JsonException("integer is outside the range a JSON number holds exactly (±2^53 − 1)");
-        if (value.TryGetValue<double>(out var number)) return number;
-        if (value.TryGetValue<decimal>(out var dec)) return (double)dec;
         if (value.TryGetValue<JsonElement>(out var json))
         {
             var raw = json.GetRawText();
-            if (!raw.Contains('.') && !raw.Contains('e') && !raw.Contains('E') && (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big) || Math.Abs((double)big) > MaxSafeInteger))
+            var isInteger = !raw.Contains('.') && !raw.Contains('e') && !raw.Contains('E');
+            if (isInteger && !(long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) && Math.Abs((double)parsed) <= MaxSafeInteger))
             {
                 throw new JsonException($"integer {raw} is outside the range a JSON number holds exactly (±2^53 − 1)");
             }
@@ -183,8 +176,20 @@ public static class JsonCanonicalizer
             return json.GetDouble();
         }
 
+        if (value.TryGetValue<long>(out var int64)) return Safe(int64);
+        if (value.TryGetValue<int>(out var int32)) return int32;
+        if (value.TryGetValue<short>(out var int16)) return int16;
+        if (value.TryGetValue<byte>(out var int8)) return int8;
+        if (value.TryGetValue<uint>(out var uint32)) return uint32;
+        if (value.TryGetValue<ulong>(out var uint64)) return uint64 <= MaxSafeInteger ? uint64 : throw new JsonException($"integer {uint64} is outside the range a JSON number holds exactly (±2^53 − 1)");
+        if (value.TryGetValue<double>(out var float64)) return float64;
+        if (value.TryGetValue<float>(out var float32)) return float32;
+        if (value.TryGetValue<decimal>(out var dec)) return (double)dec;
         throw new JsonException("number is not representable as a double");
     }
+
+    private static double Safe(long value) =>
+        Math.Abs((double)value) <= MaxSafeInteger ? value : throw new JsonException($"integer {value} is outside the range a JSON number holds exactly (±2^53 − 1)");
 
     private static void WriteString(string text, StringBuilder output)
     {

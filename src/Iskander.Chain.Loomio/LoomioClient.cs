@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Iskander.Chain.Loomio;
+
+/// <summary>How the API key is presented.</summary>
+public enum LoomioAuthMode
+{
+    /// <summary>Bearer header first; on 403 try the query parameter once (Loomio 3.0.x) and keep whichever works.</summary>
+    Auto,
+
+    /// <summary><c>Authorization: Bearer</c> (current Loomio; query keys are rejected there).</summary>
+    Bearer,
+
+    /// <summary><c>?api_key=</c> (Loomio 3.0.x and earlier).</summary>
+    QueryParameter,
+}
+
+/// <summary>Settings of a <see cref="LoomioClient"/>.</summary>
+public sealed record LoomioClientOptions
+{
+    /// <summary>The instance, e.g. <c>https://loomio.example.org</c>.</summary>
+    public required Uri BaseUrl { get; init; }
+
+    /// <summary>The bot user's API key (secret: never logged).</summary>
+    public required string ApiKey { get; init; }
+
+    /// <summary>Key presentation.</summary>
+    public LoomioAuthMode AuthMode { get; init; } = LoomioAuthMode.Auto;
+
+    /// <summary>Polls per page (Loomio's default is 50).</summary>
+    public int PageSize { get; init; } = 50;
+
+    /// <summary>Largest response accepted.</summary>
+    public int MaxResponseBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Per-request timeout.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts on 5xx, 429 and network errors.</summary>
+    public int Attempts { get; init; } = 4;
+
+    /// <summary>First backoff delay (doubles per attempt; a Retry-After header wins, capped at 60 s).</summary>
+    public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
+}
+
+/// <summary>A Loomio call failed after retries, or answered something that is not the documented JSON.</summary>
+public class LoomioApiException(string message, HttpStatusCode? status = null, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>HTTP status, when a response arrived.</summary>
+    public HttpStatusCode? Status { get; } = status;
+}
+
+/// <summary>Loomio refused the API key (403): rotated, revoked, or the bot user lost access. Needs an operator.</summary>
+public sealed class LoomioCredentialException(string message) : LoomioApiException(message, HttpStatusCode.Forbidden);
+
+/// <summary>
+/// Reads polls, outcomes and groups from Loomio's b2 User API, the source of truth for decisions
+/// (webhooks are only hints). Every response is size-limited and parsed strictly as JSON but
+/// tolerantly as data (both API shapes, extra fields, missing results).
+/// </summary>
+public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+    };
+
+    private LoomioAuthMode _mode = options.AuthMode;
+
+    /// <summary>The key presentation in use (settles on the first success in <see cref="LoomioAuthMode.Auto"/>).</summary>
+    public LoomioAuthMode AuthMode => _mode;
+
+    /// <summary><c>GET /api/b2/groups</c>: the groups and subgroups the bot user can see.</summary>
+    public async Task<IReadOnlyList<LoomioGroup>> GetGroupsAsync(CancellationToken cancellationToken = default) =>
+        (await GetDocumentAsync("api/b2/groups", cancellationToken).ConfigureAwait(false))!.Groups;
+
+    /// <summary><c>GET /api/b2/polls?group_id=&amp;status=all</c>, one page, newest first (discarded polls are not listed).</summary>
+    public async Task<LoomioDocument> ListPollsAsync(long groupId, int offset, CancellationToken cancellationToken = default) =>
+        (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&limit={options.PageSize}&offset={offset}", cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary><c>GET /api/b2/polls/{key}</c>: one poll with its options and outcome; null when Loomio has no such (visible) poll.</summary>
+    public Task<LoomioDocument?> GetPollAsync(string idOrKey, CancellationToken cancellationToken = default) =>
+        GetDocumentAsync($"api/b2/polls/{Uri.EscapeDataString(idOrKey)}", cancellationToken, notFoundIsNull: true);
+
+    private async Task<LoomioDocument?> GetDocumentAsync(string pathAndQuery, CancellationToken cancellationToken, bool notFoundIsNull = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendAsync(pathAndQuery, _mode == LoomioAuthMode.QueryParameter, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.Forbidden && _mode == LoomioAuthMode.Auto)
+                {
+                    // Loomio 3.0.x ignores the bearer header; try its query parameter once.
+                    response.Dispose();
+                    response = await SendAsync(pathAndQuery, useQueryKey: true, cancellationToken).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound) _mode = LoomioAuthMode.QueryParameter;
+                }
+                else if (response.IsSuccessStatusCode && _mode == LoomioAuthMode.Auto)
+                {
+                    _mode = LoomioAuthMode.Bearer;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt >= options.Attempts) throw new LoomioApiException($"Loomio unreachable at {options.BaseUrl}: {ex.Message}", inner: ex);
+                await DelayAsync(attempt, null, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            using (response)
+            {
+                var status = response.StatusCode;
+                if (status == HttpStatusCode.Forbidden) throw new LoomioCredentialException("Loomio refused the API key (403): check the bot user's key and group memberships");
+                if (status == HttpStatusCode.NotFound && notFoundIsNull) return null;
+                if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
+                {
+                    if (attempt >= options.Attempts) throw new LoomioApiException($"Loomio answered {(int)status} {pathAndQuery.Split('?')[0]} after {attempt} attempts", status);
+                    await DelayAsync(attempt, response.Headers.RetryAfter, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!response.IsSuccessStatusCode) throw new LoomioApiException($"Loomio answered {(int)status} to {pathAndQuery.Split('?')[0]}", status);
+                var body = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+                return Parse(body, status);
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, bool useQueryKey, CancellationToken cancellationToken)
+    {
+        var target = pathAndQuery;
+        if (useQueryKey) target += (target.Contains('?') ? "&" : "?") + "api_key=" + Uri.EscapeDataString(options.ApiKey);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.BaseUrl, target));
+        if (!useQueryKey) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+    }
+
+    private Task DelayAsync(int attempt, RetryConditionHeaderValue? retryAfter, CancellationToken cancellationToken)
+    {
+        var delay = retryAfter?.Delta ?? options.Backoff * Math.Pow(2, attempt - 1);
+        return Task.Delay(delay > TimeSpan.FromSeconds(60) ? TimeSpan.FromSeconds(60) : delay, cancellationToken);
+    }
+
+    private async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > options.MaxResponseBytes) throw new LoomioApiException($"Loomio response of {response.Content.Headers.ContentLength} bytes exceeds the {options.MaxResponseBytes}-byte limit");
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > options.MaxResponseBytes) throw new LoomioApiException($"Loomio response exceeds the {options.MaxResponseBytes}-byte limit");
+            buffer.Write(chunk, 0, read);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static LoomioDocument Parse(string body, HttpStatusCode status)
+    {
+        try
+        {
+            var document = JsonSerializer.Deserialize<LoomioDocument>(body, Json) ?? throw new JsonException("empty document");
+            if (document.Polls.Any(p => p.Id <= 0 || string.IsNullOrEmpty(p.Key))) throw new JsonException("a poll without id or key");
+            return document with { RawJson = body };
+        }
+        catch (JsonException ex)
+        {
+            var start = body.TrimStart();
+            var what = start.StartsWith('<') ? "an HTML page" : "malformed JSON";
+            throw new LoomioApiException($"Loomio answered {what} instead of its API JSON ({ex.Message})", status, ex);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using Iskander.Chain.Testing.Emulators;
+
+namespace Iskander.Chain.Loomio.Tests;
+
+/// <summary>The b2 client against the Loomio emulator (real HTTP; both API shapes).</summary>
+public sealed class LoomioClientTests
+{
+    private static readonly HttpClient Http = new();
+
+    private static LoomioClient Client(LoomioEmulator loomio, string? key = null, LoomioAuthMode mode = LoomioAuthMode.Auto, int attempts = 4, int pageSize = 50, TimeSpan? timeout = null) =>
+        new(Http, new LoomioClientOptions
+        {
+            BaseUrl = loomio.BaseUrl, ApiKey = key ?? loomio.ApiKey, AuthMode = mode, Attempts = attempts, PageSize = pageSize,
+            Backoff = TimeSpan.FromMilliseconds(50), Timeout = timeout ?? TimeSpan.FromSeconds(10), MaxResponseBytes = 4 * 1024 * 1024,
+        });
+
+    [Fact]
+    public async Task Current_Loomio_pages_polls_newest_first_with_a_bearer_key()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        for (var i = 0; i < 7; i++) loomio.AddPoll(group, $"Proposal {i}");
+        var client = Client(loomio, pageSize: 3);
+
+        Assert.Equal("Finance", Assert.Single(await client.GetGroupsAsync()).Name);
+        Assert.Equal(LoomioAuthMode.Bearer, client.AuthMode);
+        var titles = new List<string?>();
+        for (var offset = 0; ; offset += 3)
+        {
+            var page = await client.ListPollsAsync(group, offset);
+            Assert.Equal(7, page.Meta?.Total);
+            if (page.Polls.Count == 0) break;
+            titles.AddRange(page.Polls.Select(p => p.Title));
+            Assert.All(page.Polls, p => Assert.NotNull(p.TopicId));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 7).Reverse().Select(i => $"Proposal {i}"), titles);
+        Assert.DoesNotContain(loomio.Requests, r => r.Contains("api_key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Loomio_3_0_is_reached_with_the_query_key_and_its_shape_is_understood()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync(LoomioShape.V3_0);
+        var group = loomio.AddGroup("Board");
+        var key = loomio.AddPoll(group, "Elect a treasurer", "poll", ["Ana", "Bo"]);
+        loomio.Vote(key, 1, 2);
+        loomio.Close(key);
+        var client = Client(loomio);
+
+        var document = await client.GetPollAsync(key);
+        Assert.Equal(LoomioAuthMode.QueryParameter, client.AuthMode);
+        var poll = Assert.Single(document!.Polls);
+        Assert.NotNull(poll.DiscussionId);
+        Assert.Null(poll.TopicId);
+        Assert.Null(document.Meta?.Total);
+        Assert.Equal(2, poll.Results!.Single(r => r.Name == "Bo").Score);
+        Assert.Equal(2, document.PollOptions.Count);
+        Assert.Contains("\"discussion_id\"", document.RawJson, StringComparison.Ordinal);
+        Assert.Null(await client.GetPollAsync("nosuchkey"));
+    }
+
+    [Fact]
+    public async Task A_refused_key_is_a_credential_alert()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, key: "wrong").ListPollsAsync(group, 0));
+        // Current Loomio rejects keys in the query string.
+        await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, mode: LoomioAuthMode.QueryParameter).ListPollsAsync(group, 0));
+    }
+
+    [Fact]
+    public async Task Server_errors_and_rate_limits_are_retried()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        loomio.AddPoll(group, "Budget");
+        loomio.Inject(LoomioFault.ServerError, times: 2);
+        loomio.Inject(LoomioFault.RateLimited);
+        var page = await Client(loomio).ListPollsAsync(group, 0);
+        Assert.Single(page.Polls);
+        Assert.Equal(4, loomio.Requests.Count);
+
+        loomio.Inject(LoomioFault.ServerError, times: 3);
+        var error = await Assert.ThrowsAsync<LoomioApiException>(() => Client(loomio, attempts: 3).ListPollsAsync(group, 0));
+        Assert.Equal(HttpStatusCode.InternalServerError, error.Status);
+    }
+
+    [Theory]
+    [InlineData(LoomioFault.TruncatedJson, "malformed JSON")]
+    [InlineData(LoomioFault.Html, "an HTML page")]
+    [InlineData(LoomioFault.Oversized, "limit")]
+    [InlineData(LoomioFault.Slow, "unreachable")]
+    public async Task Broken_answers_become_clear_errors(LoomioFault fault, string expected)
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        loomio.Inject(fault);
+        var error = await Assert.ThrowsAsync<LoomioApiException>(() => Client(loomio, attempts: 1, timeout: TimeSpan.FromSeconds(1)).ListPollsAsync(group, 0));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,402 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Iskander.Chain.Testing.Emulators;
+
+/// <summary>Which Loomio the emulator behaves as.</summary>
+public enum LoomioShape
+{
+    /// <summary>Current Loomio (2026): bearer keys only (query keys get 403), poll listing, <c>topic_id</c>, <c>opened_at</c>.</summary>
+    Current,
+
+    /// <summary>Loomio 3.0.x: query-parameter keys only, <c>discussion_id</c>, no <c>opened_at</c>, <c>meta.total</c> null.</summary>
+    V3_0,
+}
+
+/// <summary>Failure modes the emulator can play on a request.</summary>
+public enum LoomioFault
+{
+    /// <summary>HTTP 500 with Rails' HTML error page.</summary>
+    ServerError,
+
+    /// <summary>HTTP 429 with Retry-After: 1 (a CDN in front of loomio.com).</summary>
+    RateLimited,
+
+    /// <summary>The answer starts after 3 seconds.</summary>
+    Slow,
+
+    /// <summary>HTTP 200 with the JSON cut in the middle.</summary>
+    TruncatedJson,
+
+    /// <summary>HTTP 200 with a 12 MB body.</summary>
+    Oversized,
+
+    /// <summary>HTTP 200 with an HTML page (a login or maintenance page).</summary>
+    Html,
+}
+
+/// <summary>
+/// An emulator of Loomio's documented b2 User API (see the Loomio API reference: groups, poll
+/// listing, single poll, compound documents, both response shapes, authentication rules), served
+/// over real HTTP on loopback. It is <b>not Loomio</b>: it holds groups, polls, options and outcomes
+/// in memory and serialises them as Loomio's serialisers document, so the bridge can be tested
+/// (and demonstrated) where Loomio cannot run. Tests drive it through methods that do what people
+/// do in Loomio: create, vote, close, write or edit an outcome, reopen, discard.
+/// </summary>
+public sealed class LoomioEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly object _gate = new();
+    private readonly List<JsonObject> _groups = [];
+    private readonly List<PollState> _polls = [];
+    private readonly ConcurrentQueue<LoomioFault> _faults = new();
+    private long _nextId = 300;
+    private DateTimeOffset _clock = new(2026, 9, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private LoomioEmulator(WebApplication app, LoomioShape shape, string apiKey)
+    {
+        _app = app;
+        Shape = shape;
+        ApiKey = apiKey;
+    }
+
+    /// <summary>Base URL, e.g. <c>http://127.0.0.1:PORT/</c>.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The shape it answers in.</summary>
+    public LoomioShape Shape { get; }
+
+    /// <summary>The only API key it accepts.</summary>
+    public string ApiKey { get; }
+
+    /// <summary>Every request, as <c>METHOD /path?query</c> (keys in queries redacted).</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Starts on a free loopback port.</summary>
+    public static async Task<LoomioEmulator> StartAsync(LoomioShape shape = LoomioShape.Current, string apiKey = "bot-user-api-key", string listen = "http://127.0.0.1:0")
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(listen);
+        var app = builder.Build();
+        var emulator = new LoomioEmulator(app, shape, apiKey);
+        app.Run(emulator.HandleAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        emulator.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        return emulator;
+    }
+
+    /// <summary>Plays <paramref name="fault"/> on the next <paramref name="times"/> API requests.</summary>
+    public void Inject(LoomioFault fault, int times = 1)
+    {
+        for (var i = 0; i < times; i++) _faults.Enqueue(fault);
+    }
+
+    /// <summary>Adds a group; returns its id.</summary>
+    public long AddGroup(string name, long? parentId = null)
+    {
+        lock (_gate)
+        {
+            var id = ++_nextId;
+            _groups.Add(new JsonObject { ["id"] = id, ["key"] = $"grp{id}", ["name"] = name, ["parent_id"] = parentId, ["polls_count"] = 0 });
+            return id;
+        }
+    }
+
+    /// <summary>Starts a poll in a group; returns its key.</summary>
+    public string AddPoll(long groupId, string title, string pollType = "proposal", IReadOnlyList<string>? options = null, string hideResults = "off", int voters = 6)
+    {
+        lock (_gate)
+        {
+            var id = ++_nextId;
+            var names = options ?? ["agree", "abstain", "disagree", "block"];
+            var poll = new PollState
+            {
+                Id = id, Key = $"pol{id:D5}", GroupId = groupId, TopicId = id + 10_000, Title = title, PollType = pollType, HideResults = hideResults,
+                Details = $"<p>{title}</p>", CreatedAt = Tick(), VotersCount = voters,
+                Options = names.Select((n, i) => new OptionState { Id = ++_nextId, Name = n, Priority = i }).ToList(),
+            };
+            poll.ClosingAt = poll.CreatedAt.AddDays(7);
+            _polls.Add(poll);
+            return poll.Key;
+        }
+    }
+
+    /// <summary>Casts <paramref name="count"/> votes for option <paramref name="optionIndex"/>.</summary>
+    public void Vote(string key, int optionIndex, int count = 1) => Mutate(key, p => p.Options[optionIndex].Score += count);
+
+    /// <summary>Closes the poll now.</summary>
+    public void Close(string key) => Mutate(key, p => p.ClosedAt = Tick());
+
+    /// <summary>Reopens a closed poll (closed_at back to null).</summary>
+    public void Reopen(string key) => Mutate(key, p => p.ClosedAt = null);
+
+    /// <summary>Edits the title after close (poll versions_count + 1).</summary>
+    public void EditTitle(string key, string title) => Mutate(key, p =>
+    {
+        p.Title = title;
+        p.VersionsCount++;
+    });
+
+    /// <summary>Publishes a new outcome (older ones stop being latest).</summary>
+    public void SetOutcome(string key, string statement) => Mutate(key, p =>
+    {
+        foreach (var o in p.Outcomes) o.Latest = false;
+        p.Outcomes.Add(new OutcomeState { Id = ++_nextId, Statement = statement, CreatedAt = Tick(), Latest = true, AuthorId = 502 });
+    });
+
+    /// <summary>Edits the current outcome (its versions_count + 1).</summary>
+    public void EditOutcome(string key, string statement) => Mutate(key, p =>
+    {
+        var current = p.Outcomes.Last(o => o.Latest);
+        current.Statement = statement;
+        current.VersionsCount++;
+    });
+
+    /// <summary>Discards (soft-deletes) the poll: it vanishes from listings, its content is nulled.</summary>
+    public void Discard(string key) => Mutate(key, p => p.DiscardedAt = Tick());
+
+    /// <summary>Keys of every poll, oldest first.</summary>
+    public IReadOnlyList<string> PollKeys()
+    {
+        lock (_gate) return _polls.Select(p => p.Key).ToList();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private DateTimeOffset Tick() => _clock = _clock.AddMinutes(17).AddMilliseconds(123);
+
+    private void Mutate(string key, Action<PollState> change)
+    {
+        lock (_gate) change(_polls.Single(p => p.Key == key));
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        Requests.Enqueue($"{request.Method} {request.Path}{(request.Query.ContainsKey("api_key") ? "?api_key=(redacted)" : request.QueryString.ToString())}");
+        if (!request.Path.StartsWithSegments("/api/b2", out var rest))
+        {
+            await TextAsync(context, 404, "text/html", "<html><body>The page you were looking for doesn't exist.</body></html>").ConfigureAwait(false);
+            return;
+        }
+
+        if (_faults.TryDequeue(out var fault) && await PlayFaultAsync(context, fault).ConfigureAwait(false)) return;
+        if (!Authorised(request))
+        {
+            await JsonAsync(context, 403, new JsonObject { ["exception"] = "CanCan::AccessDenied", ["error"] = "You are not authorized to access this page." }).ConfigureAwait(false);
+            return;
+        }
+
+        var path = rest.Value!.Trim('/');
+        JsonObject? body;
+        lock (_gate)
+        {
+            body = path switch
+            {
+                "groups" when Shape == LoomioShape.Current => Document("groups", new JsonArray(_groups.Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count),
+                "polls" when Shape == LoomioShape.Current => ListPolls(request.Query),
+                _ when path.StartsWith("polls/", StringComparison.Ordinal) => OnePoll(path["polls/".Length..]),
+                _ => null,
+            };
+        }
+
+        if (body is null)
+        {
+            await JsonAsync(context, 404, new JsonObject { ["exception"] = "ActiveRecord::RecordNotFound", ["error"] = "Not found" }).ConfigureAwait(false);
+            return;
+        }
+
+        await JsonAsync(context, 200, body).ConfigureAwait(false);
+    }
+
+    private bool Authorised(HttpRequest request)
+    {
+        var bearer = request.Headers.Authorization.ToString();
+        var queryKey = request.Query["api_key"].ToString();
+        return Shape switch
+        {
+            // Current Loomio rejects keys in the query string even when a header is present.
+            LoomioShape.Current => queryKey.Length == 0 && bearer == $"Bearer {ApiKey}",
+            _ => queryKey == ApiKey,
+        };
+    }
+
+    private JsonObject ListPolls(IQueryCollection query)
+    {
+        if (!long.TryParse(query["group_id"], CultureInfo.InvariantCulture, out var groupId)) return Document("polls", [], 0);
+        var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 50;
+        var offset = int.TryParse(query["offset"], CultureInfo.InvariantCulture, out var o) ? o : 0;
+        var visible = _polls.Where(p => p.GroupId == groupId && p.DiscardedAt is null).OrderByDescending(p => p.CreatedAt).ToList();
+        var page = visible.Skip(offset).Take(limit).ToList();
+        return Compound(page, visible.Count);
+    }
+
+    private JsonObject? OnePoll(string idOrKey)
+    {
+        var poll = _polls.FirstOrDefault(p => p.Key == idOrKey || p.Id.ToString(CultureInfo.InvariantCulture) == idOrKey);
+        return poll is null ? null : Compound([poll], null);
+    }
+
+    private JsonObject Compound(IReadOnlyList<PollState> polls, int? total) => new()
+    {
+        ["polls"] = new JsonArray(polls.Select(p => (JsonNode)SerialisePoll(p)).ToArray()),
+        ["poll_options"] = new JsonArray(polls.Where(p => p.DiscardedAt is null).SelectMany(p => p.Options.Select(o => (JsonNode)new JsonObject
+        {
+            ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["priority"] = o.Priority, ["icon"] = o.Name, ["color"] = "#70C9F8",
+        })).ToArray()),
+        ["outcomes"] = new JsonArray(polls.Where(p => p.DiscardedAt is null).SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
+        {
+            ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = "html",
+            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null,
+            ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
+        })).ToArray()),
+        ["users"] = new JsonArray(new JsonObject { ["id"] = 502, ["name"] = "Ada Lovelace", ["username"] = "ada", ["bot"] = false }),
+        ["groups"] = new JsonArray(_groups.Where(g => polls.Any(p => p.GroupId == g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()),
+        ["meta"] = new JsonObject { ["root"] = "polls", ["total"] = Shape == LoomioShape.V3_0 ? null : total },
+    };
+
+    private JsonObject SerialisePoll(PollState p)
+    {
+        if (p.DiscardedAt is not null)
+        {
+            // A discarded poll, where still readable, keeps ids and loses its content.
+            return new JsonObject { ["id"] = p.Id, ["key"] = p.Key, ["group_id"] = p.GroupId, ["discarded_at"] = Iso(p.DiscardedAt), ["title"] = null, ["details"] = null };
+        }
+
+        var ordered = p.Options.OrderBy(o => o.Priority).ToList();
+        var decided = (int)p.Options.Sum(o => o.Score);
+        var hidden = p.HideResults == "until_closed" && p.ClosedAt is null;
+        var poll = new JsonObject
+        {
+            ["id"] = p.Id, ["key"] = p.Key, ["poll_type"] = p.PollType, ["title"] = p.Title, ["details"] = p.Details, ["details_format"] = "html",
+            ["author_id"] = 502, ["group_id"] = p.GroupId,
+            ["created_at"] = Iso(p.CreatedAt), ["closing_at"] = Iso(p.ClosingAt), ["closed_at"] = Iso(p.ClosedAt), ["discarded_at"] = null,
+            ["anonymous"] = false, ["hide_results"] = p.HideResults, ["specified_voters_only"] = false,
+            ["voters_count"] = p.VotersCount, ["decided_voters_count"] = decided, ["undecided_voters_count"] = p.VotersCount - decided,
+            ["poll_option_names"] = new JsonArray(ordered.Select(o => (JsonNode)JsonValue.Create(o.Name)!).ToArray()),
+            ["poll_option_ids"] = new JsonArray(ordered.Select(o => (JsonNode)JsonValue.Create(o.Id)).ToArray()),
+            ["versions_count"] = p.VersionsCount,
+            ["current_outcome_id"] = p.Outcomes.LastOrDefault(o => o.Latest)?.Id,
+            ["quorum_pct"] = null,
+        };
+        if (Shape == LoomioShape.Current)
+        {
+            poll["topic_id"] = p.TopicId;
+            poll["opened_at"] = Iso(p.CreatedAt);
+        }
+        else
+        {
+            poll["discussion_id"] = p.TopicId;
+            poll["created_event_id"] = p.Id + 20_000;
+        }
+
+        if (!hidden)
+        {
+            poll["stance_counts"] = new JsonArray(ordered.Select(o => (JsonNode)JsonValue.Create(o.Score)).ToArray());
+            poll["results"] = new JsonArray(ordered.OrderByDescending(o => o.Score).Select((o, rank) => (JsonNode)new JsonObject
+            {
+                ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["name_format"] = "plain", ["rank"] = rank + 1, ["score"] = o.Score,
+                ["score_percent"] = decided == 0 ? 0 : 100.0 * o.Score / decided, ["voter_count"] = (int)o.Score, ["voter_ids"] = new JsonArray(),
+            }).ToArray());
+        }
+
+        return poll;
+    }
+
+    private async Task<bool> PlayFaultAsync(HttpContext context, LoomioFault fault)
+    {
+        switch (fault)
+        {
+            case LoomioFault.ServerError:
+                await TextAsync(context, 500, "text/html", "<html><body><h1>We're sorry, but something went wrong.</h1></body></html>").ConfigureAwait(false);
+                return true;
+            case LoomioFault.RateLimited:
+                context.Response.Headers.RetryAfter = "1";
+                await TextAsync(context, 429, "text/plain", "Too Many Requests").ConfigureAwait(false);
+                return true;
+            case LoomioFault.Slow:
+                await Task.Delay(TimeSpan.FromSeconds(3), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                return false;
+            case LoomioFault.TruncatedJson:
+                await TextAsync(context, 200, "application/json", "{\"polls\":[{\"id\":301,\"key\":\"pol").ConfigureAwait(false);
+                return true;
+            case LoomioFault.Oversized:
+                context.Response.ContentType = "application/json";
+                var filler = new byte[1 << 20];
+                filler.AsSpan().Fill((byte)' ');
+                for (var i = 0; i < 12; i++) await context.Response.Body.WriteAsync(filler, context.RequestAborted).ConfigureAwait(false);
+                return true;
+            case LoomioFault.Html:
+                await TextAsync(context, 200, "text/html", "<!DOCTYPE html><html><body>Loomio is down for maintenance</body></html>").ConfigureAwait(false);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static JsonObject Document(string root, JsonArray items, int total) => new() { [root] = items, ["meta"] = new JsonObject { ["root"] = root, ["total"] = total } };
+
+    private static string? Iso(DateTimeOffset? value) => value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static Task JsonAsync(HttpContext context, int status, JsonObject body) => TextAsync(context, status, "application/json; charset=utf-8", body.ToJsonString());
+
+    private static Task TextAsync(HttpContext context, int status, string contentType, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        return context.Response.WriteAsync(text, context.RequestAborted);
+    }
+
+    private sealed class PollState
+    {
+        public long Id { get; init; }
+        public string Key { get; init; } = string.Empty;
+        public long GroupId { get; init; }
+        public long TopicId { get; init; }
+        public string Title { get; set; } = string.Empty;
+        public string Details { get; init; } = string.Empty;
+        public string PollType { get; init; } = "proposal";
+        public string HideResults { get; init; } = "off";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset ClosingAt { get; set; }
+        public DateTimeOffset? ClosedAt { get; set; }
+        public DateTimeOffset? DiscardedAt { get; set; }
+        public int VotersCount { get; init; }
+        public int VersionsCount { get; set; } = 1;
+        public List<OptionState> Options { get; init; } = [];
+        public List<OutcomeState> Outcomes { get; } = [];
+    }
+
+    private sealed class OptionState
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = string.Empty;
+        public int Priority { get; init; }
+        public double Score { get; set; }
+    }
+
+    private sealed class OutcomeState
+    {
+        public long Id { get; init; }
+        public string Statement { get; set; } = string.Empty;
+        public DateTimeOffset CreatedAt { get; init; }
+        public bool Latest { get; set; }
+        public long AuthorId { get; init; }
+        public int VersionsCount { get; set; } = 1;
+    }
+}
