@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Iskander.Chain.Anchoring.Records;
+using Npgsql;
+
+namespace Iskander.Chain.Bridge.GlassBox;
+
+/// <summary>One Glass Box entry.</summary>
+/// <param name="Seq">Position (1, 2, …).</param>
+/// <param name="Kind">intent (before a write) or outcome (after it).</param>
+/// <param name="Action">What, e.g. <c>content.put</c>, <c>anchor.submit</c>.</param>
+/// <param name="Subject">On what, e.g. a CID or a Merkle root.</param>
+/// <param name="Detail">Everything else, as JSON.</param>
+/// <param name="IntentSeq">For an outcome, the intent it completes.</param>
+/// <param name="RecordedAt">When.</param>
+/// <param name="Hash">SHA-256(previous hash ‖ JCS(entry)).</param>
+public sealed record GlassBoxEntry(long Seq, string Kind, string Action, string Subject, JsonObject Detail, long? IntentSeq, DateTimeOffset RecordedAt, byte[] Hash);
+
+/// <summary>
+/// The Glass Box: an append-only, hash-chained audit log in PostgreSQL. Every write the bridge
+/// makes is announced as an intent before it happens and completed by an outcome after, so the
+/// log shows what was attempted even when a crash lost the result. The table refuses updates and
+/// deletes; appends are serialised by a transaction-scoped advisory lock so the chain never forks.
+/// </summary>
+public static class GlassBoxLog
+{
+    private const long AppendLock = 7400002;
+
+    /// <summary>Appends an intent in its own committed transaction (so it is on record before the write starts).</summary>
+    public static async Task<long> IntentAsync(NpgsqlConnection connection, string action, string subject, JsonObject detail, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var seq = await AppendAsync(connection, transaction, "intent", action, subject, detail, null, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return seq;
+    }
+
+    /// <summary>Appends the outcome of <paramref name="intentSeq"/> inside the caller's transaction (with the state change it reports).</summary>
+    public static Task<long> OutcomeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long intentSeq, string action, string subject, JsonObject detail, CancellationToken cancellationToken) =>
+        AppendAsync(connection, transaction, "outcome", action, subject, detail, intentSeq, cancellationToken);
+
+    /// <summary>Reads the whole log in order.</summary>
+    public static async Task<IReadOnlyList<GlassBoxEntry>> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var entries = new List<GlassBoxEntry>();
+        await using var command = new NpgsqlCommand("SELECT seq, kind, action, subject, detail::text, intent_seq, recorded_at, hash FROM glass_box ORDER BY seq", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new GlassBoxEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (JsonObject)JsonNode.Parse(reader.GetString(4))!,
+                reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.GetFieldValue<DateTimeOffset>(6), (byte[])reader[7]));
+        }
+
+        return entries;
+    }
+
+    /// <summary>The first entry whose hash does not follow from its predecessor, or null when the chain is intact.</summary>
+    public static long? FirstBrokenLink(IReadOnlyList<GlassBoxEntry> entries)
+    {
+        var previous = new byte[32];
+        var expectedSeq = 1L;
+        foreach (var entry in entries)
+        {
+            if (entry.Seq != expectedSeq++ || !Hash(previous, entry).AsSpan().SequenceEqual(entry.Hash)) return entry.Seq;
+            previous = entry.Hash;
+        }
+
+        return null;
+    }
+
+    private static async Task<long> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, string action, string subject, JsonObject detail, long? intentSeq,
+        CancellationToken cancellationToken)
+    {
+        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock})", connection, transaction))
+        {
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        long lastSeq = 0;
+        var previous = new byte[32];
+        await using (var last = new NpgsqlCommand("SELECT seq, hash FROM glass_box ORDER BY seq DESC LIMIT 1", connection, transaction))
+        await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                lastSeq = reader.GetInt64(0);
+                previous = (byte[])reader[1];
+            }
+        }
+
+        // Microsecond precision: what PostgreSQL stores, so the hash can be recomputed from the row.
+        var now = DateTimeOffset.UtcNow;
+        now = now.AddTicks(-(now.Ticks % 10));
+        var entry = new GlassBoxEntry(lastSeq + 1, kind, action, subject, detail, intentSeq, now, []);
+        var hash = Hash(previous, entry);
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO glass_box (seq, recorded_at, kind, action, subject, detail, intent_seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)", connection, transaction)
+        {
+            Parameters =
+            {
+                new() { Value = entry.Seq }, new() { Value = now }, new() { Value = kind }, new() { Value = action }, new() { Value = subject },
+                new() { Value = detail.ToJsonString() }, new() { Value = (object?)intentSeq ?? DBNull.Value }, new() { Value = previous }, new() { Value = hash },
+            },
+        };
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return entry.Seq;
+    }
+
+    private static byte[] Hash(byte[] previous, GlassBoxEntry entry)
+    {
+        var canonical = JsonCanonicalizer.Canonicalize(new JsonObject
+        {
+            ["seq"] = entry.Seq,
+            ["kind"] = entry.Kind,
+            ["action"] = entry.Action,
+            ["subject"] = entry.Subject,
+            ["detail"] = entry.Detail.DeepClone(),
+            ["intentSeq"] = entry.IntentSeq,
+            ["recordedAt"] = entry.RecordedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        });
+        return SHA256.HashData([.. previous, .. canonical]);
+    }
+}

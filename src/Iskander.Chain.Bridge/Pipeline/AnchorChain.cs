@@ -1,0 +1,53 @@
+using System.Numerics;
+using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Abi;
+using Iskander.Chain.Ethereum.Accounts;
+using Iskander.Chain.Ethereum.JsonRpc;
+
+namespace Iskander.Chain.Bridge.Pipeline;
+
+/// <summary>What the DecisionAnchor contract knows of a root.</summary>
+/// <param name="Sequence">Batch sequence (0 when not anchored).</param>
+/// <param name="LeafCount">Leaves.</param>
+/// <param name="BlockNumber">Block of the anchoring transaction (0 when not anchored).</param>
+public sealed record AnchoredBatch(ulong Sequence, ulong LeafCount, ulong BlockNumber)
+{
+    /// <summary>Whether the root is anchored on the chain as the node sees it now.</summary>
+    public bool IsAnchored => Sequence > 0;
+}
+
+/// <summary>The DecisionAnchor contract as the pipeline uses it: read a root's batch, send an anchor.</summary>
+public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi abi, TransactionSender sender)
+{
+    /// <summary>The node.</summary>
+    public EthClient Client => client;
+
+    /// <summary><c>batchOf(root)</c>.</summary>
+    public async Task<AnchoredBatch> BatchOfAsync(Hash32 root, CancellationToken cancellationToken)
+    {
+        var function = abi.Function("batchOf");
+        var output = await client.CallAsync(new CallRequest { To = anchor, Data = function.EncodeCall([root.ToArray()]) }, "latest", cancellationToken).ConfigureAwait(false);
+        var batch = (object?[])function.DecodeOutput(output)[0]!;
+        return new AnchoredBatch((ulong)(BigInteger)batch[0]!, (ulong)(BigInteger)batch[1]!, (ulong)(BigInteger)batch[3]!);
+    }
+
+    /// <summary>Re-reads the anchorer's nonce from the node: after a reorg or a dropped transaction the locally reserved nonces are wrong.</summary>
+    public Task ResyncNonceAsync(CancellationToken cancellationToken) => sender.Nonces.ResyncAsync(cancellationToken);
+
+    /// <summary>
+    /// Sends <c>anchor(root, leafCount)</c> without waiting for it to be mined. Returns null when the
+    /// contract says the root is already anchored (a previous attempt made it).
+    /// </summary>
+    public async Task<Ethereum.Transactions.SignedTransaction?> SendAnchorAsync(Hash32 root, int leafCount, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await sender.SendAsync(new TransactionRequest { To = anchor, Data = abi.Function("anchor").EncodeCall([root.ToArray(), (ulong)leafCount]) }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (JsonRpcErrorException ex) when (ex.RevertData is { } data && abi.DecodeRevert(data).Error?.Name == "RootAlreadyAnchored")
+        {
+            return null;
+        }
+    }
+}

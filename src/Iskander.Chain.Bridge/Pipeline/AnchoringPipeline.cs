@@ -1,0 +1,97 @@
+using Iskander.Chain.Anchoring;
+using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Ethereum;
+using Npgsql;
+
+namespace Iskander.Chain.Bridge.Pipeline;
+
+/// <summary>What one round of the pipeline did.</summary>
+/// <param name="Stored">Versions put into the content store.</param>
+/// <param name="Batched">Versions put into a batch.</param>
+/// <param name="Submitted">Whether a batch was submitted (or adopted).</param>
+/// <param name="ChainChanges">Batches whose on-chain status changed.</param>
+public sealed record PipelineRound(int Stored, int Batched, bool Submitted, int ChainChanges)
+{
+    /// <summary>Whether anything happened.</summary>
+    public bool DidWork => Stored > 0 || Batched > 0 || Submitted || ChainChanges > 0;
+}
+
+/// <summary>The steps after ingestion, run in order; every one of them is safe to repeat and to run in several processes.</summary>
+public sealed class AnchoringPipeline(ContentStep content, BatchStep batch, SubmitStep submit, ConfirmStep confirm)
+{
+    /// <summary>One round of every step.</summary>
+    public async Task<PipelineRound> RunRoundAsync(CancellationToken cancellationToken = default) => new(
+        await content.RunOnceAsync(cancellationToken).ConfigureAwait(false),
+        await batch.RunOnceAsync(cancellationToken).ConfigureAwait(false),
+        await submit.RunOnceAsync(cancellationToken).ConfigureAwait(false),
+        await confirm.RunOnceAsync(cancellationToken).ConfigureAwait(false));
+}
+
+/// <summary>An anchored decision version with everything needed to check it against the chain.</summary>
+/// <param name="PollKey">Poll.</param>
+/// <param name="Version">Version number.</param>
+/// <param name="State">Decision state.</param>
+/// <param name="Cid">Content address of the record.</param>
+/// <param name="Record">The canonical record bytes.</param>
+/// <param name="Reference">Leaf, index, proof and root.</param>
+/// <param name="BatchStatus">closed, submitted or confirmed.</param>
+/// <param name="BlockNumber">Block of the anchor, once known.</param>
+public sealed record AnchoredDecision(string PollKey, int Version, string State, string Cid, byte[] Record, DecisionRef Reference, string BatchStatus, long? BlockNumber);
+
+/// <summary>Read side of the pipeline's tables.</summary>
+public static class DecisionQueries
+{
+    /// <summary>Version counts by pipeline status, with batched ones split by their batch's status (e.g. <c>batched/confirmed</c>).</summary>
+    public static async Task<IReadOnlyDictionary<string, int>> StatusCountsAsync(BridgeDatabase database, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT v.status || COALESCE('/' || b.status, ''), count(*)::int FROM decision_versions v LEFT JOIN batches b ON b.id = v.batch_id GROUP BY 1", connection);
+        var counts = new Dictionary<string, int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) counts[reader.GetString(0)] = reader.GetInt32(1);
+        return counts;
+    }
+
+    /// <summary>Every batched version of a poll (or of all polls), with its inclusion proof rebuilt from its batch.</summary>
+    public static async Task<IReadOnlyList<AnchoredDecision>> AnchoredAsync(BridgeDatabase database, string? pollKey = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<(string Key, int Version, string State, string Cid, byte[] Record, long BatchId, int Index, string Status, long? Block)>();
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT v.poll_key, v.version, v.state, v.cid, v.record, v.batch_id, v.leaf_index, b.status, b.block_number
+            FROM decision_versions v JOIN batches b ON b.id = v.batch_id
+            WHERE $1::text IS NULL OR v.poll_key = $1 ORDER BY v.id
+            """, connection))
+        {
+            command.Parameters.Add(new() { Value = (object?)pollKey ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), (byte[])reader[4], reader.GetInt64(5), reader.GetInt32(6),
+                    reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetInt64(8)));
+            }
+        }
+
+        var trees = new Dictionary<long, DecisionMerkleTree>();
+        var result = new List<AnchoredDecision>();
+        foreach (var row in rows)
+        {
+            if (!trees.TryGetValue(row.BatchId, out var tree)) trees[row.BatchId] = tree = await BatchTreeAsync(connection, row.BatchId, cancellationToken).ConfigureAwait(false);
+            result.Add(new AnchoredDecision(row.Key, row.Version, row.State, row.Cid, row.Record, DecisionRef.For(tree, row.Index), row.Status, row.Block));
+        }
+
+        return result;
+    }
+
+    private static async Task<DecisionMerkleTree> BatchTreeAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT leaf FROM decision_versions WHERE batch_id = $1 ORDER BY leaf_index", connection);
+        command.Parameters.Add(new() { Value = batchId });
+        var leaves = new List<Hash32>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) leaves.Add(new Hash32((byte[])reader[0]));
+        return new DecisionMerkleTree(leaves);
+    }
+}

@@ -1,0 +1,156 @@
+using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Loomio;
+using Npgsql;
+using Serilog;
+
+namespace Iskander.Chain.Bridge.Pipeline;
+
+/// <summary>
+/// Reconciles Loomio into decision versions: pages a group's polls newest first, compares each
+/// poll's fingerprint with the last one seen, reads changed polls in full and records a version
+/// when the decision changed; known polls missing from the listing are read directly to detect
+/// discards. Recording is one transaction per poll with the poll's row locked, so concurrent
+/// reconciles (hints, schedule, a second bridge) never record the same version twice.
+/// </summary>
+public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomio, Uri instance, ILogger log)
+{
+    private readonly string _instance = instance.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>Pages older than this many polls back are not scanned (the horizon of a regular reconcile).</summary>
+    public int MaxPolls { get; init; } = 500;
+
+    /// <summary>Reconciles one group; returns the versions recorded.</summary>
+    public async Task<int> ReconcileGroupAsync(long groupId, CancellationToken cancellationToken = default)
+    {
+        var recorded = 0;
+        var listed = new HashSet<long>();
+        for (var offset = 0; offset < MaxPolls;)
+        {
+            var page = await loomio.ListPollsAsync(groupId, offset, cancellationToken).ConfigureAwait(false);
+            if (page.Polls.Count == 0) break;
+            foreach (var poll in page.Polls)
+            {
+                listed.Add(poll.Id);
+                var fingerprint = PollFingerprint.Of(poll, page.CurrentOutcome(poll));
+                if (await KnownFingerprintAsync(poll.Id, cancellationToken).ConfigureAwait(false) == fingerprint) continue;
+                if (await ReconcilePollAsync(poll.Key, cancellationToken).ConfigureAwait(false) is not null) recorded++;
+            }
+
+            offset += page.Polls.Count;
+        }
+
+        // Polls we know that the listing no longer shows: discarded, or moved out of reach. A direct read decides.
+        foreach (var key in await KnownPollKeysAsync(groupId, listed, cancellationToken).ConfigureAwait(false))
+        {
+            if (await ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false) is not null) recorded++;
+        }
+
+        return recorded;
+    }
+
+    /// <summary>Reads one poll and records a version if its decision changed; returns it, or null.</summary>
+    public async Task<DecisionVersion?> ReconcilePollAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var document = await loomio.GetPollAsync(key, cancellationToken).ConfigureAwait(false);
+        var poll = document?.Polls.FirstOrDefault(p => p.Key == key) ?? document?.Polls.FirstOrDefault();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var pollId = poll?.Id ?? await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
+        if (pollId is null) return null; // never seen and not readable: nothing to record
+
+        // Lock (creating if needed) the poll's row: the version decision below is then serialised per poll.
+        await using (var upsert = new NpgsqlCommand(
+            "INSERT INTO polls (instance, poll_id, poll_key, group_id, fingerprint) VALUES ($1, $2, $3, $4, '') ON CONFLICT (instance, poll_id) DO NOTHING", connection, transaction))
+        {
+            upsert.Parameters.Add(new() { Value = _instance });
+            upsert.Parameters.Add(new() { Value = pollId.Value });
+            upsert.Parameters.Add(new() { Value = key });
+            upsert.Parameters.Add(new() { Value = (object?)poll?.GroupId ?? DBNull.Value });
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM polls WHERE instance = $1 AND poll_id = $2 FOR UPDATE", connection, transaction))
+        {
+            lockRow.Parameters.Add(new() { Value = _instance });
+            lockRow.Parameters.Add(new() { Value = pollId.Value });
+            await lockRow.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var previous = await PreviousVersionAsync(connection, transaction, pollId.Value, cancellationToken).ConfigureAwait(false);
+        var outcome = poll is null ? null : document!.CurrentOutcome(poll);
+        var next = DecisionRecordBuilder.Next(new Uri(_instance), poll, pollId.Value, key, outcome, document?.PollOptions ?? [], previous);
+        var fingerprint = poll is null ? "discarded" : PollFingerprint.Of(poll, outcome);
+        if (next is not null)
+        {
+            await using var insert = new NpgsqlCommand(
+                """
+                INSERT INTO decision_versions (instance, poll_id, poll_key, version, state, fingerprint, record, sha256, raw_json, outcome_id, outcome_versions, status)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'recorded')
+                """, connection, transaction);
+            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.RawJson ?? "null", next.OutcomeId, next.OutcomeVersions })
+            {
+                insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            log.Information("Recorded {PollKey} version {Version} ({State})", key, next.Version, next.State.Name());
+        }
+
+        await using (var seen = new NpgsqlCommand("UPDATE polls SET fingerprint = $3, seen_at = now() WHERE instance = $1 AND poll_id = $2", connection, transaction))
+        {
+            seen.Parameters.Add(new() { Value = _instance });
+            seen.Parameters.Add(new() { Value = pollId.Value });
+            seen.Parameters.Add(new() { Value = fingerprint });
+            await seen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return next;
+    }
+
+    private async Task<string?> KnownFingerprintAsync(long pollId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT fingerprint FROM polls WHERE instance = $1 AND poll_id = $2", connection);
+        command.Parameters.Add(new() { Value = _instance });
+        command.Parameters.Add(new() { Value = pollId });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    private async Task<IReadOnlyList<string>> KnownPollKeysAsync(long groupId, HashSet<long> listed, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT poll_id, poll_key FROM polls WHERE instance = $1 AND group_id = $2 AND fingerprint <> 'discarded'", connection);
+        command.Parameters.Add(new() { Value = _instance });
+        command.Parameters.Add(new() { Value = groupId });
+        var keys = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!listed.Contains(reader.GetInt64(0))) keys.Add(reader.GetString(1));
+        }
+
+        return keys;
+    }
+
+    private async Task<long?> PollIdOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT poll_id FROM polls WHERE instance = $1 AND poll_key = $2", connection, transaction);
+        command.Parameters.Add(new() { Value = _instance });
+        command.Parameters.Add(new() { Value = key });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+    }
+
+    private async Task<PreviousVersion?> PreviousVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long pollId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT version, state, fingerprint, sha256, outcome_id, outcome_versions FROM decision_versions WHERE instance = $1 AND poll_id = $2 ORDER BY version DESC LIMIT 1",
+            connection, transaction);
+        command.Parameters.Add(new() { Value = _instance });
+        command.Parameters.Add(new() { Value = pollId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+        return new PreviousVersion(reader.GetInt32(0), DecisionStates.Parse(reader.GetString(1)), reader.GetString(2), (byte[])reader[3],
+            reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt32(5));
+    }
+}

@@ -1,0 +1,168 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Iskander.Chain.Anchoring;
+using Iskander.Chain.Bridge.GlassBox;
+using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Content;
+using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Ethereum;
+using Iskander.Chain.Testing;
+
+namespace Iskander.Chain.Bridge.Tests;
+
+/// <summary>Loomio (emulated) → decision versions → content store → Merkle batches → DecisionAnchor on anvil → confirmed; all in PostgreSQL.</summary>
+public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static async Task VerifyAsync(BridgeHarness harness, AnchoredDecision decision)
+    {
+        // bytes → CID → leaf → proof → root → contract, each checked independently of the bridge's tables.
+        var stored = await harness.Store.GetAsync(Cid.Parse(decision.Cid));
+        Assert.Equal(decision.Record, stored);
+        Assert.Equal(Cid.ForRawBlock(stored), Cid.Parse(decision.Cid));
+        Assert.Equal(DecisionLeaf.FromRecord(stored), decision.Reference.Leaf);
+        var batch = (object?[])(await harness.AnchorContract.CallAsync("batchOf", [decision.Reference.Root.ToArray()]))[0]!;
+        Assert.True(DecisionMerkleTree.Verify(decision.Reference.Root, decision.Reference.Leaf, decision.Reference.Index, (ulong)(BigInteger)batch[1]!, decision.Reference.Proof));
+        Assert.True(await harness.AnchorContract.CallAsync<bool>("verifyInclusion", [decision.Reference.ToAbiTuple()]));
+    }
+
+    [Fact]
+    public async Task Twenty_decisions_go_from_Loomio_to_confirmed_anchors_that_verify_on_chain()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        for (var i = 0; i < 20; i++)
+        {
+            var key = harness.Loomio.AddPoll(group, $"Proposal {i}");
+            harness.Loomio.Vote(key, i % 4, 1 + (i % 3));
+            harness.Loomio.Close(key);
+            if (i % 4 != 0) harness.Loomio.SetOutcome(key, $"<p>Outcome {i}</p>");
+        }
+
+        harness.Loomio.AddPoll(group, "Still open"); // not a decision yet
+        Assert.Equal(20, await harness.Ingestor().ReconcileGroupAsync(group));
+        Assert.Equal(0, await harness.Ingestor().ReconcileGroupAsync(group)); // nothing changed: nothing new
+        await harness.RunUntilConfirmedAsync(harness.Pipeline(maxLeaves: 8));
+
+        var anchored = await DecisionQueries.AnchoredAsync(harness.Database);
+        Assert.Equal(20, anchored.Count);
+        Assert.Equal(3, anchored.Select(a => a.Reference.Root).Distinct().Count()); // 8 + 8 + 4
+        foreach (var decision in anchored) await VerifyAsync(harness, decision);
+        Assert.Equal(5, anchored.Count(a => a.State == "closed_no_outcome"));
+
+        // The Glass Box announced every write and recorded its result, and its chain is intact.
+        await using var connection = await harness.Database.OpenAsync();
+        var log = await GlassBoxLog.ReadAsync(connection, default);
+        Assert.Null(GlassBoxLog.FirstBrokenLink(log));
+        Assert.Equal(20, log.Count(e => e.Kind == "intent" && e.Action == "content.put"));
+        Assert.Equal(3, log.Count(e => e.Kind == "intent" && e.Action == "anchor.submit"));
+        Assert.All(log.Where(e => e.Kind == "intent"), intent => Assert.Contains(log, o => o.IntentSeq == intent.Seq));
+    }
+
+    [Fact]
+    public async Task Revisions_reopen_and_discard_become_new_anchored_versions_chained_to_the_old()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        var key = harness.Loomio.AddPoll(group, "Adopt the 2027 budget?");
+        harness.Loomio.Vote(key, 0, 3);
+        harness.Loomio.Close(key);
+        harness.Loomio.SetOutcome(key, "<p>Adopted.</p>");
+        var ingestor = harness.Ingestor();
+        var pipeline = harness.Pipeline();
+        await ingestor.ReconcileGroupAsync(group);
+        await harness.RunUntilConfirmedAsync(pipeline);
+
+        harness.Loomio.EditOutcome(key, "<p>Adopted, with one objection recorded.</p>");
+        await ingestor.ReconcileGroupAsync(group);
+        harness.Loomio.Reopen(key);
+        await ingestor.ReconcileGroupAsync(group);
+        harness.Loomio.Close(key);
+        await ingestor.ReconcileGroupAsync(group);
+        harness.Loomio.Discard(key);
+        await ingestor.ReconcileGroupAsync(group); // gone from the listing: a direct read finds the discard
+        await harness.RunUntilConfirmedAsync(pipeline);
+
+        var versions = await DecisionQueries.AnchoredAsync(harness.Database, key);
+        Assert.Equal(["decided", "outcome_revised", "reopened", "decided", "discarded"], versions.Select(v => v.State));
+        for (var i = 0; i < versions.Count; i++)
+        {
+            await VerifyAsync(harness, versions[i]);
+            var record = JsonNode.Parse(versions[i].Record)!;
+            if (i > 0) Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(versions[i - 1].Record)), record["previous"]!["sha256"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task Two_bridge_processes_on_one_database_never_anchor_anything_twice()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        for (var i = 0; i < 30; i++)
+        {
+            var key = harness.Loomio.AddPoll(group, $"Proposal {i}");
+            harness.Loomio.Close(key);
+        }
+
+        await using var second = new BridgeDatabase(harness.ConnectionString);
+        // Both reconcile the same group at once, then both run the pipeline at once.
+        await Task.WhenAll(harness.Ingestor().ReconcileGroupAsync(group), harness.Ingestor(second).ReconcileGroupAsync(group));
+        var first = harness.Pipeline(maxLeaves: 4);
+        var other = harness.Pipeline(second, maxLeaves: 4);
+        async Task RunAsync(AnchoringPipeline pipeline)
+        {
+            for (var round = 0; round < 60; round++)
+            {
+                try
+                {
+                    await pipeline.RunRoundAsync();
+                }
+                catch (Ethereum.JsonRpc.RpcException)
+                {
+                    // Both processes share the anchorer key here; a nonce race makes one send fail and retry later.
+                }
+
+                await harness.Client.Rpc.CallAsync("evm_mine", []);
+            }
+        }
+
+        await Task.WhenAll(RunAsync(first), RunAsync(other));
+        await harness.RunUntilConfirmedAsync(first);
+
+        var anchored = await DecisionQueries.AnchoredAsync(harness.Database);
+        Assert.Equal(30, anchored.Count);
+        Assert.Equal(30, anchored.Select(a => (a.PollKey, a.Version)).Distinct().Count());
+        var roots = anchored.Select(a => a.Reference.Root).Distinct().ToList();
+        var onChain = (ulong)(await harness.AnchorContract.CallAsync<BigInteger>("batchCount"));
+        Assert.Equal((ulong)roots.Count, onChain); // every batch anchored exactly once
+    }
+
+    [Fact]
+    public async Task A_reorg_that_drops_an_anchor_is_detected_and_the_batch_anchored_again()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        for (var i = 0; i < 3; i++)
+        {
+            var key = harness.Loomio.AddPoll(group, $"Proposal {i}");
+            harness.Loomio.Close(key);
+        }
+
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var pipeline = harness.Pipeline(confirmations: 2);
+        await harness.RunUntilConfirmedAsync(pipeline);
+        var before = (await DecisionQueries.AnchoredAsync(harness.Database))[0];
+
+        // Replace the last blocks (the anchor's among them) with empty ones: the anchor is gone.
+        var depth = (long)(await harness.Client.BlockNumberAsync()) - before.BlockNumber!.Value + 1;
+        await harness.Client.Rpc.CallAsync("anvil_reorg", [depth, Array.Empty<object>()]);
+        Assert.False(await harness.AnchorContract.CallAsync<bool>("verifyInclusion", [before.Reference.ToAbiTuple()]));
+
+        await harness.RunUntilConfirmedAsync(pipeline);
+        var after = await DecisionQueries.AnchoredAsync(harness.Database);
+        Assert.All(after, a => Assert.Equal(before.Reference.Root, a.Reference.Root));
+        foreach (var decision in after) await VerifyAsync(harness, decision);
+        Assert.Equal(1UL, (ulong)await harness.AnchorContract.CallAsync<BigInteger>("batchCount"));
+    }
+}
