@@ -7,6 +7,7 @@ var root = new RootCommand("iskander-chain: anchors cooperative decisions on an 
     DoctorCommand.Create(),
     ServeCommand.Create(),
     ContentCommand.Create(),
+    DemoCommand.Create(),
 };
 
 // Ctrl-C / SIGTERM cancel the running command; give it time to stop its child services cleanly.

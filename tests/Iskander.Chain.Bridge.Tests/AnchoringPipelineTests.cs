@@ -50,6 +50,21 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         Assert.Equal(3, anchored.Select(a => a.Reference.Root).Distinct().Count()); // 8 + 8 + 4
         foreach (var decision in anchored) await VerifyAsync(harness, decision);
         Assert.Equal(5, anchored.Count(a => a.State == "closed_no_outcome"));
+        var verifier = harness.Verifier();
+        foreach (var decision in anchored)
+        {
+            var checks = await verifier.VerifyAsync(decision);
+            Assert.Equal(["bytes → CID", "CID → leaf", "leaf → root", "root → chain"], checks.Select(c => c.Name));
+            Assert.All(checks, c => Assert.Equal(Verdict.Pass, c.Verdict));
+        }
+
+        // Tampered stored bytes, a forged proof, an unknown root: each check says so.
+        var victim = anchored[0];
+        Assert.Equal(Verdict.Fail, (await verifier.VerifyAsync(victim with { Reference = victim.Reference with { Index = victim.Reference.Index + 1 } }))[2].Verdict);
+        Assert.Equal(Verdict.Fail, (await verifier.VerifyAsync(victim with { Reference = victim.Reference with { Root = Hash32.Keccak("nothing"u8) } }))[3].Verdict);
+        var file = Directory.GetFiles(harness.Directory.Combine("content"), "*.data", SearchOption.AllDirectories).First(f => File.ReadAllBytes(f).AsSpan().SequenceEqual(victim.Record));
+        File.WriteAllBytes(file, [.. victim.Record[..^1], (byte)'!']);
+        Assert.Equal(Verdict.Fail, (await verifier.VerifyAsync(victim))[0].Verdict);
 
         // The Glass Box announced every write and recorded its result, and its chain is intact.
         await using var connection = await harness.Database.OpenAsync();

@@ -10,7 +10,7 @@ using Iskander.Chain.Ethereum.Crypto;
 using Iskander.Chain.Ethereum.JsonRpc;
 using Iskander.Chain.Loomio;
 using Iskander.Chain.Testing;
-using Iskander.Chain.Testing.Emulators;
+using Iskander.Chain.Loomio.Emulator;
 using Serilog;
 
 namespace Iskander.Chain.Bridge.Tests;
@@ -77,6 +77,10 @@ public sealed class BridgeHarness : IAsyncDisposable
             new SubmitStep(database, chain, Log),
             new ConfirmStep(database, chain, Log) { Confirmations = confirmations, ResubmitAfter = resubmitAfter ?? TimeSpan.FromSeconds(60) });
     }
+
+    /// <summary>A verifier reading the embedded store and the chain.</summary>
+    public DecisionVerifier Verifier(int confirmations = 2) =>
+        new(Store, new AnchorChain(Client, Manifest["DecisionAnchor"].Address, AnchorContract.Abi, new TransactionSender(Client, new LocalSigner(PrivateKey.FromHex(Node.Accounts[1].PrivateKey)))), confirmations);
 
     /// <summary>Runs rounds (mining a block after each, so confirmations accrue) until every version is in a confirmed batch.</summary>
     public async Task RunUntilConfirmedAsync(AnchoringPipeline pipeline, int maxRounds = 200)

@@ -94,4 +94,16 @@ public sealed partial class CliTests
         Assert.Equal(1, exitCode);
         Assert.Contains("Unhealthy at start", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Demo_anchors_and_verifies_every_decision_version_end_to_end()
+    {
+        using var data = new TempDirectory();
+        var (exitCode, output) = await CliProcess.RunAsync(["demo", "--data-dir", data.Path], timeout: TimeSpan.FromMinutes(5));
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("11 decision versions from 7 polls anchored in 2 batches on chain 31337; 11 verified, 0 failed.", output, StringComparison.Ordinal);
+        Assert.Contains("outcome_revised", output, StringComparison.Ordinal);
+        Assert.Contains("discarded", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", output, StringComparison.Ordinal);
+    }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Iskander.Chain.Anchoring.Records;
-using Iskander.Chain.Testing.Emulators;
+using Iskander.Chain.Loomio.Emulator;
 
 namespace Iskander.Chain.Loomio.Tests;
 

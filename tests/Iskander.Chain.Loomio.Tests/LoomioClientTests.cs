@@ -1,5 +1,5 @@
 using System.Net;
-using Iskander.Chain.Testing.Emulators;
+using Iskander.Chain.Loomio.Emulator;
 
 namespace Iskander.Chain.Loomio.Tests;
 

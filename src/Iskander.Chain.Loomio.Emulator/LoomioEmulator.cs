@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Iskander.Chain.Testing.Emulators;
+namespace Iskander.Chain.Loomio.Emulator;
 
 /// <summary>Which Loomio the emulator behaves as.</summary>
 public enum LoomioShape

@@ -1,0 +1,85 @@
+using Iskander.Chain.Anchoring;
+using Iskander.Chain.Content;
+using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Ethereum;
+
+namespace Iskander.Chain.Bridge.Pipeline;
+
+/// <summary>A check's result: never a bare boolean.</summary>
+public enum Verdict
+{
+    /// <summary>Checked and holds.</summary>
+    Pass,
+
+    /// <summary>Checked and does not hold.</summary>
+    Fail,
+
+    /// <summary>Could not be decided now (content unreachable, too few confirmations).</summary>
+    Unresolved,
+
+    /// <summary>Does not apply.</summary>
+    NotApplicable,
+}
+
+/// <summary>One verification step.</summary>
+/// <param name="Name">What was checked, e.g. <c>bytes → CID</c>.</param>
+/// <param name="Verdict">Its result.</param>
+/// <param name="Detail">Why, in words.</param>
+public sealed record VerificationCheck(string Name, Verdict Verdict, string Detail);
+
+/// <summary>
+/// Verifies an anchored decision version from its bytes to the chain, each link on its own:
+/// the bytes hash to the CID, the CID's digest gives the leaf, the proof leads from the leaf to the
+/// root, and the DecisionAnchor contract holds the root (and confirms the inclusion itself) in a block
+/// with enough confirmations. Nothing is taken from the bridge's database on trust except which
+/// version to check.
+/// </summary>
+public sealed class DecisionVerifier(IContentStore store, AnchorChain chain, int confirmations)
+{
+    /// <summary>Runs every check.</summary>
+    public async Task<IReadOnlyList<VerificationCheck>> VerifyAsync(AnchoredDecision decision, CancellationToken cancellationToken = default)
+    {
+        var checks = new List<VerificationCheck>();
+        var cid = Cid.Parse(decision.Cid);
+        byte[]? bytes = null;
+        try
+        {
+            bytes = await store.GetAsync(cid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ContentNotFoundException or ContentIntegrityException)
+        {
+            checks.Add(new("bytes → CID", ex is ContentIntegrityException ? Verdict.Fail : Verdict.Unresolved, ex.Message));
+        }
+
+        if (bytes is not null)
+        {
+            var computed = Cid.ForRawBlock(bytes);
+            checks.Add(computed.Equals(cid)
+                ? new("bytes → CID", Verdict.Pass, $"{bytes.Length} bytes hash to {cid}")
+                : new("bytes → CID", Verdict.Fail, $"the bytes hash to {computed}, not {cid}"));
+        }
+
+        var leaf = DecisionLeaf.FromDigest(new Hash32(cid.Hash.Digest));
+        checks.Add(leaf == decision.Reference.Leaf
+            ? new("CID → leaf", Verdict.Pass, $"leaf {leaf}")
+            : new("CID → leaf", Verdict.Fail, $"the CID gives leaf {leaf}, the proof starts from {decision.Reference.Leaf}"));
+
+        var onChain = await chain.BatchOfAsync(decision.Reference.Root, cancellationToken).ConfigureAwait(false);
+        if (!onChain.IsAnchored)
+        {
+            checks.Add(new("leaf → root", Verdict.Unresolved, "the batch size comes from the chain, which does not hold this root"));
+            checks.Add(new("root → chain", Verdict.Fail, $"DecisionAnchor does not hold root {decision.Reference.Root}"));
+            return checks;
+        }
+
+        checks.Add(DecisionMerkleTree.Verify(decision.Reference.Root, decision.Reference.Leaf, decision.Reference.Index, onChain.LeafCount, decision.Reference.Proof)
+            ? new("leaf → root", Verdict.Pass, $"leaf {decision.Reference.Index} of {onChain.LeafCount} under root {decision.Reference.Root}")
+            : new("leaf → root", Verdict.Fail, "the proof does not lead to the root"));
+        var head = await chain.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var depth = head + 1 - onChain.BlockNumber;
+        checks.Add(depth >= (ulong)confirmations
+            ? new("root → chain", Verdict.Pass, $"batch {onChain.Sequence} in block {onChain.BlockNumber}, {depth} confirmations")
+            : new("root → chain", Verdict.Unresolved, $"batch {onChain.Sequence} in block {onChain.BlockNumber}, only {depth} of {confirmations} confirmations"));
+        return checks;
+    }
+}

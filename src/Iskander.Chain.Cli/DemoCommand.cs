@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Globalization;
+using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Contracts;
+using Iskander.Chain.DevServices;
+using Iskander.Chain.Ethereum.Accounts;
+using Iskander.Chain.Ethereum.Contracts;
+using Iskander.Chain.Ethereum.Crypto;
+using Iskander.Chain.Ethereum.JsonRpc;
+using Iskander.Chain.Loomio;
+using Iskander.Chain.Loomio.Emulator;
+using Iskander.Chain.Toolchain;
+using Serilog;
+
+namespace Iskander.Chain.Cli;
+
+/// <summary>
+/// <c>iskander-chain demo</c>: the whole anchoring job on a fresh local environment — anvil,
+/// PostgreSQL, the embedded content store, the contracts deployed by the forge script, and an
+/// emulated Loomio with a cooperative's polls — then revisions, a reopen and a discard, and a
+/// verification of every version from its bytes to the chain, printed as a table.
+/// </summary>
+internal static class DemoCommand
+{
+    private const int Confirmations = 2;
+
+    public static Command Create()
+    {
+        var dataDirectory = CommonOptions.DataDirectory();
+        var command = new Command("demo", "Run the anchoring job end to end on a fresh local chain, database and emulated Loomio, and verify every decision.") { dataDirectory };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var log = Logging.CreateConsoleLogger();
+            var layout = ProjectLayout.Discover();
+            var directory = Path.Combine(CommonOptions.ResolveDataDirectory(parseResult.GetValue(dataDirectory), layout), "demo");
+            try
+            {
+                return await RunAsync(layout, directory, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ToolException or DevServiceException)
+            {
+                log.Error("Could not start the demo environment: {Reason}", ex.Message);
+                log.Error("Run `iskander-chain doctor` for a check of every tool with fix hints.");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ProjectLayout layout, string directory, ILogger log, CancellationToken cancellationToken)
+    {
+        // A fresh environment every run, so the demo always shows the same story.
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        var toolchain = new Toolchain.Toolchain(layout);
+        log.Information("Starting a local chain (anvil, one block per second) and PostgreSQL under {Directory}", directory);
+        await using var node = await AnvilNode.StartAsync(toolchain, new AnvilOptions { BlockTime = 1 }, log, cancellationToken).ConfigureAwait(false);
+        await using var postgres = await PostgresCluster.StartAsync(toolchain, new PostgresClusterOptions { Directory = Path.Combine(directory, "postgres") }, log, cancellationToken).ConfigureAwait(false);
+
+        log.Information("Deploying the contracts with the forge script (anvil's public development keys)");
+        var deployer = new CoopDeployer(new ToolRunner(toolchain, log));
+        var anchorerKey = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
+        var manifest = await deployer.DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), Path.Combine(layout.Root, "deployments", "demo.json"),
+            new CoopDeploymentOptions { CooperativeName = "Riverside Housing Co-operative", Anchorer = anchorerKey.Address, Confirmations = Confirmations }, cancellationToken).ConfigureAwait(false);
+
+        await using var database = new BridgeDatabase(postgres.ConnectionString);
+        await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var store = new EmbeddedContentStore(Path.Combine(directory, "content"));
+        var client = new EthClient(new JsonRpcClient(node.RpcUrl));
+        var abi = deployer.Artifact(manifest, "DecisionAnchor").Abi;
+        var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorerKey)));
+        var pipeline = new AnchoringPipeline(new ContentStep(database, store, log), new BatchStep(database, log) { MaxLeaves = 8, MaxWait = TimeSpan.FromSeconds(1) },
+            new SubmitStep(database, chain, log), new ConfirmStep(database, chain, log) { Confirmations = Confirmations });
+
+        await using var loomio = await LoomioEmulator.StartAsync().ConfigureAwait(false);
+        log.Information("Emulated Loomio (an emulator of the documented b2 API, not Loomio) on {LoomioUrl}", loomio.BaseUrl);
+        var (group, keys) = SeedCooperative(loomio);
+        using var http = new HttpClient();
+        var ingestor = new DecisionIngestor(database, new LoomioClient(http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey }), loomio.BaseUrl, log);
+
+        log.Information("Reconciling the group's polls into decision records");
+        await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        await RunUntilConfirmedAsync(pipeline, database, log, cancellationToken).ConfigureAwait(false);
+
+        log.Information("Loomio changes after anchoring: an outcome edited, a poll reopened and closed again, a poll discarded");
+        loomio.EditOutcome(keys[0], "<p>Adopted. Amended: the roof repair fund rises to 18,000.</p>");
+        loomio.Reopen(keys[2]);
+        await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        loomio.Vote(keys[2], 0, 2);
+        loomio.Close(keys[2]);
+        loomio.SetOutcome(keys[2], "<p>After the second round: the garden stays communal.</p>");
+        loomio.Discard(keys[5]);
+        await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        await RunUntilConfirmedAsync(pipeline, database, log, cancellationToken).ConfigureAwait(false);
+
+        log.Information("Verifying every version from its bytes to the chain");
+        var verifier = new DecisionVerifier(store, chain, Confirmations);
+        var rows = new List<string[]>();
+        var failures = 0;
+        foreach (var decision in await DecisionQueries.AnchoredAsync(database, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var checks = await verifier.VerifyAsync(decision, cancellationToken).ConfigureAwait(false);
+            var passed = checks.All(c => c.Verdict == Verdict.Pass);
+            failures += passed ? 0 : 1;
+            var title = System.Text.Json.Nodes.JsonNode.Parse(decision.Record)?["poll"]?["title"]?.GetValue<string>() ?? "(discarded)";
+            rows.Add([decision.PollKey, title.Length > 34 ? title[..33] + "…" : title, decision.Version.ToString(CultureInfo.InvariantCulture), decision.State, decision.Cid[..16] + "…",
+                decision.Reference.Root.ToString()[..12] + "…", decision.BlockNumber?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                passed ? "PASS (4/4)" : string.Join(" ", checks.Select(c => $"{c.Name}:{c.Verdict}"))]);
+        }
+
+        PrintTable(["poll", "title", "v", "state", "record CID", "batch root", "block", "verify"], rows);
+        Console.WriteLine();
+        Console.WriteLine($"{rows.Count} decision versions from {keys.Count} polls anchored in {rows.Select(r => r[5]).Distinct().Count()} batches on chain {manifest.ChainId}; " +
+            $"{rows.Count - failures} verified, {failures} failed. DecisionAnchor at {manifest["DecisionAnchor"].Address}.");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static (long Group, List<string> Keys) SeedCooperative(LoomioEmulator loomio)
+    {
+        var group = loomio.AddGroup("Riverside Housing Co-operative");
+        var polls = new (string Title, string Type, string[] Options, int[] Votes, string? Outcome)[]
+        {
+            ("Adopt the 2027 budget?", "proposal", ["agree", "abstain", "disagree", "block"], [9, 1, 2, 0], "<p>Adopted with nine votes in favour.</p>"),
+            ("Admit Dana Okafor as a member?", "proposal", ["agree", "abstain", "disagree", "block"], [11, 1, 0, 0], "<p>Dana is admitted from 1 December.</p>"),
+            ("Keep the back garden communal?", "proposal", ["agree", "abstain", "disagree", "block"], [5, 2, 5, 0], null),
+            ("Choose the solar installer", "poll", ["SunCoop", "Brightside Energy", "Local Power Ltd"], [7, 3, 2], "<p>SunCoop, a worker co-operative, is chosen.</p>"),
+            ("Raise the maintenance reserve to 5%?", "proposal", ["agree", "abstain", "disagree", "block"], [8, 2, 1, 0], "<p>Raised to 5% from January.</p>"),
+            ("Paint the hallway yellow?", "proposal", ["agree", "abstain", "disagree", "block"], [2, 1, 3, 0], null),
+            ("General meeting date", "meeting", ["2026-12-05", "2026-12-12"], [6, 9], "<p>12 December, 18:00, common room.</p>"),
+        };
+        var keys = new List<string>();
+        foreach (var poll in polls)
+        {
+            var key = loomio.AddPoll(group, poll.Title, poll.Type, poll.Options, voters: 14);
+            for (var i = 0; i < poll.Votes.Length; i++) loomio.Vote(key, i, poll.Votes[i]);
+            loomio.Close(key);
+            if (poll.Outcome is not null) loomio.SetOutcome(key, poll.Outcome);
+            keys.Add(key);
+        }
+
+        loomio.AddPoll(group, "Bike shed: open until next week", voters: 14); // still open: not a decision yet
+        return (group, keys);
+    }
+
+    private static async Task RunUntilConfirmedAsync(AnchoringPipeline pipeline, BridgeDatabase database, ILogger log, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            await pipeline.RunRoundAsync(cancellationToken).ConfigureAwait(false);
+            var counts = await DecisionQueries.StatusCountsAsync(database, cancellationToken).ConfigureAwait(false);
+            log.Information("Pipeline: {Counts}", string.Join(", ", counts.OrderBy(p => p.Key).Select(p => $"{p.Value} {p.Key}")));
+            if (counts.Count > 0 && counts.Keys.All(k => k == "batched/confirmed")) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(700), cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException("the pipeline did not confirm every version within 3 minutes");
+    }
+
+    private static void PrintTable(string[] header, List<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
+        Console.WriteLine(Line(header));
+        Console.WriteLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
+        foreach (var row in rows) Console.WriteLine(Line(row));
+    }
+}
