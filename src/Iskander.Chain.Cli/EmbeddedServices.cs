@@ -22,6 +22,9 @@ internal sealed class EmbeddedServices : IAsyncDisposable
     public bool RpcIsEmbedded => _anvil is not null;
     public bool DatabaseIsEmbedded => _postgres is not null;
 
+    /// <summary>anvil's public development accounts (empty for a configured node).</summary>
+    public IReadOnlyList<DevAccount> DevAccounts => _anvil?.Accounts ?? [];
+
     public static async Task<EmbeddedServices> StartAsync(
         Toolchain.Toolchain toolchain, string dataDirectory, ILogger log, CancellationToken cancellationToken)
     {
@@ -42,7 +45,7 @@ internal sealed class EmbeddedServices : IAsyncDisposable
             {
                 var anvilDirectory = Directory.CreateDirectory(Path.Combine(dataDirectory, "anvil")).FullName;
                 anvil = await AnvilNode.StartAsync(toolchain,
-                    new AnvilOptions { StateFile = Path.Combine(anvilDirectory, "state.json") }, log, cancellationToken).ConfigureAwait(false);
+                    new AnvilOptions { StateFile = Path.Combine(anvilDirectory, "state.json"), BlockTime = 1 }, log, cancellationToken).ConfigureAwait(false);
                 rpcUrl = anvil.RpcUrl.ToString();
             }
 

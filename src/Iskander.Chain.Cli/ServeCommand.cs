@@ -46,20 +46,28 @@ internal static class ServeCommand
                     return 1;
                 }
 
+                await using var bridge = await BridgeRuntime.CreateAsync(services, layout, dataDir, log, cancellationToken).ConfigureAwait(false);
                 await using var web = await Host.BridgeWebHost.StartAsync(
-                    new Host.BridgeWebHostOptions { Listen = parseResult.GetValue(listen)!, ContentStore = ContentCommand.OpenStore(dataDir) }, log, cancellationToken)
+                    new Host.BridgeWebHostOptions
+                    {
+                        Listen = parseResult.GetValue(listen)!,
+                        ContentStore = ContentCommand.OpenStore(dataDir),
+                        Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken),
+                    }, log, cancellationToken)
                     .ConfigureAwait(false);
                 log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);
+                var bridgeLoop = bridge?.Service.RunAsync(cancellationToken) ?? Task.CompletedTask;
                 log.Information(
                     "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
                     report.ChainId, report.BlockNumber, services.RpcUrl, services.RpcIsEmbedded ? "embedded anvil" : "configured",
                     report.DatabaseVersion, services.DatabaseIsEmbedded ? "embedded" : "configured");
                 await MonitorAsync(services, TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(interval))), log, cancellationToken)
                     .ConfigureAwait(false);
+                await bridgeLoop.ConfigureAwait(false);
                 log.Information("Stopping");
                 return 0;
             }
-            catch (Exception ex) when (ex is ToolException or DevServices.DevServiceException or IOException)
+            catch (Exception ex) when (ex is ToolException or DevServices.DevServiceException or IOException or InvalidOperationException)
             {
                 log.Error("Could not start the services: {Reason}", ex.Message);
                 log.Error("Run `iskander-chain doctor` for a check of every tool with fix hints.");

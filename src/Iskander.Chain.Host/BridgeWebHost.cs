@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Host.Api;
 using Iskander.Chain.Host.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,11 +24,14 @@ public sealed record BridgeWebHostOptions
 
     /// <summary>The gateway's address as clients reach it, when not the listening address (behind a proxy).</summary>
     public Uri? PublicUrl { get; init; }
+
+    /// <summary>The bridge's API and webhook endpoint, when a bridge runs behind this host.</summary>
+    public Api.BridgeEndpointsOptions? Bridge { get; init; }
 }
 
 /// <summary>
 /// The bridge's HTTP server on Kestrel: trustless gateway (<c>/ipfs/{cid}</c>), delegated routing
-/// for it, and <c>/health</c>. Logs go to the given Serilog logger.
+/// for it, the bridge API and webhook endpoint when a bridge runs, and <c>/healthz</c>. Logs go to the given Serilog logger.
 /// </summary>
 public sealed class BridgeWebHost : IAsyncDisposable
 {
@@ -53,7 +57,8 @@ public sealed class BridgeWebHost : IAsyncDisposable
         var app = builder.Build();
         app.MapTrustlessGateway(options.ContentStore);
         app.MapDelegatedRouting(options.ContentStore, DelegatedRouting.PeerIdFromSeed(RandomNumberGenerator.GetBytes(32)), options.PublicUrl);
-        app.MapGet("/health", () => Results.Text("ok\n"));
+        if (options.Bridge is { } bridge) app.MapBridgeEndpoints(bridge);
+        else app.MapGet("/healthz", () => Results.Text("ok\n"));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BridgeWebHost(app, new Uri(address));

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Contracts;
+using Iskander.Chain.Ethereum.Accounts;
+using Iskander.Chain.Ethereum.Contracts;
+using Iskander.Chain.Ethereum.Crypto;
+using Iskander.Chain.Ethereum.JsonRpc;
+using Iskander.Chain.Ethereum.Keystore;
+using Iskander.Chain.Loomio;
+using Iskander.Chain.Toolchain;
+using Serilog;
+
+namespace Iskander.Chain.Cli;
+
+/// <summary>
+/// The bridge as <c>serve</c> runs it, wired from the environment: the Loomio instance and its bot
+/// key, the anchorer key (environment or keystore; anvil's public development key on the embedded
+/// chain only), the deployment manifest (deployed by the forge script on first start of an embedded
+/// chain), the database (migrated), the content store, the pipeline and the service loop.
+/// </summary>
+internal sealed class BridgeRuntime : IAsyncDisposable
+{
+    public const string LoomioUrlVariable = "ISKANDER_LOOMIO_URL";
+    public const string LoomioKeyVariable = "ISKANDER_LOOMIO_API_KEY";
+    public const string LoomioGroupsVariable = "ISKANDER_LOOMIO_GROUPS";
+    public const string AnchorerKeyVariable = "ISKANDER_ANCHORER_KEY";
+    public const string KeystoreVariable = "ISKANDER_KEYSTORE";
+    public const string KeystorePasswordVariable = "ISKANDER_KEYSTORE_PASSWORD";
+    public const string DeploymentVariable = "ISKANDER_DEPLOYMENT";
+    public const string ConfirmationsVariable = "ISKANDER_CONFIRMATIONS";
+    public const string HookTokenVariable = "ISKANDER_HOOK_TOKEN";
+    public const string HorizonVariable = "ISKANDER_RECONCILE_HORIZON";
+
+    private readonly HttpClient _http;
+
+    private BridgeRuntime(BridgeDatabase database, BridgeService service, string hookToken, HttpClient http)
+    {
+        _http = http;
+        Database = database;
+        Service = service;
+        HookToken = hookToken;
+    }
+
+    public BridgeDatabase Database { get; }
+
+    public BridgeService Service { get; }
+
+    public string HookToken { get; }
+
+    /// <summary>Null (with the reason logged) when Loomio is not configured: serve then runs without the bridge loop.</summary>
+    public static async Task<BridgeRuntime?> CreateAsync(EmbeddedServices services, ProjectLayout layout, string dataDirectory, ILogger log, CancellationToken cancellationToken)
+    {
+        var loomioUrl = Environment.GetEnvironmentVariable(LoomioUrlVariable);
+        var loomioKey = Environment.GetEnvironmentVariable(LoomioKeyVariable);
+        if (string.IsNullOrWhiteSpace(loomioUrl) || string.IsNullOrWhiteSpace(loomioKey))
+        {
+            log.Information("Loomio is not configured ({UrlVariable}, {KeyVariable}): serving the gateway only; `iskander-chain demo` shows the whole job", LoomioUrlVariable, LoomioKeyVariable);
+            return null;
+        }
+
+        var client = new EthClient(new JsonRpcClient(services.RpcUrl));
+        var anchorer = AnchorerKey(services);
+        var manifest = await DeploymentAsync(services, client, layout, anchorer, log, cancellationToken).ConfigureAwait(false);
+        var database = new BridgeDatabase(services.ConnectionString);
+        await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+
+        var confirmations = int.TryParse(Environment.GetEnvironmentVariable(ConfirmationsVariable), CultureInfo.InvariantCulture, out var c) && c > 0 ? c : 2;
+        var abi = new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).Artifact(manifest, "DecisionAnchor").Abi;
+        var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorer)));
+        var store = ContentCommand.OpenStore(dataDirectory);
+        var pipeline = new AnchoringPipeline(new ContentStep(database, store, log), new BatchStep(database, log), new SubmitStep(database, chain, log),
+            new ConfirmStep(database, chain, log) { Confirmations = confirmations });
+        var http = new HttpClient();
+        var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = new Uri(loomioUrl), ApiKey = loomioKey });
+        var groups = (Environment.GetEnvironmentVariable(LoomioGroupsVariable) ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => long.Parse(g, CultureInfo.InvariantCulture)).ToList();
+        var horizon = int.TryParse(Environment.GetEnvironmentVariable(HorizonVariable), CultureInfo.InvariantCulture, out var h) && h > 0 ? h : 500;
+        var ingestor = new DecisionIngestor(database, loomio, new Uri(loomioUrl), log) { MaxPolls = horizon };
+        var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = groups }, log);
+        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http);
+        log.Information("Bridge: Loomio {LoomioUrl}, DecisionAnchor {Anchor} on chain {ChainId}, anchorer {Anchorer}, {Confirmations} confirmations",
+            loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
+        return runtime;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync().ConfigureAwait(false);
+        _http.Dispose();
+    }
+
+    private static PrivateKey AnchorerKey(EmbeddedServices services)
+    {
+        if (Environment.GetEnvironmentVariable(AnchorerKeyVariable) is { Length: > 0 } hex) return PrivateKey.FromHex(hex);
+        if (Environment.GetEnvironmentVariable(KeystoreVariable) is { Length: > 0 } keystore)
+        {
+            var password = Environment.GetEnvironmentVariable(KeystorePasswordVariable) ?? throw new InvalidOperationException($"{KeystoreVariable} is set but {KeystorePasswordVariable} is not");
+            return KeystoreV3.Decrypt(File.ReadAllText(keystore), password);
+        }
+
+        // Only on the embedded development chain: anvil's public, well-known account 1.
+        return services.RpcIsEmbedded
+            ? PrivateKey.FromHex(services.DevAccounts[1].PrivateKey)
+            : throw new InvalidOperationException($"no anchorer key: set {AnchorerKeyVariable} or {KeystoreVariable} and {KeystorePasswordVariable}");
+    }
+
+    private static async Task<DeploymentManifest> DeploymentAsync(EmbeddedServices services, EthClient client, ProjectLayout layout, PrivateKey anchorer, ILogger log, CancellationToken cancellationToken)
+    {
+        var configured = Environment.GetEnvironmentVariable(DeploymentVariable);
+        var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+        var path = configured is { Length: > 0 } ? configured : Path.Combine(layout.Root, "deployments", $"local-{chainId}.json");
+        if (File.Exists(path))
+        {
+            var manifest = DeploymentManifest.Load(path);
+            var code = await client.Rpc.CallAsync("eth_getCode", [manifest["DecisionAnchor"].Address.ToString(), "latest"], cancellationToken).ConfigureAwait(false);
+            if (manifest.ChainId == chainId && code.GetString() is { Length: > 2 }) return manifest;
+            if (configured is { Length: > 0 }) throw new InvalidOperationException($"the deployment in {path} is not on chain {chainId}");
+        }
+        else if (configured is { Length: > 0 })
+        {
+            throw new FileNotFoundException($"deployment manifest {path} ({DeploymentVariable}) does not exist");
+        }
+
+        if (!services.RpcIsEmbedded) throw new InvalidOperationException($"no deployment on chain {chainId}: deploy with the forge script and set {DeploymentVariable}");
+        log.Information("Deploying the contracts on the embedded chain (first start)");
+        return await new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).DeployAsync(services.RpcUrl, PrivateKey.FromHex(services.DevAccounts[0].PrivateKey), path,
+            new CoopDeploymentOptions { Anchorer = anchorer.Address }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The webhook URL's secret: configured, or generated once and kept (owner-only) in the data folder.
+    private static string LoadHookToken(string dataDirectory, ILogger log)
+    {
+        if (Environment.GetEnvironmentVariable(HookTokenVariable) is { Length: >= 32 } configured) return configured;
+        var path = Path.Combine(dataDirectory, "hook-token");
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            log.Information("Generated the Loomio webhook token in {Path}: configure Loomio's webhook as <this host>/hooks/loomio/<group id>/<token>", path);
+        }
+
+        return File.ReadAllText(path).Trim();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Bridge.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Iskander.Chain.Host.Api;
+
+/// <summary>What the host needs to expose the bridge: its database, its service loop and the webhook token.</summary>
+/// <param name="Database">The bridge database.</param>
+/// <param name="Service">The running bridge loop (hints go to it).</param>
+/// <param name="HookToken">The secret path segment Loomio's webhook URL carries (256 random bits, hex).</param>
+public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken);
+
+/// <summary>
+/// The bridge's HTTP API: the Loomio webhook hint endpoint, decisions (list and per poll, with
+/// proofs), and health/readiness probes.
+/// </summary>
+public static class BridgeEndpoints
+{
+    /// <summary>Largest webhook body accepted (Loomio's markdown payloads are a few KiB).</summary>
+    public const int MaxHookBodyBytes = 64 * 1024;
+
+    /// <summary>Mounts every endpoint.</summary>
+    public static IEndpointRouteBuilder MapBridgeEndpoints(this IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
+    {
+        var expectedToken = Encoding.UTF8.GetBytes(options.HookToken);
+        // Loomio's webhooks are unsigned hints: the URL's token is the credential. Work is never done
+        // inline: keep the body, wake the reconciler, answer at once.
+        endpoints.MapPost("/hooks/loomio/{group}/{token}", async (HttpContext context, string group, string token) =>
+        {
+            if (!long.TryParse(group, out var groupId) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), expectedToken)) return Results.NotFound();
+            if (context.Request.ContentLength > MaxHookBodyBytes) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+            var body = await ReadLimitedAsync(context.Request.Body, MaxHookBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+            await HintLog.RecordAsync(options.Database, groupId, body, context.RequestAborted).ConfigureAwait(false);
+            options.Service.Hint(groupId);
+            return Results.NoContent();
+        });
+
+        endpoints.MapGet("/api/decisions", async (int? offset, int? limit, CancellationToken cancellationToken) =>
+        {
+            var all = await DecisionQueries.AnchoredAsync(options.Database, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var page = all.Skip(Math.Max(0, offset ?? 0)).Take(Math.Clamp(limit ?? 50, 1, 500));
+            return Results.Json(new { total = all.Count, decisions = page.Select(Summary) });
+        });
+        endpoints.MapGet("/api/decisions/{key}", async (string key, CancellationToken cancellationToken) =>
+        {
+            var versions = await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+            return versions.Count == 0 ? Results.NotFound() : Results.Json(new
+            {
+                pollKey = key,
+                versions = versions.Select(v => new
+                {
+                    summary = Summary(v),
+                    leaf = v.Reference.Leaf.ToString(),
+                    index = v.Reference.Index,
+                    proof = v.Reference.Proof.Select(p => p.ToString()),
+                    root = v.Reference.Root.ToString(),
+                }),
+            });
+        });
+        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
+        endpoints.MapGet("/readyz", () => options.Service.LastSuccess is not null && options.Service.LastError is null
+            ? Results.Text("ready\n")
+            : Results.Text($"not ready: {options.Service.LastError ?? "no round completed yet"}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        return endpoints;
+    }
+
+    private static object Summary(AnchoredDecision v) => new
+    {
+        pollKey = v.PollKey,
+        version = v.Version,
+        state = v.State,
+        cid = v.Cid,
+        batchStatus = v.BatchStatus,
+        blockNumber = v.BlockNumber,
+    };
+
+    private static async Task<string?> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
