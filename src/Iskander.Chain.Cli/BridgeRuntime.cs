@@ -36,8 +36,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     private readonly HttpClient _http;
 
-    private BridgeRuntime(BridgeDatabase database, BridgeService service, string hookToken, HttpClient http)
+    private BridgeRuntime(BridgeDatabase database, BridgeService service, string hookToken, HttpClient http, DeploymentManifest manifest)
     {
+        Manifest = manifest;
         _http = http;
         Database = database;
         Service = service;
@@ -49,6 +50,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public BridgeService Service { get; }
 
     public string HookToken { get; }
+
+    public DeploymentManifest Manifest { get; }
 
     /// <summary>Null (with the reason logged) when Loomio is not configured: serve then runs without the bridge loop.</summary>
     public static async Task<BridgeRuntime?> CreateAsync(EmbeddedServices services, ProjectLayout layout, string dataDirectory, ILogger log, CancellationToken cancellationToken)
@@ -80,7 +83,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var horizon = int.TryParse(Environment.GetEnvironmentVariable(HorizonVariable), CultureInfo.InvariantCulture, out var h) && h > 0 ? h : 500;
         var ingestor = new DecisionIngestor(database, loomio, new Uri(loomioUrl), log) { MaxPolls = horizon };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = groups }, log);
-        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http);
+        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest);
         log.Information("Bridge: Loomio {LoomioUrl}, DecisionAnchor {Anchor} on chain {ChainId}, anchorer {Anchorer}, {Confirmations} confirmations",
             loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
         return runtime;

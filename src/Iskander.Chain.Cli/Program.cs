@@ -8,6 +8,7 @@ var root = new RootCommand("iskander-chain: anchors cooperative decisions on an 
     ServeCommand.Create(),
     ContentCommand.Create(),
     DemoCommand.Create(),
+    VerifyCommand.Create(),
 };
 
 // Ctrl-C / SIGTERM cancel the running command; give it time to stop its child services cleanly.

@@ -52,7 +52,7 @@ internal static class ServeCommand
                     {
                         Listen = parseResult.GetValue(listen)!,
                         ContentStore = ContentCommand.OpenStore(dataDir),
-                        Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken),
+                        Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken, bridge.Manifest.ChainId, bridge.Manifest["DecisionAnchor"].Address),
                     }, log, cancellationToken)
                     .ConfigureAwait(false);
                 log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);

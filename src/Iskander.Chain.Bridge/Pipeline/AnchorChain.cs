@@ -16,9 +16,21 @@ public sealed record AnchoredBatch(ulong Sequence, ulong LeafCount, ulong BlockN
     public bool IsAnchored => Sequence > 0;
 }
 
-/// <summary>The DecisionAnchor contract as the pipeline uses it: read a root's batch, send an anchor.</summary>
-public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi abi, TransactionSender sender)
+/// <summary>The DecisionAnchor contract as the pipeline uses it: read a root's batch, send an anchor (with a sender; verification needs none).</summary>
+public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi abi, TransactionSender? sender = null)
 {
+    // The one view a verifier needs, so that verification does not depend on build artifacts.
+    private const string BatchOfAbi = """
+        [{"type":"function","name":"batchOf","stateMutability":"view","inputs":[{"name":"root","type":"bytes32"}],
+          "outputs":[{"name":"","type":"tuple","components":[{"name":"sequence","type":"uint64"},{"name":"leafCount","type":"uint64"},
+          {"name":"anchoredAt","type":"uint64"},{"name":"blockNumber","type":"uint64"}]}]}]
+        """;
+
+    /// <summary>A read-only view of a DecisionAnchor, for verifiers.</summary>
+    public static AnchorChain ReadOnly(EthClient client, Address anchor) => new(client, anchor, ContractAbi.Parse(BatchOfAbi));
+
+    private TransactionSender Sender => sender ?? throw new InvalidOperationException("this AnchorChain is read-only (no anchorer key)");
+
     /// <summary>The node.</summary>
     public EthClient Client => client;
 
@@ -32,7 +44,7 @@ public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi ab
     }
 
     /// <summary>Re-reads the anchorer's nonce from the node: after a reorg or a dropped transaction the locally reserved nonces are wrong.</summary>
-    public Task ResyncNonceAsync(CancellationToken cancellationToken) => sender.Nonces.ResyncAsync(cancellationToken);
+    public Task ResyncNonceAsync(CancellationToken cancellationToken) => Sender.Nonces.ResyncAsync(cancellationToken);
 
     /// <summary>
     /// Sends <c>anchor(root, leafCount)</c> without waiting for it to be mined. Returns null when the
@@ -42,7 +54,7 @@ public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi ab
     {
         try
         {
-            return await sender.SendAsync(new TransactionRequest { To = anchor, Data = abi.Function("anchor").EncodeCall([root.ToArray(), (ulong)leafCount]) }, cancellationToken)
+            return await Sender.SendAsync(new TransactionRequest { To = anchor, Data = abi.Function("anchor").EncodeCall([root.ToArray(), (ulong)leafCount]) }, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (JsonRpcErrorException ex) when (ex.RevertData is { } data && abi.DecodeRevert(data).Error?.Name == "RootAlreadyAnchored")

@@ -34,46 +34,48 @@ public sealed record VerificationCheck(string Name, Verdict Verdict, string Deta
 /// with enough confirmations. Nothing is taken from the bridge's database on trust except which
 /// version to check.
 /// </summary>
-public sealed class DecisionVerifier(IContentStore store, AnchorChain chain, int confirmations)
+public sealed class DecisionVerifier(IContentStore? store, AnchorChain chain, int confirmations)
 {
-    /// <summary>Runs every check.</summary>
+    /// <summary>Runs every check, reading the record's bytes from the content store.</summary>
     public async Task<IReadOnlyList<VerificationCheck>> VerifyAsync(AnchoredDecision decision, CancellationToken cancellationToken = default)
     {
-        var checks = new List<VerificationCheck>();
         var cid = Cid.Parse(decision.Cid);
-        byte[]? bytes = null;
         try
         {
-            bytes = await store.GetAsync(cid, cancellationToken).ConfigureAwait(false);
+            return await VerifyAsync(await store!.GetAsync(cid, cancellationToken).ConfigureAwait(false), cid, decision.Reference, chain, confirmations, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ContentNotFoundException or ContentIntegrityException)
         {
-            checks.Add(new("bytes → CID", ex is ContentIntegrityException ? Verdict.Fail : Verdict.Unresolved, ex.Message));
+            var checks = new List<VerificationCheck> { new("bytes → CID", ex is ContentIntegrityException ? Verdict.Fail : Verdict.Unresolved, ex.Message) };
+            checks.AddRange((await VerifyAsync(null, cid, decision.Reference, chain, confirmations, cancellationToken).ConfigureAwait(false)).Skip(1));
+            return checks;
         }
+    }
 
-        if (bytes is not null)
-        {
-            var computed = Cid.ForRawBlock(bytes);
-            checks.Add(computed.Equals(cid)
-                ? new("bytes → CID", Verdict.Pass, $"{bytes.Length} bytes hash to {cid}")
-                : new("bytes → CID", Verdict.Fail, $"the bytes hash to {computed}, not {cid}"));
-        }
+    /// <summary>Runs every check on given bytes (an evidence bundle's), independent of any bridge database or store.</summary>
+    public static async Task<IReadOnlyList<VerificationCheck>> VerifyAsync(byte[]? bytes, Cid cid, DecisionRef reference, AnchorChain chain, int confirmations, CancellationToken cancellationToken = default)
+    {
+        var checks = new List<VerificationCheck>();
+        var computed = bytes is null ? null : Cid.ForRawBlock(bytes);
+        checks.Add(computed is null ? new("bytes → CID", Verdict.Unresolved, "no bytes to check")
+            : computed.Equals(cid) ? new("bytes → CID", Verdict.Pass, $"{bytes!.Length} bytes hash to {cid}")
+            : new("bytes → CID", Verdict.Fail, $"the bytes hash to {computed}, not {cid}"));
 
         var leaf = DecisionLeaf.FromDigest(new Hash32(cid.Hash.Digest));
-        checks.Add(leaf == decision.Reference.Leaf
+        checks.Add(leaf == reference.Leaf
             ? new("CID → leaf", Verdict.Pass, $"leaf {leaf}")
-            : new("CID → leaf", Verdict.Fail, $"the CID gives leaf {leaf}, the proof starts from {decision.Reference.Leaf}"));
+            : new("CID → leaf", Verdict.Fail, $"the CID gives leaf {leaf}, the proof starts from {reference.Leaf}"));
 
-        var onChain = await chain.BatchOfAsync(decision.Reference.Root, cancellationToken).ConfigureAwait(false);
+        var onChain = await chain.BatchOfAsync(reference.Root, cancellationToken).ConfigureAwait(false);
         if (!onChain.IsAnchored)
         {
             checks.Add(new("leaf → root", Verdict.Unresolved, "the batch size comes from the chain, which does not hold this root"));
-            checks.Add(new("root → chain", Verdict.Fail, $"DecisionAnchor does not hold root {decision.Reference.Root}"));
+            checks.Add(new("root → chain", Verdict.Fail, $"DecisionAnchor does not hold root {reference.Root}"));
             return checks;
         }
 
-        checks.Add(DecisionMerkleTree.Verify(decision.Reference.Root, decision.Reference.Leaf, decision.Reference.Index, onChain.LeafCount, decision.Reference.Proof)
-            ? new("leaf → root", Verdict.Pass, $"leaf {decision.Reference.Index} of {onChain.LeafCount} under root {decision.Reference.Root}")
+        checks.Add(DecisionMerkleTree.Verify(reference.Root, reference.Leaf, reference.Index, onChain.LeafCount, reference.Proof)
+            ? new("leaf → root", Verdict.Pass, $"leaf {reference.Index} of {onChain.LeafCount} under root {reference.Root}")
             : new("leaf → root", Verdict.Fail, "the proof does not lead to the root"));
         var head = await chain.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
         var depth = head + 1 - onChain.BlockNumber;

@@ -12,7 +12,9 @@ namespace Iskander.Chain.Host.Api;
 /// <param name="Database">The bridge database.</param>
 /// <param name="Service">The running bridge loop (hints go to it).</param>
 /// <param name="HookToken">The secret path segment Loomio's webhook URL carries (256 random bits, hex).</param>
-public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken);
+/// <param name="ChainId">The chain the anchors are on (for evidence bundles).</param>
+/// <param name="DecisionAnchor">The DecisionAnchor contract (for evidence bundles).</param>
+public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken, ulong ChainId, Ethereum.Address DecisionAnchor);
 
 /// <summary>
 /// The bridge's HTTP API: the Loomio webhook hint endpoint, decisions (list and per poll, with
@@ -61,6 +63,14 @@ public static class BridgeEndpoints
                     root = v.Reference.Root.ToString(),
                 }),
             });
+        });
+        endpoints.MapGet("/api/decisions/{key}/evidence", async (string key, int? version, CancellationToken cancellationToken) =>
+        {
+            var versions = await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+            var chosen = version is null ? versions.LastOrDefault() : versions.FirstOrDefault(v => v.Version == version);
+            if (chosen is null) return Results.NotFound();
+            var bundle = await EvidenceBundle.CreateAsync(chosen, options.ChainId, options.DecisionAnchor).ConfigureAwait(false);
+            return Results.Text(bundle.ToJson(), "application/json");
         });
         endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
         endpoints.MapGet("/readyz", () => options.Service.LastSuccess is not null && options.Service.LastError is null

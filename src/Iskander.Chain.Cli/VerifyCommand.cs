@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Ethereum.JsonRpc;
+
+namespace Iskander.Chain.Cli;
+
+/// <summary>
+/// <c>iskander-chain verify BUNDLE --rpc URL</c>: verifies an evidence bundle (from
+/// <c>GET /api/decisions/{key}/evidence</c>) against any node of the chain, without the bridge or its
+/// database: bytes → CID → leaf → proof → root → DecisionAnchor with N confirmations. One verdict per
+/// check; exit code 0 only when every check passes.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var bundle = new Argument<FileInfo>("bundle") { Description = "Evidence bundle (JSON, format iskander.evidence/1)." };
+        var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC URL of a node of the bundle's chain (default: $ISKANDER_RPC_URL)." };
+        var confirmations = new Option<int>("--confirmations") { Description = "Blocks required on top of the anchor, its own included.", DefaultValueFactory = _ => 2 };
+        var command = new Command("verify", "Verify a decision's evidence bundle from its bytes to the chain, independently of the bridge.") { bundle, rpc, confirmations };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            EvidenceBundle evidence;
+            try
+            {
+                evidence = EvidenceBundle.Parse(await File.ReadAllTextAsync(parseResult.GetValue(bundle)!.FullName, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is FormatException or IOException)
+            {
+                Console.Error.WriteLine($"cannot read the bundle: {ex.Message}");
+                return 2;
+            }
+
+            var url = parseResult.GetValue(rpc) ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
+            if (string.IsNullOrWhiteSpace(url))
+            {
+                Console.Error.WriteLine($"no node to check against: pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
+                return 2;
+            }
+
+            var client = new EthClient(new JsonRpcClient(new Uri(url)));
+            var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+            byte[]? record = null;
+            string? carError = null;
+            try
+            {
+                record = evidence.Record();
+            }
+            catch (Content.Car.CarFormatException ex)
+            {
+                carError = ex.Message;
+            }
+
+            var checks = chainId == evidence.ChainId
+                ? await DecisionVerifier.VerifyAsync(record, evidence.Cid, evidence.Reference, AnchorChain.ReadOnly(client, evidence.DecisionAnchor), parseResult.GetValue(confirmations), cancellationToken).ConfigureAwait(false)
+                : [new VerificationCheck("root → chain", Verdict.Unresolved, $"the node is on chain {chainId}, the bundle names chain {evidence.ChainId}")];
+            Console.WriteLine($"{evidence.PollKey} version {evidence.Version} ({evidence.State}), {evidence.Cid}");
+            if (carError is not null) Console.WriteLine($"  FAIL        CAR: {carError}");
+            foreach (var check in checks) Console.WriteLine($"  {Label(check.Verdict),-11} {check.Name}: {check.Detail}");
+            return carError is null && checks.All(c => c.Verdict == Verdict.Pass) ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static string Label(Verdict verdict) => verdict switch
+    {
+        Verdict.Pass => "PASS",
+        Verdict.Fail => "FAIL",
+        Verdict.Unresolved => "UNRESOLVED",
+        _ => "N/A",
+    };
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Host.Api;
+using Iskander.Chain.Loomio;
+using Iskander.Chain.Loomio.Emulator;
+using Iskander.Chain.Testing;
+using Iskander.Chain.Contracts;
+using Iskander.Chain.DevServices;
+using Iskander.Chain.Ethereum.Accounts;
+using Iskander.Chain.Ethereum.Crypto;
+using Iskander.Chain.Ethereum.JsonRpc;
+using Serilog;
+
+namespace Iskander.Chain.Host.Tests;
+
+/// <summary>The webhook hint endpoint and the decisions API on the real host, over a real PostgreSQL database.</summary>
+public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private const string Token = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    private static readonly HttpClient Http = new();
+
+    [Fact]
+    public async Task Hints_need_the_token_stay_small_are_kept_raw_and_make_the_service_reconcile()
+    {
+        await using var database = new BridgeDatabase(await postgres.CreateDatabaseAsync());
+        await database.MigrateAsync();
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Members");
+        var key = loomio.AddPoll(group, "Adopt the budget?");
+        loomio.Close(key);
+        var log = new LoggerConfiguration().CreateLogger();
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
+        var ingestor = new DecisionIngestor(database, client, loomio.BaseUrl, log);
+        // A service with a schedule far away: only the hint can make it reconcile.
+        using var directory = new TempDirectory();
+        var (node, pipeline, manifestPath) = await PipelineAsync(database, directory.Combine("content"), log);
+        var anchorAddress = Contracts.DeploymentManifest.Load(manifestPath)["DecisionAnchor"].Address;
+        await using var nodeLifetime = node;
+        using var manifestCleanup = new FileDeletion(manifestPath);
+        var service = new BridgeService(ingestor, client, pipeline, new BridgeServiceOptions { Groups = [group], HintDebounce = TimeSpan.Zero, ReconcileInterval = TimeSpan.FromDays(1) }, log);
+        await using var host = await BridgeWebHost.StartAsync(new BridgeWebHostOptions
+        {
+            Listen = "http://127.0.0.1:0", ContentStore = new EmbeddedContentStore(directory.Path), Bridge = new BridgeEndpointsOptions(database, service, Token, 31337, anchorAddress),
+        }, log);
+        using var cancel = new CancellationTokenSource();
+        var loop = service.RunAsync(cancel.Token);
+
+        Task<HttpResponseMessage> PostAsync(string path, string body) => Http.PostAsync(new Uri(host.Address, path), new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/hooks/loomio/{group}/wrong-token", "{}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/hooks/loomio/not-a-group/{Token}", "{}")).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync($"/hooks/loomio/{group}/{Token}", new string('x', BridgeEndpoints.MaxHookBodyBytes + 1))).StatusCode);
+        Assert.Equal(0, await HintLog.CountAsync(database, group, default));
+
+        // The start-up reconcile recorded the closed poll; a later change arrives with a hint (twice: duplicates are harmless).
+        await WaitForAsync(async () => (await DecisionQueriesCountAsync(database)) == 1);
+        loomio.SetOutcome(key, "<p>Adopted.</p>");
+        const string body = "{\"text\":\"Ada Lovelace shared a proposal outcome: [Adopt the budget?](https://loomio.example.org/p/x)\",\"username\":\"Loomio\"}";
+        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync($"/hooks/loomio/{group}/{Token}", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync($"/hooks/loomio/{group}/{Token}", body)).StatusCode);
+        await WaitForAsync(async () => (await DecisionQueriesCountAsync(database)) == 2);
+        Assert.Equal(2, await HintLog.CountAsync(database, group, default));
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(host.Address, "/readyz"))).StatusCode);
+        using var list = JsonDocument.Parse(await Http.GetStringAsync(new Uri(host.Address, "/api/decisions")));
+        Assert.Equal(0, list.RootElement.GetProperty("total").GetInt32()); // stored, not yet batched: the API lists anchored versions
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(new Uri(host.Address, $"/api/decisions/{key}"))).StatusCode);
+        await cancel.CancelAsync();
+        await loop;
+    }
+
+    // The real pipeline on a real chain, with batches that never close: this test is about ingestion.
+    private static async Task<(AnvilNode Node, AnchoringPipeline Pipeline, string Manifest)> PipelineAsync(BridgeDatabase database, string contentDirectory, ILogger log)
+    {
+        var node = await AnvilNode.StartAsync(TestToolchain.Create());
+        var manifestPath = Path.Combine(TestToolchain.Layout.Root, "deployments", $"host-{Guid.NewGuid():N}.json");
+        var deployer = new CoopDeployer(TestToolchain.Runner());
+        var anchorer = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
+        var manifest = await deployer.DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath, new CoopDeploymentOptions { Anchorer = anchorer.Address });
+        var client = new EthClient(new JsonRpcClient(node.RpcUrl));
+        var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, deployer.Artifact(manifest, "DecisionAnchor").Abi, new TransactionSender(client, new LocalSigner(anchorer)));
+        return (node, new AnchoringPipeline(new ContentStep(database, new EmbeddedContentStore(contentDirectory), log),
+            new BatchStep(database, log) { MaxLeaves = int.MaxValue, MaxWait = TimeSpan.FromDays(1) }, new SubmitStep(database, chain, log), new ConfirmStep(database, chain, log)), manifestPath);
+    }
+
+    private static async Task<int> DecisionQueriesCountAsync(BridgeDatabase database) =>
+        (await DecisionQueries.StatusCountsAsync(database)).Values.Sum();
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("condition not met within 20 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private sealed class FileDeletion(string path) : IDisposable
+    {
+        public void Dispose() => File.Delete(path);
+    }
+}
