@@ -17,9 +17,20 @@ var suites = new Dictionary<string, BenchSuite>
     ["zk"] = new("ZK primitives", typeof(ZkBenchmarks), "zk-bench.mjs", new Dictionary<string, long>()),
 };
 var name = args.FirstOrDefault() ?? "ethereum";
+if (name == "anchoring")
+{
+    // A whole-system run, not a BenchmarkDotNet suite.
+    var anchoringLayout = ProjectLayout.Discover();
+    var figures = await AnchoringThroughput.RunAsync(anchoringLayout);
+    var anchoringText = $"# Anchoring end to end\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; anvil (automine), PostgreSQL 15, embedded content store, Loomio emulator.\n\n{figures}";
+    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(anchoringLayout.Root, "bench", "results")).FullName, "anchoring.md"), anchoringText);
+    Console.WriteLine(anchoringText);
+    return 0;
+}
+
 if (!suites.TryGetValue(name, out var suite))
 {
-    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)})");
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, anchoring)");
     return 2;
 }
 

@@ -7,6 +7,20 @@ public interface IBlockSink
     ValueTask PutBlockAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellationToken);
 }
 
+/// <summary>A sink that keeps nothing: for computing a CID without storing the blocks.</summary>
+public sealed class DiscardingBlockSink : IBlockSink
+{
+    /// <summary>The one instance.</summary>
+    public static DiscardingBlockSink Instance { get; } = new();
+
+    private DiscardingBlockSink()
+    {
+    }
+
+    /// <inheritdoc />
+    public ValueTask PutBlockAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
 /// <summary>Import parameters; the defaults are Kubo's for <c>ipfs add --cid-version=1</c>.</summary>
 public sealed record UnixFsImportOptions
 {

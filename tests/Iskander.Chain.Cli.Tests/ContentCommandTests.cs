@@ -6,11 +6,6 @@ namespace Iskander.Chain.Cli.Tests;
 
 public sealed class ContentCommandTests
 {
-    private sealed class DiscardingSink : IBlockSink
-    {
-        public ValueTask PutBlockAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task Put_get_export_and_import_round_trip_through_the_command_line()
     {
@@ -69,7 +64,7 @@ public sealed class ContentCommandTests
 
         var (exit, output) = await CliProcess.RunAsync(["content", "put", file, "--data-dir", data.Path], timeout: TimeSpan.FromMinutes(3));
         Assert.Equal(0, exit);
-        var expected = (await UnixFsImporter.ImportAsync(content, new DiscardingSink())).Root;
+        var expected = (await UnixFsImporter.ImportAsync(content, DiscardingBlockSink.Instance)).Root;
         Assert.Equal(expected.ToString(), output.Trim());
         Assert.True(await new EmbeddedContentStore(Path.Combine(data.Path, "content")).HasAsync(expected));
     }

@@ -10,11 +10,6 @@ namespace Iskander.Chain.Content.Kubo;
 /// </summary>
 public sealed class KuboContentStore(KuboRpcClient client) : IContentStore
 {
-    private sealed class DiscardingSink : IBlockSink
-    {
-        public ValueTask PutBlockAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
     /// <inheritdoc />
     /// <exception cref="KuboCidMismatchException">Kubo stored the content under another CID.</exception>
     public async Task<ImportedFile> PutAsync(Stream content, CancellationToken cancellationToken = default)
@@ -33,7 +28,7 @@ public sealed class KuboContentStore(KuboRpcClient client) : IContentStore
             }
 
             var start = source.Position;
-            var local = await UnixFsImporter.ImportAsync(source, new DiscardingSink(), UnixFsImportOptions.KuboV1, cancellationToken).ConfigureAwait(false);
+            var local = await UnixFsImporter.ImportAsync(source, DiscardingBlockSink.Instance, UnixFsImportOptions.KuboV1, cancellationToken).ConfigureAwait(false);
             source.Position = start;
             var added = await client.AddAsync(source, local.Root.ToString(), pin: true, cancellationToken).ConfigureAwait(false);
             if (!Cid.TryParse(added.Hash, out var returned) || !returned!.Equals(local.Root))
