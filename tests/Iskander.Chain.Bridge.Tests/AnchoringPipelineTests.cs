@@ -70,7 +70,8 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         await using var connection = await harness.Database.OpenAsync();
         var log = await GlassBoxLog.ReadAsync(connection, default);
         Assert.Null(GlassBoxLog.FirstBrokenLink(log));
-        Assert.Equal(20, log.Count(e => e.Kind == "intent" && e.Action == "content.put"));
+        var announced = log.Where(e => e.Kind == "intent" && e.Action == "content.put").SelectMany(e => e.Detail["cids"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal(anchored.Select(a => a.Cid).Order(), announced.Order());
         Assert.Equal(3, log.Count(e => e.Kind == "intent" && e.Action == "anchor.submit"));
         Assert.All(log.Where(e => e.Kind == "intent"), intent => Assert.Contains(log, o => o.IntentSeq == intent.Seq));
     }

@@ -18,53 +18,58 @@ namespace Iskander.Chain.Bridge.Pipeline;
 /// </summary>
 public sealed class ContentStep(BridgeDatabase database, IContentStore store, ILogger log)
 {
-    /// <summary>Most versions stored per call.</summary>
+    /// <summary>Most versions stored per transaction (one Glass Box intent and outcome covers them all).</summary>
     public int BatchSize { get; init; } = 100;
 
-    /// <summary>Stores up to <see cref="BatchSize"/> versions, one transaction each; returns how many.</summary>
+    /// <summary>Stores one claim's worth of versions; returns how many.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var audit = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var stored = 0;
-        while (stored < BatchSize && await StoreOneAsync(connection, audit, cancellationToken).ConfigureAwait(false)) stored++;
-        if (stored > 0) log.Information("Stored {Count} decision versions in the content store", stored);
-        return stored;
-    }
-
-    // One version per transaction: the Glass Box outcome takes the log's append lock, which must be
-    // released before the next intent is written on the other connection.
-    private async Task<bool> StoreOneAsync(NpgsqlConnection connection, NpgsqlConnection audit, CancellationToken cancellationToken)
-    {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long id;
-        string key;
-        int version;
-        byte[] record, sha256;
+        var claimed = new List<(long Id, string Key, int Version, byte[] Record, Cid Cid, Hash32 Leaf)>();
         await using (var claim = new NpgsqlCommand(
-            "SELECT id, poll_key, version, record, sha256 FROM decision_versions WHERE status = 'recorded' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", connection, transaction))
-        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            "SELECT id, poll_key, version, record, sha256 FROM decision_versions WHERE status = 'recorded' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", connection, transaction))
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return false;
-            (id, key, version, record, sha256) = (reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader[3], (byte[])reader[4]);
+            claim.Parameters.Add(new() { Value = BatchSize });
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var sha256 = (byte[])reader[4];
+                claimed.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader[3],
+                    Cid.V1(Multicodec.Raw, Multihash.Create(Multihash.Sha2_256, sha256)), DecisionLeaf.FromDigest(new Hash32(sha256))));
+            }
         }
 
-        var expected = Cid.V1(Multicodec.Raw, Multihash.Create(Multihash.Sha2_256, sha256));
-        var intent = await GlassBoxLog.IntentAsync(audit, "content.put", expected.ToString(), new JsonObject { ["poll"] = key, ["version"] = version, ["bytes"] = record.Length }, cancellationToken)
-            .ConfigureAwait(false);
-        var imported = await store.PutAsync(record, cancellationToken).ConfigureAwait(false);
-        if (!imported.Root.Equals(expected)) throw new InvalidOperationException($"content store returned {imported.Root} for {key} v{version}, expected {expected}");
-        var leaf = DecisionLeaf.FromDigest(new Hash32(sha256));
-        await using (var update = new NpgsqlCommand("UPDATE decision_versions SET status = 'stored', cid = $2, leaf = $3, stored_at = now() WHERE id = $1", connection, transaction))
+        if (claimed.Count == 0) return 0;
+
+        // The intent is committed on its own connection before any put; the outcome, written with the
+        // status change, takes the log's append lock only at the end of this transaction.
+        var cids = new JsonArray(claimed.Select(c => (JsonNode)JsonValue.Create(c.Cid.ToString())!).ToArray());
+        var intent = await GlassBoxLog.IntentAsync(audit, "content.put", $"{claimed.Count} decision records",
+            new JsonObject { ["cids"] = cids, ["versions"] = new JsonArray(claimed.Select(c => (JsonNode)JsonValue.Create($"{c.Key}/v{c.Version}")!).ToArray()) }, cancellationToken).ConfigureAwait(false);
+        foreach (var (_, key, version, record, cid, _) in claimed)
         {
-            update.Parameters.Add(new() { Value = id });
-            update.Parameters.Add(new() { Value = expected.ToString() });
-            update.Parameters.Add(new() { Value = leaf.ToArray() });
+            var imported = await store.PutAsync(record, cancellationToken).ConfigureAwait(false);
+            if (!imported.Root.Equals(cid)) throw new InvalidOperationException($"content store returned {imported.Root} for {key} v{version}, expected {cid}");
+        }
+
+        await using (var update = new NpgsqlCommand(
+            """
+            UPDATE decision_versions v SET status = 'stored', cid = u.cid, leaf = u.leaf, stored_at = now()
+            FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS u(id, cid, leaf) WHERE v.id = u.id
+            """, connection, transaction))
+        {
+            update.Parameters.Add(new() { Value = claimed.Select(c => c.Id).ToArray() });
+            update.Parameters.Add(new() { Value = claimed.Select(c => c.Cid.ToString()).ToArray() });
+            update.Parameters.Add(new() { Value = claimed.Select(c => c.Leaf.ToArray()).ToArray() });
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "content.put", expected.ToString(), new JsonObject { ["leaf"] = leaf.ToString() }, cancellationToken).ConfigureAwait(false);
+        await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "content.put", $"{claimed.Count} decision records", new JsonObject { ["stored"] = cids.DeepClone() }, cancellationToken)
+            .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        log.Information("Stored {Count} decision versions in the content store", claimed.Count);
+        return claimed.Count;
     }
 }
