@@ -154,6 +154,37 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         Assert.Equal((ulong)roots.Count, onChain); // every batch anchored exactly once
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task Reorgs_of_depth_one_to_five_keep_every_anchor_on_the_canonical_chain(int depth)
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        for (var i = 0; i < 3; i++) harness.Loomio.Close(harness.Loomio.AddPoll(group, $"Proposal {i}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var pipeline = harness.Pipeline(confirmations: 2);
+        await harness.RunUntilConfirmedAsync(pipeline);
+        var anchorBlock = (await DecisionQueries.AnchoredAsync(harness.Database))[0].BlockNumber!.Value;
+        var head = (long)await harness.Client.BlockNumberAsync();
+
+        // The reorg replaces the newest `depth` blocks with empty ones; it removes the anchor when that deep.
+        await harness.Client.Rpc.CallAsync("anvil_reorg", [depth, Array.Empty<object>()]);
+        var removed = head - depth < anchorBlock;
+        await harness.RunUntilConfirmedAsync(pipeline);
+        var after = await DecisionQueries.AnchoredAsync(harness.Database);
+        foreach (var decision in after) await VerifyAsync(harness, decision);
+        Assert.Equal(1UL, (ulong)await harness.AnchorContract.CallAsync<BigInteger>("batchCount"));
+        // Anchored again exactly when the reorg removed it; otherwise left alone, in its block.
+        await using var connection = await harness.Database.OpenAsync();
+        var submissions = (await GlassBoxLog.ReadAsync(connection, default)).Count(e => e.Kind == "intent" && e.Action == "anchor.submit");
+        Assert.Equal(removed ? 2 : 1, submissions);
+        if (!removed) Assert.Equal(anchorBlock, after[0].BlockNumber);
+    }
+
     [Fact]
     public async Task A_reorg_that_drops_an_anchor_is_detected_and_the_batch_anchored_again()
     {
