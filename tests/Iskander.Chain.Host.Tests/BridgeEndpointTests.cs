@@ -61,10 +61,13 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
         const string body = "{\"text\":\"Ada Lovelace shared a proposal outcome: [Adopt the budget?](https://loomio.example.org/p/x)\",\"username\":\"Loomio\"}";
         Assert.Equal(HttpStatusCode.NoContent, (await PostAsync($"/hooks/loomio/{group}/{Token}", body)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await PostAsync($"/hooks/loomio/{group}/{Token}", body)).StatusCode);
-        await WaitForAsync(async () => (await DecisionQueriesCountAsync(database)) == 2);
+        await WaitForAsync(async () => (await DecisionQueries.StatusCountsAsync(database)).GetValueOrDefault("stored") == 2);
         Assert.Equal(2, await HintLog.CountAsync(database, group, default));
 
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(host.Address, "/readyz"))).StatusCode);
+        var metrics = await Http.GetStringAsync(new Uri(host.Address, "/metrics"));
+        Assert.Contains("iskander_decision_versions{status=\"stored\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("iskander_bridge_failing 0", metrics, StringComparison.Ordinal);
         using var list = JsonDocument.Parse(await Http.GetStringAsync(new Uri(host.Address, "/api/decisions")));
         Assert.Equal(0, list.RootElement.GetProperty("total").GetInt32()); // stored, not yet batched: the API lists anchored versions
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(new Uri(host.Address, $"/api/decisions/{key}"))).StatusCode);

@@ -10,8 +10,17 @@ public sealed record BridgeServiceOptions
     /// <summary>Pause between pipeline rounds when there is nothing to do.</summary>
     public TimeSpan IdleDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Full reconcile of every group this often (and once at start).</summary>
+    /// <summary>Full reconcile of every group this often (and once at start), at <see cref="ReconcileOffset"/> past the interval's boundary.</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Where in each interval the full reconcile runs: 10 minutes past the hour by default, after Loomio's hourly job closes expired polls.</summary>
+    public TimeSpan ReconcileOffset { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Time of day (UTC) of the daily deep scan, which pages further back to catch edits to old polls.</summary>
+    public TimeSpan DeepScanAt { get; init; } = new(3, 25, 0);
+
+    /// <summary>Polls per group the deep scan pages back.</summary>
+    public int DeepScanHorizon { get; init; } = 5_000;
 
     /// <summary>A hinted group is reconciled this long after its first hint, whatever arrives meanwhile.</summary>
     public TimeSpan HintDebounce { get; init; } = TimeSpan.FromSeconds(5);
@@ -44,6 +53,7 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var nextFullReconcile = DateTimeOffset.MinValue;
+        var nextDeepScan = NextDailyAt(DateTimeOffset.UtcNow, options.DeepScanAt);
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -51,16 +61,22 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
             {
                 var now = DateTimeOffset.UtcNow;
                 while (_hints.Reader.TryRead(out var hinted)) _due.TryAdd(hinted, now + options.HintDebounce);
-                if (now >= nextFullReconcile)
+                if (now >= nextDeepScan)
                 {
-                    foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, cancellationToken).ConfigureAwait(false);
-                    nextFullReconcile = now + options.ReconcileInterval;
+                    foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false);
+                    nextDeepScan = NextDailyAt(now, options.DeepScanAt);
+                    nextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset);
+                }
+                else if (now >= nextFullReconcile)
+                {
+                    foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
+                    nextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset);
                 }
 
                 foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
                 {
                     _due.Remove(group);
-                    await ReconcileAsync(group, cancellationToken).ConfigureAwait(false);
+                    await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
                 }
 
                 var round = await pipeline.RunRoundAsync(cancellationToken).ConfigureAwait(false);
@@ -87,9 +103,21 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     private async Task<IReadOnlyList<long>> GroupsAsync(CancellationToken cancellationToken) =>
         options.Groups.Count > 0 ? options.Groups : (await loomio.GetGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Id).ToList();
 
-    private async Task ReconcileAsync(long group, CancellationToken cancellationToken)
+    /// <summary>The first instant after <paramref name="now"/> that is <paramref name="offset"/> past a multiple of <paramref name="interval"/> (since midnight UTC).</summary>
+    public static DateTimeOffset NextAligned(DateTimeOffset now, TimeSpan interval, TimeSpan offset)
     {
-        var recorded = await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var slots = Math.Floor((now - midnight - offset) / interval) + 1;
+        return midnight + offset + (interval * slots);
+    }
+
+    private static DateTimeOffset NextDailyAt(DateTimeOffset now, TimeSpan timeOfDay) => NextAligned(now, TimeSpan.FromDays(1), timeOfDay);
+
+    private async Task ReconcileAsync(long group, int? horizon, CancellationToken cancellationToken)
+    {
+        var recorded = horizon is { } deep
+            ? await ingestor.ReconcileGroupAsync(group, deep, cancellationToken).ConfigureAwait(false)
+            : await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
         if (recorded > 0) log.Information("Reconciled group {Group}: {Recorded} new decision versions", group, recorded);
     }
 }

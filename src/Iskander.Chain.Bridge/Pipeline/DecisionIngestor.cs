@@ -20,11 +20,14 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     public int MaxPolls { get; init; } = 500;
 
     /// <summary>Reconciles one group; returns the versions recorded.</summary>
-    public async Task<int> ReconcileGroupAsync(long groupId, CancellationToken cancellationToken = default)
+    public Task<int> ReconcileGroupAsync(long groupId, CancellationToken cancellationToken = default) => ReconcileGroupAsync(groupId, MaxPolls, cancellationToken);
+
+    /// <summary>Reconciles one group, paging back <paramref name="horizon"/> polls (a deep scan uses more than the regular horizon).</summary>
+    public async Task<int> ReconcileGroupAsync(long groupId, int horizon, CancellationToken cancellationToken = default)
     {
         var recorded = 0;
         var listed = new HashSet<long>();
-        for (var offset = 0; offset < MaxPolls;)
+        for (var offset = 0; offset < horizon;)
         {
             var page = await loomio.ListPollsAsync(groupId, offset, cancellationToken).ConfigureAwait(false);
             if (page.Polls.Count == 0) break;
@@ -39,7 +42,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
             offset += page.Polls.Count;
         }
 
-        // Polls we know that the listing no longer shows: discarded, or moved out of reach. A direct read decides.
+        // Polls we know that the listing no longer shows (within the horizon scanned): discarded, or moved out of reach. A direct read decides.
         foreach (var key in await KnownPollKeysAsync(groupId, listed, cancellationToken).ConfigureAwait(false))
         {
             if (await ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false) is not null) recorded++;

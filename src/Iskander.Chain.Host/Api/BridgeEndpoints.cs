@@ -72,6 +72,26 @@ public static class BridgeEndpoints
             var bundle = await EvidenceBundle.CreateAsync(chosen, options.ChainId, options.DecisionAnchor).ConfigureAwait(false);
             return Results.Text(bundle.ToJson(), "application/json");
         });
+        // Prometheus text exposition: pipeline depth by status and the loop's last success.
+        endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
+        {
+            var counts = await DecisionQueries.StatusCountsAsync(options.Database, cancellationToken).ConfigureAwait(false);
+            var text = new StringBuilder()
+                .AppendLine("# HELP iskander_decision_versions Decision versions by pipeline status (batched ones by their batch's status).")
+                .AppendLine("# TYPE iskander_decision_versions gauge");
+            foreach (var (status, count) in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"iskander_decision_versions{{status=\"{status}\"}} {count}");
+            }
+
+            text.AppendLine("# HELP iskander_bridge_last_success_seconds Unix time of the bridge loop's last successful round.")
+                .AppendLine("# TYPE iskander_bridge_last_success_seconds gauge")
+                .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"iskander_bridge_last_success_seconds {options.Service.LastSuccess?.ToUnixTimeSeconds() ?? 0}")
+                .AppendLine("# HELP iskander_bridge_failing Whether the last round failed.")
+                .AppendLine("# TYPE iskander_bridge_failing gauge")
+                .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"iskander_bridge_failing {(options.Service.LastError is null ? 0 : 1)}");
+            return Results.Text(text.ToString(), "text/plain; version=0.0.4");
+        });
         endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
         endpoints.MapGet("/readyz", () => options.Service.LastSuccess is not null && options.Service.LastError is null
             ? Results.Text("ready\n")
