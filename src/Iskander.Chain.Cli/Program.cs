@@ -9,6 +9,7 @@ var root = new RootCommand("iskander-chain: anchors cooperative decisions on an 
     ContentCommand.Create(),
     DemoCommand.Create(),
     VerifyCommand.Create(),
+    DecisionsCommand.Create(),
 };
 
 // Ctrl-C / SIGTERM cancel the running command; give it time to stop its child services cleanly.

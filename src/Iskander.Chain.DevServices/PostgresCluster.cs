@@ -81,6 +81,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             // A server left running by an earlier process (e.g. after a crash) owns this data: adopt it.
             _log.Information("PostgreSQL already running on {DataDirectory}, port {Port}", DataDirectory, port);
             Port = port;
+            WasAlreadyRunning = true;
         }
         else
         {
@@ -101,6 +102,9 @@ public sealed class PostgresCluster : IAsyncDisposable
         await EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
         _log.Information("PostgreSQL listening on 127.0.0.1:{Port}, database {Database}", Port, Options.Database);
     }
+
+    /// <summary>Whether the last start adopted a server another process had started (a caller that only reads may leave it running).</summary>
+    public bool WasAlreadyRunning { get; private set; }
 
     /// <summary>Stops the server (fast shutdown: open sessions are ended, committed data is kept).</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)

@@ -105,5 +105,10 @@ public sealed partial class CliTests
         Assert.Contains("outcome_revised", output, StringComparison.Ordinal);
         Assert.Contains("discarded", output, StringComparison.Ordinal);
         Assert.DoesNotContain("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", output, StringComparison.Ordinal);
+
+        // The demo's database stays in its data folder: `decisions list` reads it back.
+        var (listExit, listing) = await CliProcess.RunAsync(["decisions", "list", "--data-dir", Path.Combine(data.Path, "demo")]);
+        Assert.True(listExit == 0, listing);
+        Assert.Contains("pipeline: 11 batched/confirmed", listing, StringComparison.Ordinal);
     }
 }
