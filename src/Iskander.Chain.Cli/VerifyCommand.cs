@@ -17,7 +17,8 @@ internal static class VerifyCommand
         var bundle = new Argument<FileInfo>("bundle") { Description = "Evidence bundle (JSON, format iskander.evidence/1)." };
         var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC URL of a node of the bundle's chain (default: $ISKANDER_RPC_URL)." };
         var confirmations = new Option<int>("--confirmations") { Description = "Blocks required on top of the anchor, its own included.", DefaultValueFactory = _ => 2 };
-        var command = new Command("verify", "Verify a decision's evidence bundle from its bytes to the chain, independently of the bridge.") { bundle, rpc, confirmations };
+        var loomio = new Option<bool>("--loomio") { Description = "Also re-read the poll from Loomio ($ISKANDER_LOOMIO_URL, $ISKANDER_LOOMIO_API_KEY) and rebuild the record." };
+        var command = new Command("verify", "Verify a decision's evidence bundle from its bytes to the chain, independently of the bridge.") { bundle, rpc, confirmations, loomio };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             EvidenceBundle evidence;
@@ -31,14 +32,14 @@ internal static class VerifyCommand
                 return 2;
             }
 
-            var url = parseResult.GetValue(rpc) ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
-            if (string.IsNullOrWhiteSpace(url))
+            var rpcUrl = parseResult.GetValue(rpc) ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
+            if (string.IsNullOrWhiteSpace(rpcUrl))
             {
                 Console.Error.WriteLine($"no node to check against: pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
                 return 2;
             }
 
-            var client = new EthClient(new JsonRpcClient(new Uri(url)));
+            var client = new EthClient(new JsonRpcClient(new Uri(rpcUrl)));
             var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
             byte[]? record = null;
             string? carError = null;
@@ -54,10 +55,21 @@ internal static class VerifyCommand
             var checks = chainId == evidence.ChainId
                 ? await DecisionVerifier.VerifyAsync(record, evidence.Cid, evidence.Reference, AnchorChain.ReadOnly(client, evidence.DecisionAnchor), parseResult.GetValue(confirmations), cancellationToken).ConfigureAwait(false)
                 : [new VerificationCheck("root → chain", Verdict.Unresolved, $"the node is on chain {chainId}, the bundle names chain {evidence.ChainId}")];
+            if (parseResult.GetValue(loomio) && record is not null)
+            {
+                var url = Environment.GetEnvironmentVariable(BridgeRuntime.LoomioUrlVariable);
+                var key = Environment.GetEnvironmentVariable(BridgeRuntime.LoomioKeyVariable);
+                var reread = string.IsNullOrWhiteSpace(url) || string.IsNullOrWhiteSpace(key)
+                    ? new VerificationCheck("Loomio re-read", Verdict.NotApplicable, $"{BridgeRuntime.LoomioUrlVariable} and {BridgeRuntime.LoomioKeyVariable} are not set")
+                    : await LoomioReread.CheckAsync(new Loomio.LoomioClient(new HttpClient(), new Loomio.LoomioClientOptions { BaseUrl = new Uri(url), ApiKey = key }), new Uri(url), record, cancellationToken).ConfigureAwait(false);
+                checks = [.. checks, reread];
+            }
+
             Console.WriteLine($"{evidence.PollKey} version {evidence.Version} ({evidence.State}), {evidence.Cid}");
             if (carError is not null) Console.WriteLine($"  FAIL        CAR: {carError}");
             foreach (var check in checks) Console.WriteLine($"  {Label(check.Verdict),-11} {check.Name}: {check.Detail}");
-            return carError is null && checks.All(c => c.Verdict == Verdict.Pass) ? 0 : 1;
+            // A Loomio that changed since (UNRESOLVED re-read) does not make the anchor wrong.
+            return carError is null && checks.All(c => c.Verdict == Verdict.Pass || c.Name == "Loomio re-read") ? 0 : 1;
         });
         return command;
     }

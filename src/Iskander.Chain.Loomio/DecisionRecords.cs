@@ -114,7 +114,19 @@ public static class DecisionRecordBuilder
                 : DecisionState.Decided;
         }
 
-        var version = (previous?.Version ?? 0) + 1;
+        var bytes = Build(instance, gone ? null : poll, pollId, pollKey, gone ? null : outcome, options, (previous?.Version ?? 0) + 1, previous?.Sha256, state);
+        return new DecisionVersion((previous?.Version ?? 0) + 1, state, fingerprint, bytes, gone ? null : outcome?.Id, gone ? null : outcome?.VersionsCount);
+    }
+
+    /// <summary>
+    /// The canonical bytes of a record with the given identity (version, link to the previous, state)
+    /// built from Loomio's data: <see cref="Next"/> uses it, and so does a verifier that re-reads
+    /// Loomio to check that an anchored record still says what Loomio says.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The record exceeds <see cref="MaxRecordBytes"/>.</exception>
+    public static byte[] Build(Uri instance, LoomioPoll? poll, long pollId, string pollKey, LoomioOutcome? outcome, IReadOnlyList<LoomioPollOption> options, int version, byte[]? previousSha256, DecisionState state)
+    {
+        var gone = poll is null;
         var record = new JsonObject
         {
             ["schema"] = Schema,
@@ -128,7 +140,7 @@ public static class DecisionRecordBuilder
                 ["discussionId"] = poll?.DiscussionId,
             },
             ["version"] = version,
-            ["previous"] = previous is null ? null : new JsonObject { ["version"] = previous.Version, ["sha256"] = Convert.ToHexStringLower(previous.Sha256) },
+            ["previous"] = previousSha256 is null ? null : new JsonObject { ["version"] = version - 1, ["sha256"] = Convert.ToHexStringLower(previousSha256) },
             ["state"] = state.Name(),
             ["poll"] = gone ? null : PollPart(poll!),
             ["options"] = gone ? null : new JsonArray(options.Where(o => o.PollId == pollId).OrderBy(o => o.Priority ?? int.MaxValue).ThenBy(o => o.Id)
@@ -139,7 +151,7 @@ public static class DecisionRecordBuilder
         };
         var bytes = JsonCanonicalizer.Canonicalize(record);
         if (bytes.Length > MaxRecordBytes) throw new InvalidOperationException($"the decision record of poll {pollKey} is {bytes.Length} bytes, over the {MaxRecordBytes}-byte limit of format 1");
-        return new DecisionVersion(version, state, fingerprint, bytes, gone ? null : outcome?.Id, gone ? null : outcome?.VersionsCount);
+        return bytes;
     }
 
     private static JsonObject PollPart(LoomioPoll poll) => new()

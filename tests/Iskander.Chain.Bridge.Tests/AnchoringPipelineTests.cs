@@ -8,6 +8,7 @@ using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content;
 using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Ethereum;
+using Iskander.Chain.Loomio;
 using Iskander.Chain.Testing;
 
 namespace Iskander.Chain.Bridge.Tests;
@@ -50,6 +51,8 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         Assert.Equal(3, anchored.Select(a => a.Reference.Root).Distinct().Count()); // 8 + 8 + 4
         foreach (var decision in anchored) await VerifyAsync(harness, decision);
         Assert.Equal(5, anchored.Count(a => a.State == "closed_no_outcome"));
+        var loomio = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey });
+        foreach (var decision in anchored) Assert.Equal(Verdict.Pass, (await LoomioReread.CheckAsync(loomio, harness.Loomio.BaseUrl, decision.Record)).Verdict);
         var verifier = harness.Verifier();
         foreach (var decision in anchored)
         {
@@ -102,6 +105,12 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
 
         var versions = await DecisionQueries.AnchoredAsync(harness.Database, key);
         Assert.Equal(["decided", "outcome_revised", "reopened", "decided", "discarded"], versions.Select(v => v.State));
+
+        // Re-reading Loomio rebuilds the latest version's bytes exactly; older versions are superseded, not wrong.
+        var loomio = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey });
+        var reread = new List<Verdict>();
+        foreach (var version in versions) reread.Add((await LoomioReread.CheckAsync(loomio, harness.Loomio.BaseUrl, version.Record)).Verdict);
+        Assert.Equal([Verdict.Unresolved, Verdict.Unresolved, Verdict.Unresolved, Verdict.Unresolved, Verdict.Pass], reread);
         for (var i = 0; i < versions.Count; i++)
         {
             await VerifyAsync(harness, versions[i]);

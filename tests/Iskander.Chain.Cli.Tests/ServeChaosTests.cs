@@ -73,9 +73,9 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             using var http = new HttpClient();
             var bundle = await http.GetStringAsync(new Uri(baseUrl, $"api/decisions/{loomio.PollKeys()[7]}/evidence"));
             await File.WriteAllTextAsync(data.Combine("evidence.json"), bundle);
-            var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", data.Combine("evidence.json"), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"]);
+            var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", data.Combine("evidence.json"), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--loomio"], environment);
             Assert.True(verifyExit == 0, verifyOutput);
-            Assert.Equal(4, verifyOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal)));
+            Assert.Equal(5, verifyOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal))); // four links and the Loomio re-read
             var forged = System.Text.Json.Nodes.JsonNode.Parse(bundle)!;
             forged["index"] = forged["index"]!.GetValue<int>() + 1;
             await File.WriteAllTextAsync(data.Combine("forged.json"), forged.ToJsonString());

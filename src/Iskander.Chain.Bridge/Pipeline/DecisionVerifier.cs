@@ -85,3 +85,36 @@ public sealed class DecisionVerifier(IContentStore? store, AnchorChain chain, in
         return checks;
     }
 }
+
+/// <summary>
+/// The optional last check: re-read the poll from Loomio and rebuild this version's record from what
+/// Loomio says now. Equal bytes: Loomio still says what was anchored. Different: Loomio changed since,
+/// which is not a failure of the anchor — a later version should record the change.
+/// </summary>
+public static class LoomioReread
+{
+    /// <summary>Compares <paramref name="record"/> with Loomio's current answer.</summary>
+    public static async Task<VerificationCheck> CheckAsync(Loomio.LoomioClient loomio, Uri configuredInstance, byte[] record, CancellationToken cancellationToken = default)
+    {
+        const string Name = "Loomio re-read";
+        var json = System.Text.Json.Nodes.JsonNode.Parse(record)!;
+        var source = json["source"]!;
+        var instance = new Uri(source["instance"]!.GetValue<string>());
+        if (!string.Equals(instance.GetLeftPart(UriPartial.Authority), configuredInstance.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        {
+            return new(Name, Verdict.NotApplicable, $"the record comes from {instance.GetLeftPart(UriPartial.Authority)}, the configured Loomio is {configuredInstance.GetLeftPart(UriPartial.Authority)}");
+        }
+
+        var key = source["pollKey"]!.GetValue<string>();
+        var state = Loomio.DecisionStates.Parse(json["state"]!.GetValue<string>());
+        var previous = json["previous"]?["sha256"]?.GetValue<string>();
+        var document = await loomio.GetPollAsync(key, cancellationToken).ConfigureAwait(false);
+        var poll = document?.Polls.FirstOrDefault(p => p.Key == key);
+        if (poll?.DiscardedAt is not null) poll = null;
+        var rebuilt = Loomio.DecisionRecordBuilder.Build(instance, poll, source["pollId"]!.GetValue<long>(), key, poll is null ? null : document!.CurrentOutcome(poll),
+            document?.PollOptions ?? [], json["version"]!.GetValue<int>(), previous is null ? null : Convert.FromHexString(previous), state);
+        return rebuilt.AsSpan().SequenceEqual(record)
+            ? new(Name, Verdict.Pass, $"Loomio's current answer for {key} rebuilds these exact bytes")
+            : new(Name, Verdict.Unresolved, $"Loomio's answer for {key} has changed since this version: a later version should record the change");
+    }
+}
