@@ -60,7 +60,7 @@ public sealed class OutageTests
             await node.DisposeAsync();
             AddDecisions(20, 10);
             service.Hint(group);
-            await Task.Delay(TimeSpan.FromSeconds(8));
+            await Task.Delay(TimeSpan.FromSeconds(30)); // the node stays away for half a minute
             Assert.NotNull(service.LastError);
             node = await AnvilNode.StartAsync(TestToolchain.Create(), anvilOptions);
             await WaitForConfirmedAsync(database, 30);

@@ -37,8 +37,9 @@ public sealed record BridgeServiceOptions
 /// </summary>
 public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio, AnchoringPipeline pipeline, BridgeServiceOptions options, ILogger log)
 {
-    private readonly Channel<long> _hints = Channel.CreateUnbounded<long>();
+    private readonly Channel<(long Group, string? Body)> _hints = Channel.CreateUnbounded<(long, string?)>();
     private readonly Dictionary<long, DateTimeOffset> _due = [];
+    private readonly HashSet<string> _hintedPolls = [];
 
     /// <summary>When the last pipeline round succeeded (null before the first).</summary>
     public DateTimeOffset? LastSuccess { get; private set; }
@@ -46,8 +47,12 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     /// <summary>The last round's error, or null after a success.</summary>
     public string? LastError { get; private set; }
 
-    /// <summary>Asks for a reconcile of <paramref name="groupId"/> soon (a webhook arrived). Cheap, never blocks.</summary>
-    public void Hint(long groupId) => _hints.Writer.TryWrite(groupId);
+    /// <summary>
+    /// Asks for a reconcile of <paramref name="groupId"/> soon (a webhook arrived); poll links in the
+    /// body (<c>/p/{key}</c>) are read directly too, which is the only way to follow a Loomio without
+    /// poll listing (3.0.x). Cheap, never blocks.
+    /// </summary>
+    public void Hint(long groupId, string? body = null) => _hints.Writer.TryWrite((groupId, body));
 
     /// <summary>Runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -60,7 +65,17 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
             try
             {
                 var now = DateTimeOffset.UtcNow;
-                while (_hints.Reader.TryRead(out var hinted)) _due.TryAdd(hinted, now + options.HintDebounce);
+                while (_hints.Reader.TryRead(out var hinted))
+                {
+                    _due.TryAdd(hinted.Group, now + options.HintDebounce);
+                    foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
+                }
+
+                foreach (var key in _hintedPolls.ToList())
+                {
+                    await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
+                    _hintedPolls.Remove(key);
+                }
                 if (now >= nextDeepScan)
                 {
                     foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false);
@@ -115,9 +130,31 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
 
     private async Task ReconcileAsync(long group, int? horizon, CancellationToken cancellationToken)
     {
-        var recorded = horizon is { } deep
-            ? await ingestor.ReconcileGroupAsync(group, deep, cancellationToken).ConfigureAwait(false)
-            : await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        int recorded;
+        try
+        {
+            recorded = horizon is { } deep
+                ? await ingestor.ReconcileGroupAsync(group, deep, cancellationToken).ConfigureAwait(false)
+                : await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LoomioApiException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            // Loomio 3.0.x has no poll listing: only polls named in webhook links can be followed.
+            log.Warning("Loomio lists no polls for group {Group} (3.0.x has no listing): following polls from webhook links only", group);
+            return;
+        }
+
         if (recorded > 0) log.Information("Reconciled group {Group}: {Recorded} new decision versions", group, recorded);
     }
+}
+
+/// <summary>What a Loomio webhook body can tell: links to polls, as hints (the text itself is never parsed for data).</summary>
+public static partial class WebhookHints
+{
+    /// <summary>Poll keys in <c>/p/{key}</c> links of the body.</summary>
+    public static IReadOnlyList<string> PollKeys(string? body) =>
+        body is null ? [] : PollLink().Matches(body).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/p/([A-Za-z0-9]{4,32})(?:[/)\s""?#]|$)")]
+    private static partial System.Text.RegularExpressions.Regex PollLink();
 }

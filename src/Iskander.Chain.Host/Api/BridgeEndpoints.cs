@@ -38,7 +38,7 @@ public static class BridgeEndpoints
             var body = await ReadLimitedAsync(context.Request.Body, MaxHookBodyBytes, context.RequestAborted).ConfigureAwait(false);
             if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
             await HintLog.RecordAsync(options.Database, groupId, body, context.RequestAborted).ConfigureAwait(false);
-            options.Service.Hint(groupId);
+            options.Service.Hint(groupId, body);
             return Results.NoContent();
         });
 
