@@ -149,8 +149,12 @@ public sealed class AnvilNode : IAsyncDisposable
                     throw new DevServiceException($"port {Port} answered chain id {chainId}, expected {Options.ChainId}: another node is listening there");
                 }
 
-                Accounts = ReadAccounts();
-                return;
+                // The accounts file can still be being written when the RPC already answers (seen under load).
+                if (TryReadAccounts() is { } accounts)
+                {
+                    Accounts = accounts;
+                    return;
+                }
             }
 
             if (deadline.Elapsed > Options.StartTimeout)
@@ -167,13 +171,20 @@ public sealed class AnvilNode : IAsyncDisposable
     public Task<ulong?> TryChainIdAsync(CancellationToken cancellationToken = default) =>
         RpcProbe.TryChainIdAsync(RpcUrl, cancellationToken);
 
-    private List<DevAccount> ReadAccounts()
+    // Null while the file is missing, empty or half written.
+    private List<DevAccount>? TryReadAccounts()
     {
-        // anvil writes this file before it starts serving, so it is complete once the node answers.
-        using var document = JsonDocument.Parse(File.ReadAllText(_configFile));
-        var addresses = document.RootElement.GetProperty("available_accounts").EnumerateArray().Select(a => a.GetString()!).ToList();
-        var keys = document.RootElement.GetProperty("private_keys").EnumerateArray().Select(k => k.GetString()!).ToList();
-        return addresses.Zip(keys, (address, key) => new DevAccount(address, key)).ToList();
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(_configFile));
+            var addresses = document.RootElement.GetProperty("available_accounts").EnumerateArray().Select(a => a.GetString()!).ToList();
+            var keys = document.RootElement.GetProperty("private_keys").EnumerateArray().Select(k => k.GetString()!).ToList();
+            return addresses.Zip(keys, (address, key) => new DevAccount(address, key)).ToList();
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or KeyNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Stops the node: SIGTERM (anvil then writes its <c>--state</c> file), then a kill after a grace period.</summary>

@@ -22,11 +22,62 @@ public static class Poseidon
     public static Fr Hash(Fr a, Fr b) => Hash([a, b]);
 
     /// <summary>
-    /// The Poseidon permutation in place (width = state length, 2 … 7): per round, add the round
-    /// constants, apply x⁵ to every element (full rounds) or the first (partial rounds), mix with the MDS matrix.
+    /// The Poseidon permutation in place (width = state length, 2 … 7), in the optimised form of the
+    /// Poseidon paper's appendix B (see <see cref="PoseidonParameters"/>): the same function as the
+    /// textbook rounds, with the partial rounds' linear layers as sparse matrices.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Permute(Span<Fr> state)
+    {
+        var parameters = PoseidonParameters.ForWidth(state.Length);
+        var width = state.Length;
+        var half = PoseidonParameters.FullRounds / 2;
+        var full = parameters.FastFullConstants;
+        Span<Fr> mixed = stackalloc Fr[width];
+        for (var round = 0; round < half; round++)
+        {
+            for (var i = 0; i < width; i++) state[i] = (state[i] + full[(round * width) + i]).Pow5();
+            Mix(state, round == half - 1 ? parameters.PreSparseMatrix : parameters.Mds, mixed);
+        }
+
+        var partial = parameters.PartialConstants;
+        var sparse = parameters.SparseMatrices;
+        for (var round = 0; round < partial.Length; round++)
+        {
+            var s0 = (state[0] + partial[round]).Pow5();
+            var (m00, row, column) = sparse[round];
+            var first = m00 * s0;
+            for (var i = 1; i < width; i++)
+            {
+                first += row[i - 1] * state[i];
+                state[i] += column[i - 1] * s0;
+            }
+
+            state[0] = first;
+        }
+
+        for (var round = half; round < PoseidonParameters.FullRounds; round++)
+        {
+            for (var i = 0; i < width; i++) state[i] = (state[i] + full[(round * width) + i]).Pow5();
+            Mix(state, parameters.Mds, mixed);
+        }
+    }
+
+    private static void Mix(Span<Fr> state, Fr[,] matrix, Span<Fr> scratch)
+    {
+        var width = state.Length;
+        for (var i = 0; i < width; i++)
+        {
+            var sum = Fr.Zero;
+            for (var j = 0; j < width; j++) sum += matrix[i, j] * state[j];
+            scratch[i] = sum;
+        }
+
+        scratch.CopyTo(state);
+    }
+
+    /// <summary>The textbook permutation (every round dense), kept as the reference the optimised one is tested against.</summary>
+    internal static void PermuteReference(Span<Fr> state)
     {
         var parameters = PoseidonParameters.ForWidth(state.Length);
         var width = state.Length;

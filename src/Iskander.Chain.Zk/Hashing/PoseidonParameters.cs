@@ -29,7 +29,20 @@ public sealed class PoseidonParameters
         PartialRounds = partialRounds;
         RoundConstants = roundConstants;
         Mds = mds;
+        (FastFullConstants, PartialConstants, PreSparseMatrix, SparseMatrices) = Optimise(width, partialRounds, roundConstants, mds);
     }
+
+    /// <summary>Constants of the 8 full rounds in the optimised form (the first one after the partial rounds absorbs theirs).</summary>
+    internal Fr[] FastFullConstants { get; }
+
+    /// <summary>One scalar per partial round, added to element 0 only.</summary>
+    internal Fr[] PartialConstants { get; }
+
+    /// <summary>The linear layer of the last full round before the partial rounds (M with the first sparse factor's remainder folded in).</summary>
+    internal Fr[,] PreSparseMatrix { get; }
+
+    /// <summary>Per partial round, the sparse matrix [[m00, row], [column, I]] as (m00, row[t−1], column[t−1]).</summary>
+    internal (Fr M00, Fr[] Row, Fr[] Column)[] SparseMatrices { get; }
 
     /// <summary>State width t (inputs + 1).</summary>
     public int Width { get; }
@@ -84,6 +97,131 @@ public sealed class PoseidonParameters
         }
 
         return new PoseidonParameters(width, partialRounds, constants, mds);
+    }
+
+    // The optimised permutation of the Poseidon paper (appendix B), derived here from C and M:
+    // (1) a partial round's constants on elements 1…t−1 pass unchanged through its S-box, so they are
+    //     pushed through M into the next round, leaving one scalar per partial round;
+    // (2) a dense matrix X factors as A·B with B = diag(1, X̂) and A = [[x00, x_row·X̂⁻¹], [x_col, I]]
+    //     (2t − 1 multiplications); B commutes with the partial S-box and the scalar constant, so it
+    //     moves into the previous round, whose matrix B·M is factored in turn, from the last partial
+    //     round back to the first; the last B joins the preceding full round's M.
+    private static (Fr[] Full, Fr[] Partial, Fr[,] PreSparse, (Fr, Fr[], Fr[])[] Sparse) Optimise(int t, int partialRounds, Fr[] constants, Fr[,] m)
+    {
+        var half = FullRounds / 2;
+        var full = new Fr[FullRounds * t];
+        for (var r = 0; r < half; r++) Array.Copy(constants, r * t, full, r * t, t);
+        var partial = new Fr[partialRounds];
+        var carried = new Fr[t];
+        for (var r = 0; r < partialRounds; r++)
+        {
+            var v = new Fr[t];
+            for (var i = 0; i < t; i++) v[i] = constants[((half + r) * t) + i] + carried[i];
+            partial[r] = v[0];
+            v[0] = Fr.Zero;
+            carried = Multiply(m, v);
+        }
+
+        for (var r = half; r < FullRounds; r++)
+        {
+            for (var i = 0; i < t; i++) full[(r * t) + i] = constants[((r + partialRounds) * t) + i] + (r == half ? carried[i] : Fr.Zero);
+        }
+
+        var sparse = new (Fr, Fr[], Fr[])[partialRounds];
+        var x = m;
+        for (var r = partialRounds - 1; r >= 0; r--)
+        {
+            var inner = new Fr[t - 1, t - 1];
+            for (var i = 1; i < t; i++)
+            {
+                for (var j = 1; j < t; j++) inner[i - 1, j - 1] = x[i, j];
+            }
+
+            var innerInverse = Invert(inner);
+            var row = new Fr[t - 1];
+            for (var j = 0; j < t - 1; j++)
+            {
+                var sum = Fr.Zero;
+                for (var k = 0; k < t - 1; k++) sum += x[0, k + 1] * innerInverse[k, j];
+                row[j] = sum;
+            }
+
+            var column = new Fr[t - 1];
+            for (var i = 1; i < t; i++) column[i - 1] = x[i, 0];
+            sparse[r] = (x[0, 0], row, column);
+
+            // x ← B·M with B = diag(1, X̂).
+            var next = new Fr[t, t];
+            for (var j = 0; j < t; j++) next[0, j] = m[0, j];
+            for (var i = 1; i < t; i++)
+            {
+                for (var j = 0; j < t; j++)
+                {
+                    var sum = Fr.Zero;
+                    for (var k = 1; k < t; k++) sum += inner[i - 1, k - 1] * m[k, j];
+                    next[i, j] = sum;
+                }
+            }
+
+            x = next;
+        }
+
+        return (full, partial, x, sparse);
+    }
+
+    private static Fr[] Multiply(Fr[,] matrix, Fr[] vector)
+    {
+        var result = new Fr[vector.Length];
+        for (var i = 0; i < vector.Length; i++)
+        {
+            var sum = Fr.Zero;
+            for (var j = 0; j < vector.Length; j++) sum += matrix[i, j] * vector[j];
+            result[i] = sum;
+        }
+
+        return result;
+    }
+
+    // Gauss–Jordan elimination over the field (the MDS sub-matrices are invertible).
+    private static Fr[,] Invert(Fr[,] matrix)
+    {
+        var n = matrix.GetLength(0);
+        var a = (Fr[,])matrix.Clone();
+        var inverse = new Fr[n, n];
+        for (var i = 0; i < n; i++) inverse[i, i] = Fr.One;
+        for (var column = 0; column < n; column++)
+        {
+            var pivot = column;
+            while (a[pivot, column].IsZero) pivot++;
+            if (pivot != column)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    (a[pivot, j], a[column, j]) = (a[column, j], a[pivot, j]);
+                    (inverse[pivot, j], inverse[column, j]) = (inverse[column, j], inverse[pivot, j]);
+                }
+            }
+
+            var scale = a[column, column].Inverse();
+            for (var j = 0; j < n; j++)
+            {
+                a[column, j] *= scale;
+                inverse[column, j] *= scale;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                if (i == column || a[i, column].IsZero) continue;
+                var factor = a[i, column];
+                for (var j = 0; j < n; j++)
+                {
+                    a[i, j] -= factor * a[column, j];
+                    inverse[i, j] -= factor * inverse[column, j];
+                }
+            }
+        }
+
+        return inverse;
     }
 
     /// <summary>The 80-bit Grain LFSR of the Poseidon reference parameter script, in self-shrinking mode.</summary>
