@@ -64,25 +64,23 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             return null;
         }
 
+        var settings = Settings.Read(loomioUrl);
         var client = new EthClient(new JsonRpcClient(services.RpcUrl));
         var anchorer = AnchorerKey(services);
         var manifest = await DeploymentAsync(services, client, layout, anchorer, log, cancellationToken).ConfigureAwait(false);
         var database = new BridgeDatabase(services.ConnectionString);
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
 
-        var confirmations = int.TryParse(Environment.GetEnvironmentVariable(ConfirmationsVariable), CultureInfo.InvariantCulture, out var c) && c > 0 ? c : 2;
+        var confirmations = settings.Confirmations;
         var abi = new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).Artifact(manifest, "DecisionAnchor").Abi;
         var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorer)));
         var store = ContentCommand.OpenStore(dataDirectory);
         var pipeline = new AnchoringPipeline(new ContentStep(database, store, log), new BatchStep(database, log), new SubmitStep(database, chain, log),
             new ConfirmStep(database, chain, log) { Confirmations = confirmations });
         var http = new HttpClient();
-        var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = new Uri(loomioUrl), ApiKey = loomioKey });
-        var groups = (Environment.GetEnvironmentVariable(LoomioGroupsVariable) ?? string.Empty)
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => long.Parse(g, CultureInfo.InvariantCulture)).ToList();
-        var horizon = int.TryParse(Environment.GetEnvironmentVariable(HorizonVariable), CultureInfo.InvariantCulture, out var h) && h > 0 ? h : 500;
-        var ingestor = new DecisionIngestor(database, loomio, new Uri(loomioUrl), log) { MaxPolls = horizon };
-        var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = groups }, log);
+        var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey });
+        var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon };
+        var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
         var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest);
         log.Information("Bridge: Loomio {LoomioUrl}, DecisionAnchor {Anchor} on chain {ChainId}, anchorer {Anchorer}, {Confirmations} confirmations",
             loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
@@ -97,11 +95,30 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     private static PrivateKey AnchorerKey(EmbeddedServices services)
     {
-        if (Environment.GetEnvironmentVariable(AnchorerKeyVariable) is { Length: > 0 } hex) return PrivateKey.FromHex(hex);
+        if (Environment.GetEnvironmentVariable(AnchorerKeyVariable) is { Length: > 0 } hex)
+        {
+            try
+            {
+                return PrivateKey.FromHex(hex);
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException)
+            {
+                // Never echo the value: it is a secret even when malformed.
+                throw new InvalidOperationException($"{AnchorerKeyVariable} is not a valid secp256k1 private key (32 bytes of hex)");
+            }
+        }
+
         if (Environment.GetEnvironmentVariable(KeystoreVariable) is { Length: > 0 } keystore)
         {
             var password = Environment.GetEnvironmentVariable(KeystorePasswordVariable) ?? throw new InvalidOperationException($"{KeystoreVariable} is set but {KeystorePasswordVariable} is not");
-            return KeystoreV3.Decrypt(File.ReadAllText(keystore), password);
+            try
+            {
+                return KeystoreV3.Decrypt(File.ReadAllText(keystore), password);
+            }
+            catch (Exception ex) when (ex is KeystorePasswordException or FormatException or System.Text.Json.JsonException or IOException)
+            {
+                throw new InvalidOperationException($"cannot open the keystore {keystore} ({KeystoreVariable}): {ex.Message}");
+            }
         }
 
         // Only on the embedded development chain: anvil's public, well-known account 1.
@@ -136,7 +153,12 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     // The webhook URL's secret: configured, or generated once and kept (owner-only) in the data folder.
     private static string LoadHookToken(string dataDirectory, ILogger log)
     {
-        if (Environment.GetEnvironmentVariable(HookTokenVariable) is { Length: >= 32 } configured) return configured;
+        if (Environment.GetEnvironmentVariable(HookTokenVariable) is { Length: > 0 } configured)
+        {
+            return configured.Length >= 32 && configured.All(char.IsAsciiLetterOrDigit)
+                ? configured
+                : throw new InvalidOperationException($"{HookTokenVariable} must be at least 32 letters or digits (it is the webhook URL's only credential)");
+        }
         var path = Path.Combine(dataDirectory, "hook-token");
         if (!File.Exists(path))
         {
@@ -146,5 +168,38 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         }
 
         return File.ReadAllText(path).Trim();
+    }
+
+    /// <summary>The bridge's settings from the environment, all checked before anything starts; every problem is reported at once.</summary>
+    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon)
+    {
+        public static Settings Read(string loomioUrl)
+        {
+            var problems = new List<string>();
+            if (!Uri.TryCreate(loomioUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"{LoomioUrlVariable} must be an http(s) URL, e.g. https://loomio.example.org");
+            }
+
+            var groups = new List<long>();
+            foreach (var item in (Environment.GetEnvironmentVariable(LoomioGroupsVariable) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (long.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) groups.Add(id);
+                else problems.Add($"{LoomioGroupsVariable}: '{item}' is not a group id (comma-separated positive numbers)");
+            }
+
+            var confirmations = PositiveInt(ConfirmationsVariable, 2, problems);
+            var horizon = PositiveInt(HorizonVariable, 500, problems);
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon) : throw new InvalidOperationException("invalid configuration: " + string.Join("; ", problems));
+        }
+
+        private static int PositiveInt(string variable, int fallback, List<string> problems)
+        {
+            var text = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrWhiteSpace(text)) return fallback;
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0) return value;
+            problems.Add($"{variable} must be a positive whole number, not '{text}'");
+            return fallback;
+        }
     }
 }

@@ -111,4 +111,32 @@ public sealed partial class CliTests
         Assert.True(listExit == 0, listing);
         Assert.Contains("pipeline: 11 batched/confirmed", listing, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_refuses_bad_configuration_with_every_problem_named_and_no_secret_echoed()
+    {
+        using var data = new TempDirectory();
+        var (exitCode, output) = await CliProcess.RunAsync(["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"], new Dictionary<string, string>
+        {
+            ["ISKANDER_LOOMIO_URL"] = "loomio.example.org",
+            ["ISKANDER_LOOMIO_API_KEY"] = "bot-key",
+            ["ISKANDER_LOOMIO_GROUPS"] = "7,finance",
+            ["ISKANDER_CONFIRMATIONS"] = "0",
+        });
+        Assert.Equal(1, exitCode);
+        Assert.Contains("ISKANDER_LOOMIO_URL must be an http(s) URL", output, StringComparison.Ordinal);
+        Assert.Contains("'finance' is not a group id", output, StringComparison.Ordinal);
+        Assert.Contains("ISKANDER_CONFIRMATIONS must be a positive whole number", output, StringComparison.Ordinal);
+
+        const string BadKey = "0x1234deadbeef-not-a-key";
+        var (keyExit, keyOutput) = await CliProcess.RunAsync(["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"], new Dictionary<string, string>
+        {
+            ["ISKANDER_LOOMIO_URL"] = "https://loomio.example.org",
+            ["ISKANDER_LOOMIO_API_KEY"] = "bot-key",
+            ["ISKANDER_ANCHORER_KEY"] = BadKey,
+        });
+        Assert.Equal(1, keyExit);
+        Assert.Contains("ISKANDER_ANCHORER_KEY is not a valid secp256k1 private key", keyOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain(BadKey, keyOutput, StringComparison.Ordinal);
+    }
 }
