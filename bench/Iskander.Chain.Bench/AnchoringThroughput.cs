@@ -89,12 +89,8 @@ internal static class AnchoringThroughput
                 await new DecisionIngestor(bridgeDatabase, loomioClient, loomio.BaseUrl, log) { MaxPolls = Decisions }.ReconcileGroupAsync(group);
                 var ingest = clock.Elapsed;
                 clock.Restart();
-                var pipelines = Enumerable.Range(0, processes).Select(_ =>
-                {
-                    var c = Chain();
-                    return new AnchoringPipeline(new ContentStep(bridgeDatabase, new EmbeddedContentStore(Path.Combine(directory, $"content-{name}")), log) { BatchSize = 500 },
-                        new BatchStep(bridgeDatabase, log) { MaxLeaves = 256, MaxWait = TimeSpan.Zero }, new SubmitStep(bridgeDatabase, c, log), new ConfirmStep(bridgeDatabase, c, log) { Confirmations = 1 });
-                }).ToList();
+                var pipelines = Enumerable.Range(0, processes).Select(_ => AnchoringPipeline.Create(bridgeDatabase, new EmbeddedContentStore(Path.Combine(directory, $"content-{name}")), Chain(), log,
+                    new AnchoringPipelineOptions { StoreBatch = 500, MaxLeaves = 256, MaxWait = TimeSpan.Zero, Confirmations = 1 })).ToList();
                 await Task.WhenAll(pipelines.Select(async pipeline =>
                 {
                     while (true)

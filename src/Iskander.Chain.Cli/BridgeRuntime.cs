@@ -36,9 +36,10 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     private readonly HttpClient _http;
 
-    private BridgeRuntime(BridgeDatabase database, BridgeService service, string hookToken, HttpClient http, DeploymentManifest manifest)
+    private BridgeRuntime(BridgeDatabase database, BridgeService service, string hookToken, HttpClient http, DeploymentManifest manifest, IContentStore store)
     {
         Manifest = manifest;
+        Store = store;
         _http = http;
         Database = database;
         Service = service;
@@ -52,6 +53,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public string HookToken { get; }
 
     public DeploymentManifest Manifest { get; }
+
+    /// <summary>The content store the pipeline writes to (the gateway serves the same one).</summary>
+    public IContentStore Store { get; }
 
     /// <summary>Null (with the reason logged) when Loomio is not configured: serve then runs without the bridge loop.</summary>
     public static async Task<BridgeRuntime?> CreateAsync(EmbeddedServices services, ProjectLayout layout, string dataDirectory, ILogger log, CancellationToken cancellationToken)
@@ -75,13 +79,12 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var abi = new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).Artifact(manifest, "DecisionAnchor").Abi;
         var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorer)));
         var store = ContentCommand.OpenStore(dataDirectory);
-        var pipeline = new AnchoringPipeline(new ContentStep(database, store, log), new BatchStep(database, log), new SubmitStep(database, chain, log),
-            new ConfirmStep(database, chain, log) { Confirmations = confirmations });
+        var pipeline = AnchoringPipeline.Create(database, store, chain, log, new AnchoringPipelineOptions { Confirmations = confirmations });
         var http = new HttpClient();
         var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey });
         var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
-        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest);
+        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store);
         log.Information("Bridge: Loomio {LoomioUrl}, DecisionAnchor {Anchor} on chain {ChainId}, anchorer {Anchorer}, {Confirmations} confirmations",
             loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
         return runtime;

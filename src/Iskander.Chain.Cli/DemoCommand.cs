@@ -71,8 +71,8 @@ internal static class DemoCommand
         var client = new EthClient(new JsonRpcClient(node.RpcUrl));
         var abi = deployer.Artifact(manifest, "DecisionAnchor").Abi;
         var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorerKey)));
-        var pipeline = new AnchoringPipeline(new ContentStep(database, store, log), new BatchStep(database, log) { MaxLeaves = 8, MaxWait = TimeSpan.FromSeconds(1) },
-            new SubmitStep(database, chain, log), new ConfirmStep(database, chain, log) { Confirmations = Confirmations });
+        var pipeline = AnchoringPipeline.Create(database, store, chain, log,
+            new AnchoringPipelineOptions { MaxLeaves = 8, MaxWait = TimeSpan.FromSeconds(1), Confirmations = Confirmations });
 
         await using var loomio = await LoomioEmulator.StartAsync().ConfigureAwait(false);
         log.Information("Emulated Loomio (an emulator of the documented b2 API, not Loomio) on {LoomioUrl}", loomio.BaseUrl);

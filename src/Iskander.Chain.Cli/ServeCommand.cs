@@ -51,7 +51,7 @@ internal static class ServeCommand
                     new Host.BridgeWebHostOptions
                     {
                         Listen = parseResult.GetValue(listen)!,
-                        ContentStore = ContentCommand.OpenStore(dataDir),
+                        ContentStore = bridge?.Store ?? ContentCommand.OpenStore(dataDir),
                         Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken, bridge.Manifest.ChainId, bridge.Manifest["DecisionAnchor"].Address),
                     }, log, cancellationToken)
                     .ConfigureAwait(false);

@@ -71,11 +71,10 @@ public sealed class BridgeHarness : IAsyncDisposable
         database ??= Database;
         var sender = new TransactionSender(Client, new LocalSigner(PrivateKey.FromHex(Node.Accounts[1].PrivateKey)));
         var chain = new AnchorChain(Client, Manifest["DecisionAnchor"].Address, AnchorContract.Abi, sender);
-        return new AnchoringPipeline(
-            new ContentStep(database, Store, Log),
-            new BatchStep(database, Log) { MaxLeaves = maxLeaves, MaxWait = TimeSpan.Zero },
-            new SubmitStep(database, chain, Log),
-            new ConfirmStep(database, chain, Log) { Confirmations = confirmations, ResubmitAfter = resubmitAfter ?? TimeSpan.FromSeconds(60) });
+        return AnchoringPipeline.Create(database, Store, chain, Log, new AnchoringPipelineOptions
+        {
+            MaxLeaves = maxLeaves, MaxWait = TimeSpan.Zero, Confirmations = confirmations, ResubmitAfter = resubmitAfter ?? TimeSpan.FromSeconds(60),
+        });
     }
 
     /// <summary>A verifier reading the embedded store and the chain.</summary>

@@ -49,8 +49,8 @@ public sealed class OutageTests
             using var http = new HttpClient();
             var loomioClient = new LoomioClient(http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey, Attempts = 1 });
             var service = new BridgeService(new DecisionIngestor(database, loomioClient, loomio.BaseUrl, log), loomioClient,
-                new AnchoringPipeline(new ContentStep(database, new EmbeddedContentStore(directory.Combine("content")), log), new BatchStep(database, log) { MaxLeaves = 8, MaxWait = TimeSpan.Zero },
-                    new SubmitStep(database, chain, log), new ConfirmStep(database, chain, log) { Confirmations = 1 }),
+                AnchoringPipeline.Create(database, new EmbeddedContentStore(directory.Combine("content")), chain, log,
+                    new AnchoringPipelineOptions { MaxLeaves = 8, MaxWait = TimeSpan.Zero, Confirmations = 1 }),
                 new BridgeServiceOptions { Groups = [group], HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(200) }, log);
             using var cancel = new CancellationTokenSource();
             var loop = service.RunAsync(cancel.Token);

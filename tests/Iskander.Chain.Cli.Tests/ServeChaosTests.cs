@@ -71,6 +71,13 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             var gatewayLine = await last.WaitForLineAsync("Gateway on", TimeSpan.FromSeconds(5));
             var baseUrl = new Uri(gatewayLine[(gatewayLine.IndexOf("http://", StringComparison.Ordinal))..].Replace("ipfs/", string.Empty, StringComparison.Ordinal).Trim());
             using var http = new HttpClient();
+            using (var listing = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(baseUrl, "api/decisions?offset=990&limit=50"))))
+            {
+                Assert.Equal(Decisions, listing.RootElement.GetProperty("total").GetInt32());
+                Assert.Equal(10, listing.RootElement.GetProperty("decisions").GetArrayLength());
+                Assert.All(listing.RootElement.GetProperty("decisions").EnumerateArray(), d => Assert.Equal("confirmed", d.GetProperty("batchStatus").GetString()));
+            }
+
             var bundle = await http.GetStringAsync(new Uri(baseUrl, $"api/decisions/{loomio.PollKeys()[7]}/evidence"));
             await File.WriteAllTextAsync(data.Combine("evidence.json"), bundle);
             var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", data.Combine("evidence.json"), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--loomio"], environment);

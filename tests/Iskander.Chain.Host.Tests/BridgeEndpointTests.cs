@@ -85,8 +85,8 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
         var manifest = await deployer.DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath, new CoopDeploymentOptions { Anchorer = anchorer.Address });
         var client = new EthClient(new JsonRpcClient(node.RpcUrl));
         var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, deployer.Artifact(manifest, "DecisionAnchor").Abi, new TransactionSender(client, new LocalSigner(anchorer)));
-        return (node, new AnchoringPipeline(new ContentStep(database, new EmbeddedContentStore(contentDirectory), log),
-            new BatchStep(database, log) { MaxLeaves = int.MaxValue, MaxWait = TimeSpan.FromDays(1) }, new SubmitStep(database, chain, log), new ConfirmStep(database, chain, log)), manifestPath);
+        return (node, AnchoringPipeline.Create(database, new EmbeddedContentStore(contentDirectory), chain, log,
+            new AnchoringPipelineOptions { MaxLeaves = int.MaxValue, MaxWait = TimeSpan.FromDays(1) }), manifestPath);
     }
 
     private static async Task<int> DecisionQueriesCountAsync(BridgeDatabase database) =>

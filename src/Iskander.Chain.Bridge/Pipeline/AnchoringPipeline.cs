@@ -1,4 +1,5 @@
 using Iskander.Chain.Anchoring;
+using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Ethereum;
 using Npgsql;
@@ -16,9 +17,39 @@ public sealed record PipelineRound(int Stored, int Batched, bool Submitted, int 
     public bool DidWork => Stored > 0 || Batched > 0 || Submitted || ChainChanges > 0;
 }
 
+/// <summary>Settings of the pipeline's steps; the defaults suit a running bridge.</summary>
+public sealed record AnchoringPipelineOptions
+{
+    /// <summary>Versions stored per transaction.</summary>
+    public int StoreBatch { get; init; } = 100;
+
+    /// <summary>Close a Merkle batch at this many leaves.</summary>
+    public int MaxLeaves { get; init; } = 256;
+
+    /// <summary>Close a smaller batch once its oldest version waited this long.</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Blocks before an anchor counts as confirmed.</summary>
+    public int Confirmations { get; init; } = 2;
+
+    /// <summary>Send a submitted batch again when its root is still not on chain after this long.</summary>
+    public TimeSpan ResubmitAfter { get; init; } = TimeSpan.FromSeconds(60);
+}
+
 /// <summary>The steps after ingestion, run in order; every one of them is safe to repeat and to run in several processes.</summary>
 public sealed class AnchoringPipeline(ContentStep content, BatchStep batch, SubmitStep submit, ConfirmStep confirm)
 {
+    /// <summary>The four steps over one database, content store and chain.</summary>
+    public static AnchoringPipeline Create(BridgeDatabase database, IContentStore store, AnchorChain chain, Serilog.ILogger log, AnchoringPipelineOptions? options = null)
+    {
+        options ??= new AnchoringPipelineOptions();
+        return new AnchoringPipeline(
+            new ContentStep(database, store, log) { BatchSize = options.StoreBatch },
+            new BatchStep(database, log) { MaxLeaves = options.MaxLeaves, MaxWait = options.MaxWait },
+            new SubmitStep(database, chain, log),
+            new ConfirmStep(database, chain, log) { Confirmations = options.Confirmations, ResubmitAfter = options.ResubmitAfter });
+    }
+
     /// <summary>One round of every step.</summary>
     public async Task<PipelineRound> RunRoundAsync(CancellationToken cancellationToken = default) => new(
         await content.RunOnceAsync(cancellationToken).ConfigureAwait(false),
@@ -36,7 +67,20 @@ public sealed class AnchoringPipeline(ContentStep content, BatchStep batch, Subm
 /// <param name="Reference">Leaf, index, proof and root.</param>
 /// <param name="BatchStatus">closed, submitted or confirmed.</param>
 /// <param name="BlockNumber">Block of the anchor, once known.</param>
-public sealed record AnchoredDecision(string PollKey, int Version, string State, string Cid, byte[] Record, DecisionRef Reference, string BatchStatus, long? BlockNumber);
+public sealed record AnchoredDecision(string PollKey, int Version, string State, string Cid, byte[] Record, DecisionRef Reference, string BatchStatus, long? BlockNumber)
+{
+    /// <summary>The listing row of this version.</summary>
+    public DecisionSummary ToSummary() => new(PollKey, Version, State, Cid, BatchStatus, BlockNumber);
+}
+
+/// <summary>One row of the decisions listing (no proof: that is per poll).</summary>
+/// <param name="PollKey">Poll.</param>
+/// <param name="Version">Version number.</param>
+/// <param name="State">Decision state.</param>
+/// <param name="Cid">Content address of the record.</param>
+/// <param name="BatchStatus">closed, submitted or confirmed.</param>
+/// <param name="BlockNumber">Block of the anchor, once known.</param>
+public sealed record DecisionSummary(string PollKey, int Version, string State, string Cid, string BatchStatus, long? BlockNumber);
 
 /// <summary>Read side of the pipeline's tables.</summary>
 public static class DecisionQueries
@@ -51,6 +95,35 @@ public static class DecisionQueries
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) counts[reader.GetString(0)] = reader.GetInt32(1);
         return counts;
+    }
+
+    /// <summary>A page of batched versions, oldest first, and how many there are in all.</summary>
+    public static async Task<(int Total, IReadOnlyList<DecisionSummary> Page)> PageAsync(BridgeDatabase database, int offset, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT v.poll_key, v.version, v.state, v.cid, b.status, b.block_number, count(*) OVER ()::int
+            FROM decision_versions v JOIN batches b ON b.id = v.batch_id ORDER BY v.id OFFSET $1 LIMIT $2
+            """, connection);
+        command.Parameters.Add(new() { Value = offset });
+        command.Parameters.Add(new() { Value = limit });
+        var page = new List<DecisionSummary>();
+        var total = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            page.Add(new DecisionSummary(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt64(5)));
+            total = reader.GetInt32(6);
+        }
+
+        if (page.Count == 0 && offset > 0)
+        {
+            await using var count = new NpgsqlCommand("SELECT count(*)::int FROM decision_versions WHERE batch_id IS NOT NULL", connection);
+            total = (int)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        return (total, page);
     }
 
     /// <summary>Every batched version of a poll (or of all polls), with its inclusion proof rebuilt from its batch.</summary>

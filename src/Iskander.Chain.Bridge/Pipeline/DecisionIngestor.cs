@@ -27,6 +27,8 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     {
         var recorded = 0;
         var listed = new HashSet<long>();
+        // One read of what we last saw, instead of a query per listed poll.
+        var known = await KnownFingerprintsAsync(cancellationToken).ConfigureAwait(false);
         for (var offset = 0; offset < horizon;)
         {
             var page = await loomio.ListPollsAsync(groupId, offset, cancellationToken).ConfigureAwait(false);
@@ -35,7 +37,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
             {
                 listed.Add(poll.Id);
                 var fingerprint = PollFingerprint.Of(poll, page.CurrentOutcome(poll));
-                if (await KnownFingerprintAsync(poll.Id, cancellationToken).ConfigureAwait(false) == fingerprint) continue;
+                if (known.TryGetValue(poll.Id, out var seen) && seen == fingerprint) continue;
                 if (await ReconcilePollAsync(poll.Key, cancellationToken).ConfigureAwait(false) is not null) recorded++;
             }
 
@@ -111,13 +113,15 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         return next;
     }
 
-    private async Task<string?> KnownFingerprintAsync(long pollId, CancellationToken cancellationToken)
+    private async Task<Dictionary<long, string>> KnownFingerprintsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT fingerprint FROM polls WHERE instance = $1 AND poll_id = $2", connection);
+        await using var command = new NpgsqlCommand("SELECT poll_id, fingerprint FROM polls WHERE instance = $1", connection);
         command.Parameters.Add(new() { Value = _instance });
-        command.Parameters.Add(new() { Value = pollId });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        var known = new Dictionary<long, string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) known[reader.GetInt64(0)] = reader.GetString(1);
+        return known;
     }
 
     private async Task<IReadOnlyList<string>> KnownPollKeysAsync(long groupId, HashSet<long> listed, CancellationToken cancellationToken)

@@ -44,9 +44,8 @@ public static class BridgeEndpoints
 
         endpoints.MapGet("/api/decisions", async (int? offset, int? limit, CancellationToken cancellationToken) =>
         {
-            var all = await DecisionQueries.AnchoredAsync(options.Database, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var page = all.Skip(Math.Max(0, offset ?? 0)).Take(Math.Clamp(limit ?? 50, 1, 500));
-            return Results.Json(new { total = all.Count, decisions = page.Select(Summary) });
+            var (total, page) = await DecisionQueries.PageAsync(options.Database, Math.Max(0, offset ?? 0), Math.Clamp(limit ?? 50, 1, 500), cancellationToken).ConfigureAwait(false);
+            return Results.Json(new { total, decisions = page.Select(Summary) });
         });
         endpoints.MapGet("/api/decisions/{key}", async (string key, CancellationToken cancellationToken) =>
         {
@@ -56,7 +55,7 @@ public static class BridgeEndpoints
                 pollKey = key,
                 versions = versions.Select(v => new
                 {
-                    summary = Summary(v),
+                    summary = Summary(v.ToSummary()),
                     leaf = v.Reference.Leaf.ToString(),
                     index = v.Reference.Index,
                     proof = v.Reference.Proof.Select(p => p.ToString()),
@@ -99,7 +98,7 @@ public static class BridgeEndpoints
         return endpoints;
     }
 
-    private static object Summary(AnchoredDecision v) => new
+    private static object Summary(DecisionSummary v) => new
     {
         pollKey = v.PollKey,
         version = v.Version,
