@@ -54,7 +54,7 @@ internal static class AnchoringThroughput
             {
                 var leaves = Enumerable.Range(0, size).Select(i => DecisionLeaf.FromRecord(Encoding.UTF8.GetBytes($"bench record {size}/{i}"))).ToList();
                 var signed = await chain.SendAnchorAsync(new DecisionMerkleTree(leaves).Root, size, default) ?? throw new InvalidOperationException("root already anchored");
-                var receipt = await client.GetTransactionReceiptAsync(signed.Hash) ?? throw new InvalidOperationException("no receipt");
+                var receipt = await ReceiptWaiter.WaitAsync(client, signed.Hash, TimeSpan.FromSeconds(30));
                 report.AppendLine(CultureInfo.InvariantCulture, $"| {size:N0} | {receipt.GasUsed:N0} | {(double)receipt.GasUsed / size:N1} |");
             }
 
