@@ -147,11 +147,11 @@ public sealed class LoomioEmulator : IAsyncDisposable
         p.VersionsCount++;
     });
 
-    /// <summary>Publishes a new outcome (older ones stop being latest).</summary>
-    public void SetOutcome(string key, string statement) => Mutate(key, p =>
+    /// <summary>Publishes a new outcome (older ones stop being latest); <paramref name="format"/> is <c>html</c> or <c>md</c>.</summary>
+    public void SetOutcome(string key, string statement, string format = "html") => Mutate(key, p =>
     {
         foreach (var o in p.Outcomes) o.Latest = false;
-        p.Outcomes.Add(new OutcomeState { Id = ++_nextId, Statement = statement, CreatedAt = Tick(), Latest = true, AuthorId = 502 });
+        p.Outcomes.Add(new OutcomeState { Id = ++_nextId, Statement = statement, StatementFormat = format, CreatedAt = Tick(), Latest = true, AuthorId = 502 });
     });
 
     /// <summary>Edits the current outcome (its versions_count + 1).</summary>
@@ -261,7 +261,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         })).ToArray()),
         ["outcomes"] = new JsonArray(polls.Where(p => p.DiscardedAt is null).SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
         {
-            ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = "html",
+            ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
             ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null,
             ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
         })).ToArray()),
@@ -394,6 +394,8 @@ public sealed class LoomioEmulator : IAsyncDisposable
     {
         public long Id { get; init; }
         public string Statement { get; set; } = string.Empty;
+
+        public string StatementFormat { get; set; } = "html";
         public DateTimeOffset CreatedAt { get; init; }
         public bool Latest { get; set; }
         public long AuthorId { get; init; }

@@ -55,7 +55,7 @@ public sealed class BridgeHarness : IAsyncDisposable
         var manifestPath = Path.Combine(TestToolchain.Layout.Root, "deployments", $"test-{Guid.NewGuid():N}.json");
         var anchorer = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
         var manifest = await new CoopDeployer(TestToolchain.Runner()).DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath,
-            new CoopDeploymentOptions { Anchorer = anchorer.Address });
+            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address });
         var connectionString = await postgres.CreateDatabaseAsync();
         var database = new BridgeDatabase(connectionString);
         await database.MigrateAsync();
@@ -65,16 +65,32 @@ public sealed class BridgeHarness : IAsyncDisposable
     public DecisionIngestor Ingestor(BridgeDatabase? database = null) =>
         new(database ?? Database, new LoomioClient(Http, new LoomioClientOptions { BaseUrl = Loomio.BaseUrl, ApiKey = Loomio.ApiKey }), Loomio.BaseUrl, Log);
 
-    /// <summary>A pipeline as one bridge process would build it (own connections, own sender).</summary>
-    public AnchoringPipeline Pipeline(BridgeDatabase? database = null, int maxLeaves = 8, int confirmations = 2, TimeSpan? resubmitAfter = null)
+    /// <summary>The bridge's contracts with its key (anchorer and issuer), as one bridge process connects them.</summary>
+    public BridgeContracts Contracts() =>
+        BridgeContracts.Connect(Client, Manifest, name => new CoopDeployer(TestToolchain.Runner()).Artifact(Manifest, name).Abi, PrivateKey.FromHex(Node.Accounts[1].PrivateKey));
+
+    /// <summary>A pipeline as one bridge process would build it (own connections, own sender), governance included.</summary>
+    public AnchoringPipeline Pipeline(BridgeDatabase? database = null, int maxLeaves = 8, int confirmations = 2, TimeSpan? resubmitAfter = null, TimeSpan? consentWindow = null)
     {
-        database ??= Database;
-        var sender = new TransactionSender(Client, new LocalSigner(PrivateKey.FromHex(Node.Accounts[1].PrivateKey)));
-        var chain = new AnchorChain(Client, Manifest["DecisionAnchor"].Address, AnchorContract.Abi, sender);
-        return AnchoringPipeline.Create(database, Store, chain, Log, new AnchoringPipelineOptions
+        var contracts = Contracts();
+        return AnchoringPipeline.Create(database ?? Database, Store, contracts.Anchor, Log, new AnchoringPipelineOptions
         {
             MaxLeaves = maxLeaves, MaxWait = TimeSpan.Zero, Confirmations = confirmations, ResubmitAfter = resubmitAfter ?? TimeSpan.FromSeconds(60),
-        });
+            ConsentWindow = consentWindow ?? TimeSpan.FromDays(14),
+        }, contracts.Governance);
+    }
+
+    /// <summary>Runs rounds (mining a block after each) until <paramref name="done"/> holds.</summary>
+    public async Task RunUntilAsync(AnchoringPipeline pipeline, Func<Task<bool>> done, string what, int maxRounds = 100)
+    {
+        for (var round = 0; round < maxRounds; round++)
+        {
+            await pipeline.RunRoundAsync();
+            await Client.Rpc.CallAsync("evm_mine", []);
+            if (await done()) return;
+        }
+
+        throw new Xunit.Sdk.XunitException($"{what} did not happen within {maxRounds} rounds");
     }
 
     /// <summary>A verifier reading the embedded store and the chain.</summary>

@@ -1,5 +1,6 @@
 using Iskander.Chain.Anchoring;
 using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Ethereum;
 using Npgsql;
@@ -11,10 +12,12 @@ namespace Iskander.Chain.Bridge.Pipeline;
 /// <param name="Batched">Versions put into a batch.</param>
 /// <param name="Submitted">Whether a batch was submitted (or adopted).</param>
 /// <param name="ChainChanges">Batches whose on-chain status changed.</param>
-public sealed record PipelineRound(int Stored, int Batched, bool Submitted, int ChainChanges)
+/// <param name="MembershipEvents">Membership events mirrored from the chain.</param>
+/// <param name="ActionChanges">Governance actions whose status changed.</param>
+public sealed record PipelineRound(int Stored, int Batched, bool Submitted, int ChainChanges, int MembershipEvents = 0, int ActionChanges = 0)
 {
     /// <summary>Whether anything happened.</summary>
-    public bool DidWork => Stored > 0 || Batched > 0 || Submitted || ChainChanges > 0;
+    public bool DidWork => Stored > 0 || Batched > 0 || Submitted || ChainChanges > 0 || MembershipEvents > 0 || ActionChanges > 0;
 }
 
 /// <summary>Settings of the pipeline's steps; the defaults suit a running bridge.</summary>
@@ -34,28 +37,46 @@ public sealed record AnchoringPipelineOptions
 
     /// <summary>Send a submitted batch again when its root is still not on chain after this long.</summary>
     public TimeSpan ResubmitAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an admission waits for the member's consent.</summary>
+    public TimeSpan ConsentWindow { get; init; } = TimeSpan.FromDays(14);
 }
 
-/// <summary>The steps after ingestion, run in order; every one of them is safe to repeat and to run in several processes.</summary>
-public sealed class AnchoringPipeline(ContentStep content, BatchStep batch, SubmitStep submit, ConfirmStep confirm)
+/// <summary>
+/// The steps after ingestion, run in order; every one of them is safe to repeat and to run in
+/// several processes. With governance, the membership mirror and the action executor run too.
+/// </summary>
+public sealed class AnchoringPipeline(ContentStep content, BatchStep batch, SubmitStep submit, ConfirmStep confirm, MembershipMirror? mirror = null, GovernanceStep? governance = null)
 {
-    /// <summary>The four steps over one database, content store and chain.</summary>
-    public static AnchoringPipeline Create(BridgeDatabase database, IContentStore store, AnchorChain chain, Serilog.ILogger log, AnchoringPipelineOptions? options = null)
+    /// <summary>The steps over one database, content store and chain; <paramref name="governance"/> adds actions and membership.</summary>
+    public static AnchoringPipeline Create(BridgeDatabase database, IContentStore store, AnchorChain chain, Serilog.ILogger log, AnchoringPipelineOptions? options = null,
+        GovernanceChain? governance = null)
     {
         options ??= new AnchoringPipelineOptions();
         return new AnchoringPipeline(
             new ContentStep(database, store, log) { BatchSize = options.StoreBatch },
-            new BatchStep(database, log) { MaxLeaves = options.MaxLeaves, MaxWait = options.MaxWait },
+            new BatchStep(database, log) { MaxLeaves = options.MaxLeaves, MaxWait = options.MaxWait, Governance = governance?.Targets },
             new SubmitStep(database, chain, log),
-            new ConfirmStep(database, chain, log) { Confirmations = options.Confirmations, ResubmitAfter = options.ResubmitAfter });
+            new ConfirmStep(database, chain, log) { Confirmations = options.Confirmations, ResubmitAfter = options.ResubmitAfter },
+            governance is null ? null : new MembershipMirror(database, governance.Client, governance.Targets.Identity, governance.IdentityAbi, governance.StartBlock, log),
+            governance is null ? null : new GovernanceStep(database, governance, log)
+            {
+                Confirmations = options.Confirmations, ResubmitAfter = options.ResubmitAfter, ConsentWindow = options.ConsentWindow,
+            });
     }
 
     /// <summary>One round of every step.</summary>
-    public async Task<PipelineRound> RunRoundAsync(CancellationToken cancellationToken = default) => new(
-        await content.RunOnceAsync(cancellationToken).ConfigureAwait(false),
-        await batch.RunOnceAsync(cancellationToken).ConfigureAwait(false),
-        await submit.RunOnceAsync(cancellationToken).ConfigureAwait(false),
-        await confirm.RunOnceAsync(cancellationToken).ConfigureAwait(false));
+    public async Task<PipelineRound> RunRoundAsync(CancellationToken cancellationToken = default)
+    {
+        var mirrored = mirror is null ? 0 : await mirror.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        return new PipelineRound(
+            await content.RunOnceAsync(cancellationToken).ConfigureAwait(false),
+            await batch.RunOnceAsync(cancellationToken).ConfigureAwait(false),
+            await submit.RunOnceAsync(cancellationToken).ConfigureAwait(false),
+            await confirm.RunOnceAsync(cancellationToken).ConfigureAwait(false),
+            mirrored,
+            governance is null ? 0 : await governance.RunOnceAsync(cancellationToken).ConfigureAwait(false));
+    }
 }
 
 /// <summary>An anchored decision version with everything needed to check it against the chain.</summary>
@@ -158,9 +179,11 @@ public static class DecisionQueries
         return result;
     }
 
-    private static async Task<DecisionMerkleTree> BatchTreeAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
+    /// <summary>The Merkle tree of batch <paramref name="batchId"/>: its decision and action leaves in order.</summary>
+    public static async Task<DecisionMerkleTree> BatchTreeAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT leaf FROM decision_versions WHERE batch_id = $1 ORDER BY leaf_index", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT leaf, leaf_index FROM decision_versions WHERE batch_id = $1 UNION ALL SELECT leaf, leaf_index FROM governance_actions WHERE batch_id = $1 ORDER BY 2", connection);
         command.Parameters.Add(new() { Value = batchId });
         var leaves = new List<Hash32>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

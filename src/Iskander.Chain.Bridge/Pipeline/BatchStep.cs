@@ -1,5 +1,7 @@
 using Iskander.Chain.Anchoring;
+using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Governance;
 using Iskander.Chain.Ethereum;
 using Npgsql;
 using Serilog;
@@ -8,11 +10,15 @@ namespace Iskander.Chain.Bridge.Pipeline;
 
 /// <summary>
 /// stored → batched: closes a Merkle batch of stored versions when enough are waiting or the
-/// oldest has waited long enough. The batch row and the versions' leaf positions are written in one
+/// oldest has waited long enough. Each version's leaf is followed by the leaves of the actions it
+/// orders, so one root anchors both. The batch row and every leaf position are written in one
 /// transaction; proofs are recomputed from the batch's leaves whenever needed.
 /// </summary>
 public sealed class BatchStep(BridgeDatabase database, ILogger log)
 {
+    /// <summary>Where actions execute; without it, actions stay pending and only decisions are batched.</summary>
+    public GovernanceTargets? Governance { get; init; }
+
     /// <summary>Close a batch as soon as this many versions are stored (and never put more in one).</summary>
     public int MaxLeaves { get; init; } = 256;
 
@@ -42,26 +48,51 @@ public sealed class BatchStep(BridgeDatabase database, ILogger log)
         }
 
         if (ids.Count == 0 || (ids.Count < MaxLeaves && DateTimeOffset.UtcNow - oldest < MaxWait)) return 0;
-        var tree = new DecisionMerkleTree(leaves);
+        var actions = Governance is null ? []
+            : await ActionLeaves.PrepareAsync(connection, transaction, [.. ids], Governance, log, cancellationToken).ConfigureAwait(false);
+        var ordered = new List<Hash32>(leaves.Count + actions.Count);
+        var versionIndexes = new long[ids.Count];
+        var actionIndexes = new List<(long Id, int Index, PreparedActionLeaf Leaf)>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            versionIndexes[i] = ordered.Count;
+            ordered.Add(leaves[i]);
+            foreach (var action in actions.Where(a => a.VersionId == ids[i]))
+            {
+                actionIndexes.Add((action.ActionId, ordered.Count, action));
+                ordered.Add(action.Leaf);
+            }
+        }
+
+        var tree = new DecisionMerkleTree(ordered);
         long batchId;
         await using (var insert = new NpgsqlCommand("INSERT INTO batches (root, leaf_count, status) VALUES ($1, $2, 'closed') RETURNING id", connection, transaction))
         {
             insert.Parameters.Add(new() { Value = tree.Root.ToArray() });
-            insert.Parameters.Add(new() { Value = ids.Count });
+            insert.Parameters.Add(new() { Value = ordered.Count });
             batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         await using (var assign = new NpgsqlCommand(
-            "UPDATE decision_versions v SET status = 'batched', batch_id = $1, leaf_index = p.ordinality - 1 FROM unnest($2::bigint[]) WITH ORDINALITY AS p(id, ordinality) WHERE v.id = p.id",
+            "UPDATE decision_versions v SET status = 'batched', batch_id = $1, leaf_index = p.position FROM unnest($2::bigint[], $3::bigint[]) AS p(id, position) WHERE v.id = p.id",
             connection, transaction))
         {
             assign.Parameters.Add(new() { Value = batchId });
             assign.Parameters.Add(new() { Value = ids.ToArray() });
+            assign.Parameters.Add(new() { Value = versionIndexes });
             await assign.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        foreach (var (id, index, action) in actionIndexes)
+        {
+            await using var place = new NpgsqlCommand(
+                "UPDATE governance_actions SET leaf = $2, target = $3, params = $4, batch_id = $5, leaf_index = $6, updated_at = now() WHERE id = $1", connection, transaction);
+            foreach (var value in new object[] { id, action.Leaf.ToArray(), action.Target.ToArray(), action.Params, batchId, index }) place.Parameters.Add(new() { Value = value });
+            await place.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        log.Information("Closed batch {BatchId}: {Count} leaves, root {Root}", batchId, ids.Count, tree.Root);
+        log.Information("Closed batch {BatchId}: {Count} decisions and {Actions} actions, root {Root}", batchId, ids.Count, actionIndexes.Count, tree.Root);
         return ids.Count;
     }
 }

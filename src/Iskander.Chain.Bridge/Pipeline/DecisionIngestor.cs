@@ -1,3 +1,4 @@
+using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Loomio;
 using Npgsql;
@@ -90,15 +91,16 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
             await using var insert = new NpgsqlCommand(
                 """
                 INSERT INTO decision_versions (instance, poll_id, poll_key, version, state, fingerprint, record, sha256, raw_json, outcome_id, outcome_versions, status)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'recorded')
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'recorded') RETURNING id
                 """, connection, transaction);
             foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.RawJson ?? "null", next.OutcomeId, next.OutcomeVersions })
             {
                 insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
             }
 
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var versionId = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             log.Information("Recorded {PollKey} version {Version} ({State})", key, next.Version, next.State.Name());
+            await ActionRecorder.RecordAsync(connection, transaction, versionId, _instance, pollId.Value, next.Version, next.State, next.Bytes, log, cancellationToken).ConfigureAwait(false);
         }
 
         await using (var seen = new NpgsqlCommand("UPDATE polls SET fingerprint = $3, seen_at = now() WHERE instance = $1 AND poll_id = $2", connection, transaction))

@@ -1,0 +1,225 @@
+using System.Numerics;
+using Iskander.Chain.Bridge.GlassBox;
+using Iskander.Chain.Bridge.Governance;
+using Iskander.Chain.Contracts;
+using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Accounts;
+using Iskander.Chain.Ethereum.Contracts;
+using Iskander.Chain.Ethereum.Crypto;
+using Iskander.Chain.Governance;
+using Iskander.Chain.Testing;
+
+namespace Iskander.Chain.Bridge.Tests;
+
+/// <summary>Membership tokens issued and revoked by anchored decisions: Loomio (emulated) → action leaves → consent → CoopIdentity on anvil → mirror in PostgreSQL.</summary>
+public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static string ActionBlockHtml(params string[] lines) =>
+        "<p>Decided.</p><pre><code class=\"language-iskander-actions\">" + string.Join("\n", lines.Select(System.Net.WebUtility.HtmlEncode)) + "</code></pre>";
+
+    private static string DecidePoll(BridgeHarness harness, long group, string title, string statement, string format = "html")
+    {
+        var key = harness.Loomio.AddPoll(group, title);
+        harness.Loomio.Vote(key, 0, 5);
+        harness.Loomio.Close(key);
+        harness.Loomio.SetOutcome(key, statement, format);
+        return key;
+    }
+
+    // The EIP-55 form with the case of its first letter flipped: still mixed case, so the checksum applies, and wrong.
+    private static string WrongChecksum(Address address)
+    {
+        var text = address.ToChecksumString().ToCharArray();
+        var i = Array.FindIndex(text, 2, char.IsAsciiLetter);
+        text[i] = char.IsUpper(text[i]) ? char.ToLowerInvariant(text[i]) : char.ToUpperInvariant(text[i]);
+        return new string(text);
+    }
+
+    private static async Task<IReadOnlyList<GovernanceActionRow>> ActionsAsync(BridgeHarness harness, string key) => await GovernanceActions.ListAsync(harness.Database, key);
+
+    private static async Task<bool> StatusIsAsync(BridgeHarness harness, string key, string status) => (await ActionsAsync(harness, key)).All(a => a.Status == status);
+
+    private static Contract Identity(BridgeHarness harness, PrivateKey? key = null)
+    {
+        var contract = new Contract(harness.Client, harness.Manifest["CoopIdentity"].Address, new CoopDeployer(TestToolchain.Runner()).Artifact(harness.Manifest, "CoopIdentity").Abi);
+        return key is null ? contract : contract.WithSender(new TransactionSender(harness.Client, new LocalSigner(key)));
+    }
+
+    private static MembershipConsent Consent(BridgeHarness harness)
+    {
+        var governance = harness.Contracts().Governance;
+        return new MembershipConsent(harness.Database, governance.Targets, governance.Issuer, harness.Log);
+    }
+
+    private static async Task ConsentAsync(BridgeHarness harness, PrivateKey member)
+    {
+        var pending = Assert.Single(await Consent(harness).PendingAsync(member.Address));
+        await Consent(harness).AcceptAsync(pending.ActionId, pending.Agreement.Sign(member));
+    }
+
+    [Fact]
+    public async Task Admission_revocation_readmission_and_leaving_each_follow_an_anchored_decision()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        var ada = PrivateKey.FromHex(harness.Node.Accounts[3].PrivateKey);
+        var mallory = PrivateKey.FromHex(harness.Node.Accounts[4].PrivateKey);
+        var pipeline = harness.Pipeline();
+        var identity = Identity(harness);
+
+        var admit = DecidePoll(harness, group, "Admit Ada?", ActionBlockHtml($"admit-member {ada.Address.ToChecksumString()} role=worker uri=ipfs://member-card"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, admit, "awaiting_consent"), "admission awaiting consent");
+        Assert.False(await identity.CallAsync<bool>("isMember", ada.Address)); // anchored, but no token without consent
+
+        // Consent by another key, or by Ada over the agreement for another chain, is refused; Ada's own is accepted.
+        var pending = Assert.Single(await Consent(harness).PendingAsync(ada.Address));
+        Assert.Equal("worker", pending.Role);
+        Assert.Equal(pending.Agreement.Digest.ToArray(), await identity.CallAsync<byte[]>("agreementHash", harness.Manifest.Issuer, ada.Address, pending.Agreement.Metadata));
+        var wrongSigner = await Assert.ThrowsAsync<ConsentRejectedException>(() => Consent(harness).AcceptAsync(pending.ActionId, pending.Agreement.Sign(mallory)));
+        Assert.Contains(mallory.Address.ToChecksumString(), wrongSigner.Message);
+        var otherChain = MembershipAgreement.FromParts(harness.Manifest.ChainId + 1, harness.Manifest["CoopIdentity"].Address, harness.Manifest.Issuer, ada.Address, pending.Agreement.Metadata);
+        await Assert.ThrowsAsync<ConsentRejectedException>(() => Consent(harness).AcceptAsync(pending.ActionId, otherChain.Sign(ada)));
+        await Consent(harness).AcceptAsync(pending.ActionId, pending.Agreement.Sign(ada));
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, admit, "executed"), "admission executed");
+
+        // The token cites the anchored action leaf, and the mirror names the decision.
+        Assert.True(await identity.CallAsync<bool>("isMember", ada.Address));
+        var action = Assert.Single(await ActionsAsync(harness, admit));
+        var tokenId = await identity.CallAsync<BigInteger>("tokenOf", ada.Address);
+        var record = (object?[])(await identity.CallAsync("membership", [tokenId]))[0]!;
+        Assert.Equal(Hex.Decode(action.Leaf!), (byte[])record[5]!);
+        await harness.RunUntilAsync(pipeline, async () => (await MembershipQueries.MembershipsAsync(harness.Database, ada.Address)).Count == 1, "mirror");
+        var mirrored = Assert.Single(await MembershipQueries.MembershipsAsync(harness.Database, ada.Address));
+        Assert.Equal(("active", "worker", tokenId, admit, 1), (mirrored.Status, mirrored.Role, mirrored.TokenId, mirrored.Admission.PollKey, mirrored.Admission.Version));
+
+        // A revised outcome that repeats the action orders nothing new: one token.
+        harness.Loomio.EditOutcome(admit, ActionBlockHtml($"admit-member {ada.Address.ToChecksumString()} role=worker uri=ipfs://member-card", "# typo fixed"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var repeated = (await ActionsAsync(harness, admit)).Single(a => a.Version == 2);
+        Assert.Equal("duplicate", repeated.Status);
+        await harness.RunUntilConfirmedAsync(pipeline);
+        Assert.Equal(1, await identity.CallAsync<BigInteger>("memberCount"));
+
+        // Revocation cites its own decision; the history stays visible.
+        var revoke = DecidePoll(harness, group, "Revoke Ada?", $"Revoked.\n\n```iskander-actions\nrevoke-member {ada.Address.ToChecksumString()}\n```\n", "md");
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, revoke, "executed"), "revocation executed");
+        Assert.False(await identity.CallAsync<bool>("isMember", ada.Address));
+        await harness.RunUntilAsync(pipeline, async () => (await MembershipQueries.MembershipsAsync(harness.Database, ada.Address)).Single().Status == "revoked", "mirror of the revocation");
+        Assert.Equal(revoke, (await MembershipQueries.MembershipsAsync(harness.Database, ada.Address)).Single().Revocation!.PollKey);
+
+        // Re-admission by a new decision, a new consent and a new token; then Ada leaves on her own.
+        var readmit = DecidePoll(harness, group, "Admit Ada again?", ActionBlockHtml($"admit-member {ada.Address.ToChecksumString()}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, readmit, "awaiting_consent"), "re-admission awaiting consent");
+        await ConsentAsync(harness, ada);
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, readmit, "executed"), "re-admission executed");
+        var secondToken = await identity.CallAsync<BigInteger>("tokenOf", ada.Address);
+        Assert.NotEqual(tokenId, secondToken);
+        await Identity(harness, ada).SendAsync("unequip", [secondToken]);
+        await harness.RunUntilAsync(pipeline, async () => (await MembershipQueries.MembershipsAsync(harness.Database, ada.Address)).Select(m => m.Status).SequenceEqual(["revoked", "left"]),
+            "mirror of the departure");
+        Assert.Equal("member", (await MembershipQueries.MembershipsAsync(harness.Database, ada.Address))[1].Role);
+
+        // Every transaction the bridge sent for an action was announced first and its result recorded.
+        await using var connection = await harness.Database.OpenAsync();
+        var log = await GlassBoxLog.ReadAsync(connection, default);
+        var intents = log.Where(e => e.Kind == "intent" && e.Action == "governance.execute").ToList();
+        Assert.Equal(3, intents.Count);
+        Assert.All(intents, intent => Assert.Contains(log, o => o.IntentSeq == intent.Seq));
+    }
+
+    [Fact]
+    public async Task An_amendment_executes_through_the_constitution_and_a_revocation_of_a_non_member_fails_with_its_reason()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        var stranger = PrivateKey.FromHex(harness.Node.Accounts[5].PrivateKey).Address;
+        var amend = DecidePoll(harness, group, "Five confirmations?", ActionBlockHtml("amend-parameter confirmations 5"));
+        var revoke = DecidePoll(harness, group, "Revoke a stranger?", ActionBlockHtml($"revoke-member {stranger.ToChecksumString()}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var pipeline = harness.Pipeline();
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, amend, "executed"), "amendment executed");
+        var constitution = new Contract(harness.Client, harness.Manifest["Constitution"].Address, new CoopDeployer(TestToolchain.Runner()).Artifact(harness.Manifest, "Constitution").Abi);
+        Assert.Equal(new BigInteger(5), await constitution.CallAsync<BigInteger>("parameter", GovernanceAction.ShortText("confirmations")));
+        var failed = Assert.Single(await ActionsAsync(harness, revoke));
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("holds no membership token", failed.Reason);
+    }
+
+    [Fact]
+    public async Task Nothing_is_executed_from_a_revised_reopened_or_malformed_decision()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        var ada = PrivateKey.FromHex(harness.Node.Accounts[3].PrivateKey).Address;
+        var bob = PrivateKey.FromHex(harness.Node.Accounts[4].PrivateKey).Address;
+
+        // Revised before its version was confirmed: the revision removes the action.
+        var revised = DecidePoll(harness, group, "Admit Ada?", ActionBlockHtml($"admit-member {ada.ToChecksumString()}"));
+        // Reopened after deciding: the reopened version carries the block but orders nothing.
+        var reopened = DecidePoll(harness, group, "Admit Bob?", ActionBlockHtml($"admit-member {bob.ToChecksumString()}"));
+        // Malformed: a wrong checksum, an unknown action, a non-number.
+        var malformed = DecidePoll(harness, group, "Several things", ActionBlockHtml($"admit-member {WrongChecksum(ada)}", "promote-member 0x00", "amend-parameter quorum lots"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        harness.Loomio.EditOutcome(revised, "<p>On reflection: not yet.</p>");
+        harness.Loomio.Reopen(reopened);
+        await harness.Ingestor().ReconcileGroupAsync(group);
+
+        var pipeline = harness.Pipeline();
+        await harness.RunUntilConfirmedAsync(pipeline);
+        for (var i = 0; i < 5; i++)
+        {
+            await pipeline.RunRoundAsync();
+            await harness.Client.Rpc.CallAsync("evm_mine", []);
+        }
+
+        Assert.Equal("superseded", Assert.Single(await ActionsAsync(harness, revised)).Status);
+        Assert.Equal("superseded", Assert.Single(await ActionsAsync(harness, reopened)).Status);
+        Assert.StartsWith("action block ignored: a reopened version", (await GovernanceActions.NotesAsync(harness.Database, reopened))[2]);
+        Assert.Empty(await ActionsAsync(harness, malformed));
+        var note = (await GovernanceActions.NotesAsync(harness.Database, malformed))[1];
+        Assert.Contains("line 1: '" + WrongChecksum(ada) + "' is not an Ethereum address (or its checksum is wrong)", note);
+        Assert.Contains("unknown action 'promote-member'", note);
+        Assert.Contains("value 'lots' is not a whole number", note);
+        Assert.Empty(await Consent(harness).PendingAsync());
+        Assert.Equal(BigInteger.Zero, await Identity(harness).CallAsync<BigInteger>("memberCount"));
+    }
+
+    [Fact]
+    public async Task Admissions_without_consent_expire_and_a_reorg_after_minting_is_healed()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        var ada = PrivateKey.FromHex(harness.Node.Accounts[3].PrivateKey);
+        var bob = PrivateKey.FromHex(harness.Node.Accounts[4].PrivateKey);
+
+        var late = DecidePoll(harness, group, "Admit Bob?", ActionBlockHtml($"admit-member {bob.Address.ToChecksumString()}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var hurried = harness.Pipeline(consentWindow: TimeSpan.FromSeconds(1));
+        await harness.RunUntilAsync(hurried, () => StatusIsAsync(harness, late, "awaiting_consent"), "awaiting consent");
+        var pending = Assert.Single(await Consent(harness).PendingAsync());
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await harness.RunUntilAsync(hurried, () => StatusIsAsync(harness, late, "expired"), "expiry");
+        var tooLate = await Assert.ThrowsAsync<ConsentRejectedException>(() => Consent(harness).AcceptAsync(pending.ActionId, pending.Agreement.Sign(bob)));
+        Assert.Contains("expired", tooLate.Message);
+
+        var admit = DecidePoll(harness, group, "Admit Ada?", ActionBlockHtml($"admit-member {ada.Address.ToChecksumString()}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var pipeline = harness.Pipeline();
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, admit, "awaiting_consent"), "awaiting consent");
+        await ConsentAsync(harness, ada);
+        await harness.RunUntilAsync(pipeline, async () => await StatusIsAsync(harness, admit, "executed") && (await MembershipQueries.MembershipsAsync(harness.Database)).Count == 1, "minted and mirrored");
+        var firstBlock = Assert.Single(await MembershipQueries.MembershipsAsync(harness.Database)).AdmittedInBlock;
+
+        // The blocks holding the mint are replaced by empty ones: the mirror forgets the event, the bridge mints again.
+        var head = await harness.Client.BlockNumberAsync();
+        await harness.Client.Rpc.CallAsync("anvil_reorg", [(int)(head - (ulong)firstBlock + 1), Array.Empty<object>()]);
+        Assert.False(await Identity(harness).CallAsync<bool>("isMember", ada.Address));
+        await harness.RunUntilAsync(pipeline, async () =>
+            await StatusIsAsync(harness, admit, "executed") && await Identity(harness).CallAsync<bool>("isMember", ada.Address)
+            && (await MembershipQueries.MembershipsAsync(harness.Database)).SingleOrDefault() is { Status: "active" } m && m.AdmittedInBlock != firstBlock, "minted again after the reorg");
+        Assert.Single(await MembershipQueries.MembershipsAsync(harness.Database));
+    }
+}
