@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content.Stores;
@@ -36,8 +37,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     private readonly HttpClient _http;
 
-    private BridgeRuntime(BridgeDatabase database, BridgeService service, string hookToken, HttpClient http, DeploymentManifest manifest, IContentStore store)
+    private BridgeRuntime(BridgeDatabase database, BridgeService service, string hookToken, HttpClient http, DeploymentManifest manifest, IContentStore store, MembershipConsent consent)
     {
+        Consent = consent;
         Manifest = manifest;
         Store = store;
         _http = http;
@@ -56,6 +58,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     /// <summary>The content store the pipeline writes to (the gateway serves the same one).</summary>
     public IContentStore Store { get; }
+
+    /// <summary>Admissions awaiting members' consent.</summary>
+    public MembershipConsent Consent { get; }
 
     /// <summary>Null (with the reason logged) when Loomio is not configured: serve then runs without the bridge loop.</summary>
     public static async Task<BridgeRuntime?> CreateAsync(EmbeddedServices services, ProjectLayout layout, string dataDirectory, ILogger log, CancellationToken cancellationToken)
@@ -76,15 +81,21 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
 
         var confirmations = settings.Confirmations;
-        var abi = new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).Artifact(manifest, "DecisionAnchor").Abi;
-        var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorer)));
+        var deployer = new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log));
+        var contracts = BridgeContracts.Connect(client, manifest, name => deployer.Artifact(manifest, name).Abi, anchorer);
+        if (manifest.Issuer != anchorer.Address)
+        {
+            log.Warning("The bridge key {Key} is not CoopIdentity's issuer {Issuer}: admissions will be refused by the contract until the owner calls setIssuer", anchorer.Address, manifest.Issuer);
+        }
+
         var store = ContentCommand.OpenStore(dataDirectory);
-        var pipeline = AnchoringPipeline.Create(database, store, chain, log, new AnchoringPipelineOptions { Confirmations = confirmations });
+        var pipeline = AnchoringPipeline.Create(database, store, contracts.Anchor, log, new AnchoringPipelineOptions { Confirmations = confirmations }, contracts.Governance);
+        var consent = new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log);
         var http = new HttpClient();
         var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey });
         var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
-        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store);
+        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent);
         log.Information("Bridge: Loomio {LoomioUrl}, DecisionAnchor {Anchor} on chain {ChainId}, anchorer {Anchorer}, {Confirmations} confirmations",
             loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
         return runtime;
@@ -150,7 +161,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         if (!services.RpcIsEmbedded) throw new InvalidOperationException($"no deployment on chain {chainId}: deploy with the forge script and set {DeploymentVariable}");
         log.Information("Deploying the contracts on the embedded chain (first start)");
         return await new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).DeployAsync(services.RpcUrl, PrivateKey.FromHex(services.DevAccounts[0].PrivateKey), path,
-            new CoopDeploymentOptions { Anchorer = anchorer.Address }, cancellationToken).ConfigureAwait(false);
+            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address }, cancellationToken).ConfigureAwait(false);
     }
 
     // The webhook URL's secret: configured, or generated once and kept (owner-only) in the data folder.

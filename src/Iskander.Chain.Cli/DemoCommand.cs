@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content.Stores;
@@ -63,26 +64,30 @@ internal static class DemoCommand
         var deployer = new CoopDeployer(new ToolRunner(toolchain, log));
         var anchorerKey = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
         var manifest = await deployer.DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), Path.Combine(layout.Root, "deployments", "demo.json"),
-            new CoopDeploymentOptions { CooperativeName = "Riverside Housing Co-operative", Anchorer = anchorerKey.Address, Confirmations = Confirmations }, cancellationToken).ConfigureAwait(false);
+            new CoopDeploymentOptions { CooperativeName = "Riverside Housing Co-operative", Anchorer = anchorerKey.Address, Issuer = anchorerKey.Address, Confirmations = Confirmations }, cancellationToken).ConfigureAwait(false);
 
         await using var database = new BridgeDatabase(postgres.ConnectionString);
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         var store = new EmbeddedContentStore(Path.Combine(directory, "content"));
         var client = new EthClient(new JsonRpcClient(node.RpcUrl));
-        var abi = deployer.Artifact(manifest, "DecisionAnchor").Abi;
-        var chain = new AnchorChain(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorerKey)));
+        var contracts = BridgeContracts.Connect(client, manifest, name => deployer.Artifact(manifest, name).Abi, anchorerKey);
+        var chain = contracts.Anchor;
         var pipeline = AnchoringPipeline.Create(database, store, chain, log,
-            new AnchoringPipelineOptions { MaxLeaves = 8, MaxWait = TimeSpan.FromSeconds(1), Confirmations = Confirmations });
+            new AnchoringPipelineOptions { MaxLeaves = 8, MaxWait = TimeSpan.FromSeconds(1), Confirmations = Confirmations }, contracts.Governance);
 
         await using var loomio = await LoomioEmulator.StartAsync().ConfigureAwait(false);
         log.Information("Emulated Loomio (an emulator of the documented b2 API, not Loomio) on {LoomioUrl}", loomio.BaseUrl);
-        var (group, keys) = SeedCooperative(loomio);
+        // Founders: anvil's public development accounts 2–4 (their keys sign the membership agreements below).
+        var founders = new[] { ("founder", 2), ("founder", 3), ("treasurer", 4) }.Select(f => (Role: f.Item1, Key: PrivateKey.FromHex(node.Accounts[f.Item2].PrivateKey))).ToList();
+        var (group, keys) = SeedCooperative(loomio, founders.Select(f => $"admit-member {f.Key.Address.ToChecksumString()} role={f.Role}").ToList());
         using var http = new HttpClient();
         var ingestor = new DecisionIngestor(database, new LoomioClient(http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey }), loomio.BaseUrl, log);
 
         log.Information("Reconciling the group's polls into decision records");
         await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
         await RunUntilConfirmedAsync(pipeline, database, log, cancellationToken).ConfigureAwait(false);
+        await AdmitFoundersAsync(pipeline, new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log), database, founders.Select(f => f.Key).ToList(), log, cancellationToken)
+            .ConfigureAwait(false);
 
         log.Information("Loomio changes after anchoring: an outcome edited, a poll reopened and closed again, a poll discarded");
         loomio.EditOutcome(keys[0], "<p>Adopted. Amended: the roof repair fund rises to 18,000.</p>");
@@ -112,18 +117,25 @@ internal static class DemoCommand
 
         PrintTable(["poll", "title", "v", "state", "record CID", "batch root", "block", "verify"], rows);
         Console.WriteLine();
+        Console.WriteLine();
+        var members = await MembershipQueries.MembershipsAsync(database, cancellationToken: cancellationToken).ConfigureAwait(false);
+        PrintTable(["member", "role", "status", "admitted by", "block"],
+            members.Select(m => new[] { m.Member.ToChecksumString(), m.Role, m.Status, $"{m.Admission.PollKey} v{m.Admission.Version}", m.AdmittedInBlock.ToString(CultureInfo.InvariantCulture) }).ToList());
+        Console.WriteLine();
+        Console.WriteLine($"{members.Count(m => m.Status == "active")} members hold a CoopIdentity token at {manifest["CoopIdentity"].Address}, each citing the anchored decision that admitted them.");
         Console.WriteLine($"{rows.Count} decision versions from {keys.Count} polls anchored in {rows.Select(r => r[5]).Distinct().Count()} batches on chain {manifest.ChainId}; " +
             $"{rows.Count - failures} verified, {failures} failed. DecisionAnchor at {manifest["DecisionAnchor"].Address}.");
         return failures == 0 ? 0 : 1;
     }
 
-    private static (long Group, List<string> Keys) SeedCooperative(LoomioEmulator loomio)
+    private static (long Group, List<string> Keys) SeedCooperative(LoomioEmulator loomio, IReadOnlyList<string> admissions)
     {
+        var actionBlock = "<pre><code class=\"language-iskander-actions\">" + string.Join("\n", admissions) + "</code></pre>";
         var group = loomio.AddGroup("Riverside Housing Co-operative");
         var polls = new (string Title, string Type, string[] Options, int[] Votes, string? Outcome)[]
         {
             ("Adopt the 2027 budget?", "proposal", ["agree", "abstain", "disagree", "block"], [9, 1, 2, 0], "<p>Adopted with nine votes in favour.</p>"),
-            ("Admit Dana Okafor as a member?", "proposal", ["agree", "abstain", "disagree", "block"], [11, 1, 0, 0], "<p>Dana is admitted from 1 December.</p>"),
+            ("Admit the founding members?", "proposal", ["agree", "abstain", "disagree", "block"], [11, 1, 0, 0], "<p>The three founders are admitted.</p>" + actionBlock),
             ("Keep the back garden communal?", "proposal", ["agree", "abstain", "disagree", "block"], [5, 2, 5, 0], null),
             ("Choose the solar installer", "poll", ["SunCoop", "Brightside Energy", "Local Power Ltd"], [7, 3, 2], "<p>SunCoop, a worker co-operative, is chosen.</p>"),
             ("Raise the maintenance reserve to 5%?", "proposal", ["agree", "abstain", "disagree", "block"], [8, 2, 1, 0], "<p>Raised to 5% from January.</p>"),
@@ -157,6 +169,35 @@ internal static class DemoCommand
         }
 
         throw new TimeoutException("the pipeline did not confirm every version within 3 minutes");
+    }
+
+    // The founders consent as members would with `iskander-chain member consent`; here the demo signs with their development keys.
+    private static async Task AdmitFoundersAsync(AnchoringPipeline pipeline, MembershipConsent consent, BridgeDatabase database, IReadOnlyList<PrivateKey> founders, ILogger log,
+        CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var signed = new HashSet<long>();
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var admission in await consent.PendingAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (founders.FirstOrDefault(f => f.Address == admission.Agreement.Member) is not { } key || !signed.Add(admission.ActionId)) continue;
+                log.Information("{Member} signs the membership agreement (ERC-4973 consent) for admission {ActionId}", key.Address, admission.ActionId);
+                await consent.AcceptAsync(admission.ActionId, admission.Agreement.Sign(key), cancellationToken).ConfigureAwait(false);
+            }
+
+            await pipeline.RunRoundAsync(cancellationToken).ConfigureAwait(false);
+            var members = await MembershipQueries.MembershipsAsync(database, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (members.Count(m => m.Status == "active") == founders.Count)
+            {
+                log.Information("The {Count} founders hold their membership tokens", founders.Count);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(700), cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException("the founders' admissions did not complete within 3 minutes");
     }
 
     private static void PrintTable(string[] header, List<string[]> rows)

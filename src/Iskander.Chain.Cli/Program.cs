@@ -10,6 +10,7 @@ var root = new RootCommand("iskander-chain: anchors cooperative decisions on an 
     DemoCommand.Create(),
     VerifyCommand.Create(),
     DecisionsCommand.Create(),
+    MemberCommand.Create(),
 };
 
 // Ctrl-C / SIGTERM cancel the running command; give it time to stop its child services cleanly.

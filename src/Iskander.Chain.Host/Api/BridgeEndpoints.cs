@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -14,11 +15,13 @@ namespace Iskander.Chain.Host.Api;
 /// <param name="HookToken">The secret path segment Loomio's webhook URL carries (256 random bits, hex).</param>
 /// <param name="ChainId">The chain the anchors are on (for evidence bundles).</param>
 /// <param name="DecisionAnchor">The DecisionAnchor contract (for evidence bundles).</param>
-public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken, ulong ChainId, Ethereum.Address DecisionAnchor);
+/// <param name="Consent">Admissions awaiting members' consent (null: membership endpoints are read-only).</param>
+public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken, ulong ChainId, Ethereum.Address DecisionAnchor, MembershipConsent? Consent = null);
 
 /// <summary>
 /// The bridge's HTTP API: the Loomio webhook hint endpoint, decisions (list and per poll, with
-/// proofs), and health/readiness probes.
+/// proofs and the actions they order), members (mirrored from the chain) and consent to admissions,
+/// and health/readiness probes.
 /// </summary>
 public static class BridgeEndpoints
 {
@@ -50,9 +53,13 @@ public static class BridgeEndpoints
         endpoints.MapGet("/api/decisions/{key}", async (string key, CancellationToken cancellationToken) =>
         {
             var versions = await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
-            return versions.Count == 0 ? Results.NotFound() : Results.Json(new
+            var actions = await GovernanceActions.ListAsync(options.Database, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var notes = await GovernanceActions.NotesAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+            return versions.Count == 0 && actions.Count == 0 && notes.Count == 0 ? Results.NotFound() : Results.Json(new
             {
                 pollKey = key,
+                actions = actions.Select(Action),
+                actionNotes = notes.Select(n => new { version = n.Key, note = n.Value }),
                 versions = versions.Select(v => new
                 {
                     summary = Summary(v.ToSummary()),
@@ -71,6 +78,7 @@ public static class BridgeEndpoints
             var bundle = await EvidenceBundle.CreateAsync(chosen, options.ChainId, options.DecisionAnchor).ConfigureAwait(false);
             return Results.Text(bundle.ToJson(), "application/json");
         });
+        MapMembers(endpoints, options);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
         {
@@ -98,6 +106,98 @@ public static class BridgeEndpoints
         return endpoints;
     }
 
+    private static void MapMembers(IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
+    {
+        endpoints.MapGet("/api/members", async (bool? all, CancellationToken cancellationToken) =>
+        {
+            var memberships = await MembershipQueries.MembershipsAsync(options.Database, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Results.Json(new { members = memberships.Where(m => all == true || m.Status == "active").Select(Membership) });
+        });
+        endpoints.MapGet("/api/members/pending", async (string? member, CancellationToken cancellationToken) =>
+        {
+            if (options.Consent is null) return Results.Json(new { pending = Array.Empty<object>() });
+            Ethereum.Address? wanted = null;
+            if (member is not null)
+            {
+                if (!TryParseAddress(member, out var parsed)) return Results.BadRequest(new { error = $"'{member}' is not an address" });
+                wanted = parsed;
+            }
+
+            var pending = await options.Consent.PendingAsync(wanted, cancellationToken).ConfigureAwait(false);
+            return Results.Json(new
+            {
+                pending = pending.Select(p => new
+                {
+                    actionId = p.ActionId, member = p.Agreement.Member.ToChecksumString(), role = p.Role, pollKey = p.PollKey, version = p.Version, deadline = p.Deadline,
+                    digest = p.Agreement.Digest.ToString(), typedData = System.Text.Json.Nodes.JsonNode.Parse(p.Agreement.ToJson()),
+                }),
+            });
+        });
+        endpoints.MapGet("/api/members/{address}", async (string address, CancellationToken cancellationToken) =>
+        {
+            if (!TryParseAddress(address, out var member)) return Results.BadRequest(new { error = $"'{address}' is not an address" });
+            var memberships = await MembershipQueries.MembershipsAsync(options.Database, member, cancellationToken).ConfigureAwait(false);
+            var pending = options.Consent is null ? [] : await options.Consent.PendingAsync(member, cancellationToken).ConfigureAwait(false);
+            return memberships.Count == 0 && pending.Count == 0 ? Results.NotFound()
+                : Results.Json(new { address = member.ToChecksumString(), memberships = memberships.Select(Membership), pendingAdmissions = pending.Select(p => p.ActionId) });
+        });
+        // The member's signature over the agreement from /api/members/pending; checked before it is accepted.
+        endpoints.MapPost("/api/members/consent", async (ConsentRequest request, CancellationToken cancellationToken) =>
+        {
+            if (options.Consent is null) return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            byte[] signature;
+            try
+            {
+                signature = Ethereum.Hex.Decode(request.Signature ?? "");
+            }
+            catch (FormatException)
+            {
+                return Results.BadRequest(new { error = "signature must be 65 bytes of hex (r ‖ s ‖ v)" });
+            }
+
+            try
+            {
+                await options.Consent.AcceptAsync(request.ActionId, signature, cancellationToken).ConfigureAwait(false);
+                return Results.NoContent();
+            }
+            catch (ConsentRejectedException ex)
+            {
+                return ex.NotFound ? Results.NotFound(new { error = ex.Message }) : Results.BadRequest(new { error = ex.Message });
+            }
+        });
+    }
+
+    private static bool TryParseAddress(string text, out Ethereum.Address address)
+    {
+        try
+        {
+            address = Ethereum.Address.Parse(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            address = default;
+            return false;
+        }
+    }
+
+    private static object Membership(MembershipRecord m) => new
+    {
+        member = m.Member.ToChecksumString(),
+        tokenId = "0x" + m.TokenId.ToString("x64", System.Globalization.CultureInfo.InvariantCulture)[^64..],
+        role = m.Role,
+        status = m.Status,
+        admittedInBlock = m.AdmittedInBlock,
+        endedInBlock = m.EndedInBlock,
+        admission = new { leaf = m.Admission.Leaf.ToString(), pollKey = m.Admission.PollKey, version = m.Admission.Version },
+        revocation = m.Revocation is { } r ? new { leaf = r.Leaf.ToString(), pollKey = r.PollKey, version = r.Version } : null,
+    };
+
+    private static object Action(GovernanceActionRow a) => new
+    {
+        id = a.Id, version = a.Version, kind = a.Kind, spec = a.Spec, status = a.Status, reason = a.Reason, leaf = a.Leaf, tx = a.TxHash, consentDeadline = a.ConsentDeadline,
+    };
+
     private static object Summary(DecisionSummary v) => new
     {
         pollKey = v.PollKey,
@@ -122,3 +222,8 @@ public static class BridgeEndpoints
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }
+
+/// <summary>Body of <c>POST /api/members/consent</c>.</summary>
+/// <param name="ActionId">The admission.</param>
+/// <param name="Signature">The member's EIP-712 signature, hex.</param>
+public sealed record ConsentRequest(long ActionId, string? Signature);
