@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Iskander.Chain.Contracts;
+using Iskander.Chain.DevServices;
+using Iskander.Chain.Ethereum.Crypto;
+using Iskander.Chain.Loomio.Emulator;
+using Iskander.Chain.Testing;
+
+namespace Iskander.Chain.Cli.Tests;
+
+/// <summary>
+/// A member's admission through the real processes: <c>serve</c> anchors the decision, the member
+/// runs <c>member consent</c> against its HTTP API, and <c>member list|show</c> and
+/// <c>decisions show</c> read the result.
+/// </summary>
+public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task A_member_consents_with_the_cli_and_the_bridge_issues_the_token()
+    {
+        await using var node = await AnvilNode.StartAsync(TestToolchain.Create());
+        var anchorer = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
+        var member = PrivateKey.FromHex(node.Accounts[3].PrivateKey);
+        var manifestPath = Path.Combine(TestToolchain.Layout.Root, "deployments", $"member-{Guid.NewGuid():N}.json");
+        await new CoopDeployer(TestToolchain.Runner()).DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath,
+            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address });
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Members");
+        var admit = loomio.AddPoll(group, "Admit Carol?");
+        loomio.Close(admit);
+        loomio.SetOutcome(admit, $"Admitted.\n\n```iskander-actions\nadmit-member {member.Address.ToChecksumString()} role=tenant\n```\n", "md");
+        var malformed = loomio.AddPoll(group, "Admit someone?");
+        loomio.Close(malformed);
+        loomio.SetOutcome(malformed, "```iskander-actions\nadmit-member carol\n```", "md");
+
+        using var data = new TempDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["ISKANDER_RPC_URL"] = node.RpcUrl.ToString(),
+            ["ISKANDER_DATABASE"] = connectionString,
+            ["ISKANDER_LOOMIO_URL"] = loomio.BaseUrl.ToString(),
+            ["ISKANDER_LOOMIO_API_KEY"] = loomio.ApiKey,
+            ["ISKANDER_ANCHORER_KEY"] = node.Accounts[1].PrivateKey,
+            ["ISKANDER_DEPLOYMENT"] = manifestPath,
+            ["ISKANDER_CONFIRMATIONS"] = "1",
+        };
+        try
+        {
+            using var serve = CliProcess.Start(["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"], environment);
+            var gatewayLine = await serve.WaitForLineAsync("Gateway on", TimeSpan.FromMinutes(1));
+            var api = new Uri(gatewayLine[gatewayLine.IndexOf("http://", StringComparison.Ordinal)..].Replace("ipfs/", string.Empty, StringComparison.Ordinal).Trim());
+            using var http = new HttpClient { BaseAddress = api };
+
+            long actionId = 0;
+            await WaitForAsync(async () =>
+            {
+                using var pending = JsonDocument.Parse(await http.GetStringAsync("/api/members/pending"));
+                var items = pending.RootElement.GetProperty("pending");
+                if (items.GetArrayLength() == 1) actionId = items[0].GetProperty("actionId").GetInt64();
+                return actionId != 0;
+            });
+
+            // A signature that is not the member's is refused with the reason.
+            using (var forged = await http.PostAsJsonAsync("/api/members/consent", new { actionId, signature = "0x" + new string('1', 130) }))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+                Assert.Contains("rejected", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            var (consentExit, consentOutput) = await CliProcess.RunAsync(["member", "consent", "--api", api.ToString()],
+                new Dictionary<string, string> { ["ISKANDER_MEMBER_KEY"] = node.Accounts[3].PrivateKey });
+            Assert.True(consentExit == 0, consentOutput);
+            Assert.Contains($"Admission {actionId}: {member.Address.ToChecksumString()} as 'tenant', ordered by poll {admit} v1", consentOutput, StringComparison.Ordinal);
+
+            await WaitForAsync(async () =>
+            {
+                using var members = JsonDocument.Parse(await http.GetStringAsync("/api/members"));
+                return members.RootElement.GetProperty("members").GetArrayLength() == 1;
+            });
+            using (var shown = JsonDocument.Parse(await http.GetStringAsync($"/api/members/{member.Address}")))
+            {
+                var membership = shown.RootElement.GetProperty("memberships")[0];
+                Assert.Equal("active", membership.GetProperty("status").GetString());
+                Assert.Equal(admit, membership.GetProperty("admission").GetProperty("pollKey").GetString());
+            }
+
+            var (listExit, listOutput) = await CliProcess.RunAsync(["member", "list"], environment);
+            Assert.True(listExit == 0, listOutput);
+            Assert.Contains($"{member.Address.ToChecksumString()}  tenant", listOutput, StringComparison.Ordinal);
+            var (showExit, showOutput) = await CliProcess.RunAsync(["member", "show", member.Address.ToString()], environment);
+            Assert.True(showExit == 0, showOutput);
+            Assert.Contains($"admitted by poll {admit} v1", showOutput, StringComparison.Ordinal);
+            var (decisionExit, decisionOutput) = await CliProcess.RunAsync(["decisions", "show", malformed], environment);
+            Assert.True(decisionExit == 0, decisionOutput);
+            Assert.Contains("invalid action block, nothing will be executed: line 1: 'carol' is not an Ethereum address", decisionOutput, StringComparison.Ordinal);
+            serve.Interrupt();
+            Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        }
+        finally
+        {
+            File.Delete(manifestPath);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("condition not met within 2 minutes");
+            await Task.Delay(250);
+        }
+    }
+}
