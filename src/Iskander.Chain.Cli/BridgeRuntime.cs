@@ -34,6 +34,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string ConfirmationsVariable = "ISKANDER_CONFIRMATIONS";
     public const string HookTokenVariable = "ISKANDER_HOOK_TOKEN";
     public const string HorizonVariable = "ISKANDER_RECONCILE_HORIZON";
+    public const string ConsentWindowVariable = "ISKANDER_CONSENT_WINDOW_HOURS";
 
     private readonly HttpClient _http;
 
@@ -89,7 +90,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         }
 
         var store = ContentCommand.OpenStore(dataDirectory);
-        var pipeline = AnchoringPipeline.Create(database, store, contracts.Anchor, log, new AnchoringPipelineOptions { Confirmations = confirmations }, contracts.Governance);
+        var pipeline = AnchoringPipeline.Create(database, store, contracts.Anchor, log, new AnchoringPipelineOptions { Confirmations = confirmations, ConsentWindow = TimeSpan.FromHours(settings.ConsentWindowHours) }, contracts.Governance);
         var consent = new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log);
         var http = new HttpClient();
         var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey });
@@ -185,7 +186,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     }
 
     /// <summary>The bridge's settings from the environment, all checked before anything starts; every problem is reported at once.</summary>
-    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon)
+    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours)
     {
         public static Settings Read(string loomioUrl)
         {
@@ -204,7 +205,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
             var confirmations = PositiveInt(ConfirmationsVariable, 2, problems);
             var horizon = PositiveInt(HorizonVariable, 500, problems);
-            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon) : throw new InvalidOperationException("invalid configuration: " + string.Join("; ", problems));
+            var consentWindow = PositiveInt(ConsentWindowVariable, 14 * 24, problems);
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow) : throw new InvalidOperationException("invalid configuration: " + string.Join("; ", problems));
         }
 
         private static int PositiveInt(string variable, int fallback, List<string> problems)

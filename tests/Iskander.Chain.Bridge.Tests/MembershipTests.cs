@@ -125,9 +125,11 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
         // Every transaction the bridge sent for an action was announced first and its result recorded.
         await using var connection = await harness.Database.OpenAsync();
         var log = await GlassBoxLog.ReadAsync(connection, default);
+        Assert.Null(GlassBoxLog.FirstBrokenLink(log));
         var intents = log.Where(e => e.Kind == "intent" && e.Action == "governance.execute").ToList();
         Assert.Equal(3, intents.Count);
-        Assert.All(intents, intent => Assert.Contains(log, o => o.IntentSeq == intent.Seq));
+        Assert.Equal(2, log.Count(e => e.Kind == "intent" && e.Action == "membership.consent")); // the refused consents changed nothing and left no entry
+        Assert.All(log.Where(e => e.Kind == "intent"), intent => Assert.Contains(log, o => o.IntentSeq == intent.Seq));
     }
 
     [Fact]

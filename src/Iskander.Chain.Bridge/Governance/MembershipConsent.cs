@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Iskander.Chain.Bridge.GlassBox;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Governance;
@@ -72,6 +74,10 @@ public sealed class MembershipConsent(BridgeDatabase database, GovernanceTargets
         var action = ActionSpec.FromJson(spec);
         var (valid, problem) = MembershipAgreement.FromParts(targets.ChainId, targets.Identity, issuer, action.Member!.Value, metadata).CheckConsent(signature);
         if (!valid) throw new ConsentRejectedException($"consent to admission {actionId} rejected: {problem}");
+        await using var audit = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var subject = action.Member!.Value.ToChecksumString();
+        var intent = await GlassBoxLog.IntentAsync(audit, "membership.consent", subject, new JsonObject { ["action"] = actionId, ["signature"] = Hex.Encode(signature) }, cancellationToken)
+            .ConfigureAwait(false);
         await using (var update = new NpgsqlCommand("UPDATE governance_actions SET status = 'ready', consent = $2, updated_at = now() WHERE id = $1", connection, transaction))
         {
             update.Parameters.Add(new() { Value = actionId });
@@ -79,6 +85,7 @@ public sealed class MembershipConsent(BridgeDatabase database, GovernanceTargets
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "membership.consent", subject, new JsonObject { ["status"] = "ready" }, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         log.Information("{Member} consented to admission {ActionId}", action.Member, actionId);
     }
