@@ -14,19 +14,30 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var bundle = new Argument<FileInfo>("bundle") { Description = "Evidence bundle (JSON, format iskander.evidence/1)." };
+        var bundle = new Argument<string>("decision") { Description = "An evidence bundle file (JSON, iskander.evidence/1), or a poll key or record CID whose bundle is fetched from the bridge's API." };
+        var api = new Option<string>("--api")
+        {
+            Description = "The bridge's HTTP address, for a poll key or CID (default: $ISKANDER_API_URL, else http://127.0.0.1:8480). Only the bundle comes from it; every check runs against --rpc.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_API_URL") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
+        };
         var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC URL of a node of the bundle's chain (default: $ISKANDER_RPC_URL)." };
         var confirmations = new Option<int>("--confirmations") { Description = "Blocks required on top of the anchor, its own included.", DefaultValueFactory = _ => 2 };
         var loomio = new Option<bool>("--loomio") { Description = "Also re-read the poll from Loomio ($ISKANDER_LOOMIO_URL, $ISKANDER_LOOMIO_API_KEY) and rebuild the record." };
-        var command = new Command("verify", "Verify a decision's evidence bundle from its bytes to the chain, independently of the bridge.") { bundle, rpc, confirmations, loomio };
+        var command = new Command("verify", "Verify a decision from its bytes to the chain: an evidence bundle, or a poll key or CID (bundle from the bridge), checked against any node.")
+        {
+            bundle, api, rpc, confirmations, loomio,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             EvidenceBundle evidence;
+            var target = parseResult.GetValue(bundle)!;
             try
             {
-                evidence = EvidenceBundle.Parse(await File.ReadAllTextAsync(parseResult.GetValue(bundle)!.FullName, cancellationToken).ConfigureAwait(false));
+                evidence = EvidenceBundle.Parse(File.Exists(target)
+                    ? await File.ReadAllTextAsync(target, cancellationToken).ConfigureAwait(false)
+                    : await FetchBundleAsync(new Uri(parseResult.GetValue(api)!), target, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception ex) when (ex is FormatException or IOException)
+            catch (Exception ex) when (ex is FormatException or IOException or HttpRequestException or UriFormatException)
             {
                 Console.Error.WriteLine($"cannot read the bundle: {ex.Message}");
                 return 2;
@@ -72,6 +83,16 @@ internal static class VerifyCommand
             return carError is null && checks.All(c => c.Verdict == Verdict.Pass || c.Name == "Loomio re-read") ? 0 : 1;
         });
         return command;
+    }
+
+    // A poll key or CID: the bridge serves the bundle; nothing else is taken from it.
+    private static async Task<string> FetchBundleAsync(Uri api, string keyOrCid, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = api };
+        using var response = await http.GetAsync($"/api/decisions/{Uri.EscapeDataString(keyOrCid)}/evidence", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) throw new FileNotFoundException($"'{keyOrCid}' is neither a bundle file nor a decision the bridge at {api} has anchored");
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static string Label(Verdict verdict) => verdict switch

@@ -95,6 +95,22 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
             var (decisionExit, decisionOutput) = await CliProcess.RunAsync(["decisions", "show", malformed], environment);
             Assert.True(decisionExit == 0, decisionOutput);
             Assert.Contains("invalid action block, nothing will be executed: line 1: 'carol' is not an Ethereum address", decisionOutput, StringComparison.Ordinal);
+            // verify by poll key and by record CID: the bundle comes from the bridge, every check runs against the node.
+            var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", admit, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"]);
+            Assert.True(verifyExit == 0, verifyOutput);
+            using (var decision = JsonDocument.Parse(await http.GetStringAsync($"/api/decisions/{admit}")))
+            {
+                var cid = decision.RootElement.GetProperty("versions")[0].GetProperty("summary").GetProperty("cid").GetString()!;
+                var (cidExit, cidOutput) = await CliProcess.RunAsync(["verify", cid, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"]);
+                Assert.True(cidExit == 0, cidOutput);
+                Assert.Contains(cid, cidOutput, StringComparison.Ordinal);
+                Assert.Equal(4, cidOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal)));
+                Assert.Equal("executed", decision.RootElement.GetProperty("actions")[0].GetProperty("status").GetString());
+            }
+
+            var (unknownExit, unknownOutput) = await CliProcess.RunAsync(["verify", "no-such-poll", "--api", api.ToString(), "--rpc", node.RpcUrl.ToString()]);
+            Assert.Equal(2, unknownExit);
+            Assert.Contains("neither a bundle file nor a decision", unknownOutput, StringComparison.Ordinal);
             serve.Interrupt();
             Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromMinutes(1)));
         }

@@ -147,7 +147,7 @@ public static class DecisionQueries
         return (total, page);
     }
 
-    /// <summary>Every batched version of a poll (or of all polls), with its inclusion proof rebuilt from its batch.</summary>
+    /// <summary>Every batched version of a poll (or of all polls; or the version whose record has CID <paramref name="pollKey"/>), with its inclusion proof rebuilt from its batch.</summary>
     public static async Task<IReadOnlyList<AnchoredDecision>> AnchoredAsync(BridgeDatabase database, string? pollKey = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -156,7 +156,7 @@ public static class DecisionQueries
             """
             SELECT v.poll_key, v.version, v.state, v.cid, v.record, v.batch_id, v.leaf_index, b.status, b.block_number
             FROM decision_versions v JOIN batches b ON b.id = v.batch_id
-            WHERE $1::text IS NULL OR v.poll_key = $1 ORDER BY v.id
+            WHERE $1::text IS NULL OR v.poll_key = $1 OR v.cid = $1 ORDER BY v.id
             """, connection))
         {
             command.Parameters.Add(new() { Value = (object?)pollKey ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });

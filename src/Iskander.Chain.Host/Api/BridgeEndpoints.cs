@@ -70,10 +70,11 @@ public static class BridgeEndpoints
                 }),
             });
         });
+        // {key} is a poll key (latest version, or ?version=n) or a record's CID (that version).
         endpoints.MapGet("/api/decisions/{key}/evidence", async (string key, int? version, CancellationToken cancellationToken) =>
         {
             var versions = await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
-            var chosen = version is null ? versions.LastOrDefault() : versions.FirstOrDefault(v => v.Version == version);
+            var chosen = versions.FirstOrDefault(v => v.Cid == key) ?? (version is null ? versions.LastOrDefault() : versions.FirstOrDefault(v => v.Version == version));
             if (chosen is null) return Results.NotFound();
             var bundle = await EvidenceBundle.CreateAsync(chosen, options.ChainId, options.DecisionAnchor).ConfigureAwait(false);
             return Results.Text(bundle.ToJson(), "application/json");
