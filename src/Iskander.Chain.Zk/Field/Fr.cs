@@ -47,6 +47,19 @@ public readonly struct Fr : IEquatable<Fr>
     public static Fr FromBigInteger(BigInteger value) =>
         value.Sign >= 0 && value < Modulus ? FromLimbsUnchecked(ToLimbs(value)).MulRaw(R2) : throw new ArgumentOutOfRangeException(nameof(value), "not a canonical field element (must be in [0, p))");
 
+    /// <summary>A uniformly random element (rejection sampling over 254-bit values), for salts.</summary>
+    public static Fr Random()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        while (true)
+        {
+            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+            bytes[31] &= 0x3F;
+            var value = new BigInteger(bytes, isUnsigned: true, isBigEndian: false);
+            if (value < Modulus) return FromBigInteger(value);
+        }
+    }
+
     /// <summary>Any integer, reduced modulo p.</summary>
     public static Fr Reduce(BigInteger value)
     {

@@ -1,0 +1,180 @@
+using System.Numerics;
+using System.Text.Json;
+using Iskander.Chain.Testing;
+using Iskander.Chain.Toolchain;
+using Iskander.Chain.Zk.Curves;
+using Iskander.Chain.Zk.Field;
+using Iskander.Chain.Zk.Keys;
+using Iskander.Chain.Zk.Maci;
+
+namespace Iskander.Chain.Zk.Tests;
+
+/// <summary>Compiles the test-shape ballot circuits (circuits/main/*_test.circom) once with circom2.</summary>
+public sealed class BallotCircuits : IDisposable
+{
+    public BallotCircuits()
+    {
+        Task.WaitAll(Compile("ProcessMessages_test"), Compile("TallyVotes_test"));
+    }
+
+    public TempDirectory Directory { get; } = new();
+
+    public string R1cs(string name) => Directory.Combine($"{name}.r1cs");
+
+    public string Wasm(string name) => Directory.Combine($"{name}_js", $"{name}.wasm");
+
+    private Task Compile(string name) => TestToolchain.Runner().RunAsync(Tool.Circom,
+        [Path.Combine(TestToolchain.Layout.Root, "circuits", "main", $"{name}.circom"), "--r1cs", "--wasm", "--O2", "-l", TestToolchain.Layout.NodeModules, "-o", Directory.Path],
+        new ToolRunOptions { Timeout = TimeSpan.FromMinutes(10) });
+
+    public void Dispose() => Directory.Dispose();
+}
+
+/// <summary>
+/// The ballot circuits and the coordinator's C# replay agree: a whole poll (votes, a coerced vote
+/// secretly overridden, a key change with a re-vote, an invalidation, invalid and garbage messages,
+/// padding) processed batch by batch yields witnesses that satisfy every constraint, the tally is
+/// the expected one, and every tampered input makes witness generation fail.
+/// </summary>
+public sealed class BallotCircuitTests(BallotCircuits circuits) : IClassFixture<BallotCircuits>
+{
+    private const ulong PollId = 7;
+    private static readonly MaciPrivateKey Coordinator = new(BigInteger.Parse("48616c6c6f2c20636f6f7264696e61746f72", System.Globalization.NumberStyles.HexNumber));
+
+    private static PollProcessor Poll(out Dictionary<string, MaciPrivateKey> keys)
+    {
+        var parameters = BallotCircuitParameters.Test;
+        var poll = new PollProcessor(parameters, voteOptions: 5, PollId, initialCredits: 1);
+        keys = new[] { "ada", "bob", "cy", "dee", "eve", "gus" }.ToDictionary(name => name, name => new MaciPrivateKey(new BigInteger(System.Text.Encoding.UTF8.GetBytes(name + " secret"))));
+        foreach (var key in keys.Values) poll.SignUp(key.PublicKey());
+        return poll;
+    }
+
+    // Publishes the whole story; returns the expected results.
+    private static int[] PublishStory(PollProcessor poll, Dictionary<string, MaciPrivateKey> k)
+    {
+        var coordinator = Coordinator.PublicKey();
+        PublishedMessage Vote(string who, ulong index, MaciPrivateKey signer, MaciPublicKey newKey, ulong option, ulong weight, ulong nonce) =>
+            PublishedMessage.Create(signer, index, newKey, option, weight, nonce, PollId, coordinator);
+        var cyHidden = MaciPrivateKey.Generate();
+        var deeNew = MaciPrivateKey.Generate();
+        var eveThrowaway = MaciPrivateKey.Generate();
+        var messages = new List<PublishedMessage>
+        {
+            Vote("ada", 1, k["ada"], k["ada"].PublicKey(), 1, 1, 1),
+            Vote("bob", 2, k["bob"], k["bob"].PublicKey(), 2, 1, 1),
+            Vote("cy", 3, k["cy"], k["cy"].PublicKey(), 0, 1, 1),           // what the coercer watched
+            Vote("dee", 4, k["dee"], k["dee"].PublicKey(), 0, 1, 1),        // Dee's first vote, replaced below
+            Vote("eve", 5, k["eve"], k["eve"].PublicKey(), 1, 1, 1),        // withdrawn below
+            Vote("gus", 6, k["ada"], k["gus"].PublicKey(), 4, 1, 1),        // signed by the wrong key
+            Vote("gus", 6, k["gus"], k["gus"].PublicKey(), 4, 1, 3),        // wrong nonce
+            Vote("gus", 6, k["gus"], k["gus"].PublicKey(), 7, 1, 1),        // no such option (muxed to 0, invalid)
+            new(new MaciMessage(Enumerable.Range(1, 10).Select(i => Fr.FromUInt64((ulong)i * 1_000_003)).ToArray()), MaciPrivateKey.Generate().PublicKey().Point), // garbage
+            Vote("cy", 3, k["cy"], cyHidden.PublicKey(), 3, 1, 1),          // Cy's real vote, with a new key, out of the coercer's sight
+            Vote("dee", 4, deeNew, deeNew.PublicKey(), 2, 1, 2),            // re-vote with the new key (nonce 2) ...
+            Vote("dee", 4, k["dee"], deeNew.PublicKey(), 0, 0, 1),          // ... after the key change (nonce 1, published last, applied first)
+            Vote("eve", 5, k["eve"], eveThrowaway.PublicKey(), 0, 0, 1),    // invalidation: key change to a throwaway key, weight 0
+        };
+        foreach (var message in messages) poll.Publish(message);
+        return [0, 1, 2, 1, 0];
+    }
+
+    private async Task<ToolResult> WitnessAsync(string circuit, IReadOnlyDictionary<string, object> input, string name, bool check = false)
+    {
+        var inputPath = circuits.Directory.Combine($"{name}.json");
+        await File.WriteAllTextAsync(inputPath, JsonSerializer.Serialize(input));
+        var witness = circuits.Directory.Combine($"{name}.wtns");
+        var result = await TestToolchain.Runner().RunAsync(Tool.Snarkjs, ["wtns", "calculate", circuits.Wasm(circuit), inputPath, witness],
+            new ToolRunOptions { AllowFailure = true, Timeout = TimeSpan.FromMinutes(3) });
+        if (result.ExitCode != 0 || !check) return result;
+        return await TestToolchain.Runner().RunAsync(Tool.Snarkjs, ["wtns", "check", circuits.R1cs(circuit), witness], new ToolRunOptions { AllowFailure = true, Timeout = TimeSpan.FromMinutes(3) });
+    }
+
+    [Fact]
+    public async Task A_whole_poll_is_proven_batch_by_batch_and_tallies_to_the_expected_result()
+    {
+        var poll = Poll(out var keys);
+        var expected = PublishStory(poll, keys);
+        Assert.Equal(7, poll.BatchCount); // 13 messages in batches of 2: the last one padded
+        var applied = 0;
+        for (var batch = 0; poll.BatchesLeft > 0; batch++)
+        {
+            var result = poll.ProcessNextBatch(Coordinator, Fr.Random());
+            applied += result.ValidMessages;
+            var witness = await WitnessAsync("ProcessMessages_test", result.Inputs, $"batch-{batch}", check: batch == 0);
+            Assert.True(witness.ExitCode == 0, $"batch {batch}: {witness.StandardError}{witness.StandardOutput}");
+            if (batch == 0) Assert.Contains("WITNESS IS CORRECT", witness.StandardOutput, StringComparison.Ordinal);
+        }
+
+        // Ada, Bob, Cy's override, Dee's key change and re-vote, Eve's invalidation: 6 commands applied; 7 are no-ops.
+        Assert.Equal(6, applied);
+        var tally = poll.Tally(Fr.Random(), Fr.Random());
+        Assert.Equal(expected.Select(e => new BigInteger(e)), tally.Results);
+        Assert.Equal(new BigInteger(4), tally.TotalSpent);
+        var tallyWitness = await WitnessAsync("TallyVotes_test", tally.Inputs, "tally", check: true);
+        Assert.True(tallyWitness.ExitCode == 0, tallyWitness.StandardError + tallyWitness.StandardOutput);
+        Assert.Contains("WITNESS IS CORRECT", tallyWitness.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("outputBatchHash")]
+    [InlineData("currentSbCommitment")]
+    [InlineData("newSbCommitment")]
+    [InlineData("coordinatorPublicKeyHash")]
+    [InlineData("coordinatorPrivateKey")]
+    [InlineData("inputBatchHash")]
+    [InlineData("messages")]
+    [InlineData("stateLeaves")]
+    [InlineData("ballotVotes")]
+    [InlineData("stateLeafSiblings")]
+    [InlineData("totalSignups:9")]
+    [InlineData("voteOptions:6")]
+    public async Task A_tampered_processing_input_makes_the_witness_impossible(string tamper)
+    {
+        var poll = Poll(out var keys);
+        PublishStory(poll, keys);
+        var input = new Dictionary<string, object>(poll.ProcessNextBatch(Coordinator, Fr.Random()).Inputs);
+        var (field, value) = tamper.Contains(':', StringComparison.Ordinal) ? (tamper.Split(':')[0], tamper.Split(':')[1]) : (tamper, null);
+        input[field] = value ?? Bump(input[field]);
+        var witness = await WitnessAsync("ProcessMessages_test", input, $"tampered-{field}");
+        Assert.NotEqual(0, witness.ExitCode);
+        Assert.Contains("Assert Failed", witness.StandardError + witness.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tallyCommitment")]
+    [InlineData("sbCommitment")]
+    [InlineData("votes")]
+    [InlineData("ballotNonces")]
+    public async Task A_tally_that_does_not_match_the_ballots_is_impossible(string field)
+    {
+        var poll = Poll(out var keys);
+        PublishStory(poll, keys);
+        while (poll.BatchesLeft > 0) poll.ProcessNextBatch(Coordinator, Fr.Random());
+        var input = new Dictionary<string, object>(poll.Tally(Fr.Random(), Fr.Random()).Inputs);
+        input[field] = Bump(input[field]);
+        var witness = await WitnessAsync("TallyVotes_test", input, $"tally-{field}");
+        Assert.NotEqual(0, witness.ExitCode);
+        Assert.Contains("Assert Failed", witness.StandardError + witness.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Processing_refuses_what_the_circuits_cannot_hold()
+    {
+        var poll = new PollProcessor(BallotCircuitParameters.Test, 5, PollId, 1);
+        for (var i = 0; i < BallotCircuitParameters.Test.MaxMembers; i++) poll.SignUp(MaciPrivateKey.Generate().PublicKey());
+        Assert.Throws<InvalidOperationException>(() => poll.SignUp(MaciPrivateKey.Generate().PublicKey()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PollProcessor(BallotCircuitParameters.Test, 6, PollId, 1));
+        Assert.Equal(0, poll.BatchCount);
+        Assert.Equal(new BigInteger[5], poll.Tally(Fr.Random(), Fr.Random()).Results);
+    }
+
+    // Adds one to a decimal value, to the last element of an array, or to the first row of a matrix (slot 0: a real message in every batch).
+    private static object Bump(object value) => value switch
+    {
+        string text => (Fr.Parse(text) + Fr.One).ToString(),
+        string[] many => many.Select((v, i) => i == many.Length - 1 ? (string)Bump(v) : v).ToArray(),
+        string[][] nested => nested.Select((row, i) => i == 0 ? (string[])Bump(row) : row).ToArray(),
+        _ => throw new InvalidOperationException($"cannot tamper with {value.GetType()}"),
+    };
+}
