@@ -77,10 +77,10 @@ internal sealed class Doctor(ToolRunner runner, string dataDirectory)
 
     private static CheckResult CheckPowersOfTau()
     {
-        var files = DevPowersOfTau.Available();
+        var files = Iskander.Chain.Ballots.Circuits.PowersOfTau.AvailableDevelopmentFiles();
         return files.Count > 0
-            ? new CheckResult("dev-ptau", CheckStatus.Ok, $"{string.Join(", ", files.Select(Path.GetFileName))} in {DevPowersOfTau.CacheDirectory}")
-            : new CheckResult("dev-ptau", CheckStatus.Warn, $"no development powers-of-tau in {DevPowersOfTau.CacheDirectory}",
+            ? new CheckResult("dev-ptau", CheckStatus.Ok, $"{string.Join(", ", files.Select(Path.GetFileName))} in {Iskander.Chain.Ballots.Circuits.PowersOfTau.DevelopmentDirectory}")
+            : new CheckResult("dev-ptau", CheckStatus.Warn, $"no development powers-of-tau in {Iskander.Chain.Ballots.Circuits.PowersOfTau.DevelopmentDirectory}",
                 "run scripts/bootstrap (needed only for ballot circuits)");
     }
 }

@@ -31,6 +31,7 @@ var root = new RootCommand("iskander-chain: anchors cooperative decisions on an 
     VerifyCommand.Create(),
     DecisionsCommand.Create(),
     MemberCommand.Create(),
+    BallotCommand.Create(),
 };
 
 // Ctrl-C / SIGTERM cancel the running command; give it time to stop its child services cleanly.

@@ -60,6 +60,13 @@ public static class BabyJubJub
     public static bool IsValidPublicPoint(BabyJubJubPoint point) =>
         IsOnCurve(point) && !point.IsIdentity && MultiplyVariableTime(point, SubgroupOrder).IsIdentity;
 
+    /// <summary>
+    /// Q with 8·Q = <paramref name="point"/> (Q = 8⁻¹ mod l · P), for a point of the prime-order
+    /// subgroup: what the ballot contract takes to check a key's subgroup membership with three
+    /// doublings instead of a full l·P multiplication.
+    /// </summary>
+    public static BabyJubJubPoint CofactorHint(BabyJubJubPoint point) => MultiplyVariableTime(point, BigInteger.ModPow(8, SubgroupOrder - 2, SubgroupOrder));
+
     /// <summary>P + Q.</summary>
     public static BabyJubJubPoint Add(BabyJubJubPoint p, BabyJubJubPoint q) => Projective.From(p).Add(Projective.From(q)).ToAffine();
 

@@ -7,28 +7,7 @@ using Iskander.Chain.Zk.Field;
 using Iskander.Chain.Zk.Keys;
 using Iskander.Chain.Zk.Maci;
 
-namespace Iskander.Chain.Zk.Tests;
-
-/// <summary>Compiles the test-shape ballot circuits (circuits/main/*_test.circom) once with circom2.</summary>
-public sealed class BallotCircuits : IDisposable
-{
-    public BallotCircuits()
-    {
-        Task.WaitAll(Compile("ProcessMessages_test"), Compile("TallyVotes_test"));
-    }
-
-    public TempDirectory Directory { get; } = new();
-
-    public string R1cs(string name) => Directory.Combine($"{name}.r1cs");
-
-    public string Wasm(string name) => Directory.Combine($"{name}_js", $"{name}.wasm");
-
-    private Task Compile(string name) => TestToolchain.Runner().RunAsync(Tool.Circom,
-        [Path.Combine(TestToolchain.Layout.Root, "circuits", "main", $"{name}.circom"), "--r1cs", "--wasm", "--O2", "-l", TestToolchain.Layout.NodeModules, "-o", Directory.Path],
-        new ToolRunOptions { Timeout = TimeSpan.FromMinutes(10) });
-
-    public void Dispose() => Directory.Dispose();
-}
+namespace Iskander.Chain.Ballots.Tests;
 
 /// <summary>
 /// The ballot circuits and the coordinator's C# replay agree: a whole poll (votes, a coerced vote
@@ -36,7 +15,7 @@ public sealed class BallotCircuits : IDisposable
 /// padding) processed batch by batch yields witnesses that satisfy every constraint, the tally is
 /// the expected one, and every tampered input makes witness generation fail.
 /// </summary>
-public sealed class BallotCircuitTests(BallotCircuits circuits) : IClassFixture<BallotCircuits>
+public sealed class BallotCircuitTests(TestCircuits circuits) : IClassFixture<TestCircuits>, IDisposable
 {
     private const ulong PollId = 7;
     private static readonly MaciPrivateKey Coordinator = new(BigInteger.Parse("48616c6c6f2c20636f6f7264696e61746f72", System.Globalization.NumberStyles.HexNumber));
@@ -79,15 +58,20 @@ public sealed class BallotCircuitTests(BallotCircuits circuits) : IClassFixture<
         return [0, 1, 2, 1, 0];
     }
 
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
     private async Task<ToolResult> WitnessAsync(string circuit, IReadOnlyDictionary<string, object> input, string name, bool check = false)
     {
-        var inputPath = circuits.Directory.Combine($"{name}.json");
+        var compiled = circuit == "process" ? circuits.Process.Compiled : circuits.Tally.Compiled;
+        var inputPath = _work.Combine($"{name}.json");
         await File.WriteAllTextAsync(inputPath, JsonSerializer.Serialize(input));
-        var witness = circuits.Directory.Combine($"{name}.wtns");
-        var result = await TestToolchain.Runner().RunAsync(Tool.Snarkjs, ["wtns", "calculate", circuits.Wasm(circuit), inputPath, witness],
+        var witness = _work.Combine($"{name}.wtns");
+        var result = await TestToolchain.Runner().RunAsync(Tool.Snarkjs, ["wtns", "calculate", compiled.Wasm, inputPath, witness],
             new ToolRunOptions { AllowFailure = true, Timeout = TimeSpan.FromMinutes(3) });
         if (result.ExitCode != 0 || !check) return result;
-        return await TestToolchain.Runner().RunAsync(Tool.Snarkjs, ["wtns", "check", circuits.R1cs(circuit), witness], new ToolRunOptions { AllowFailure = true, Timeout = TimeSpan.FromMinutes(3) });
+        return await TestToolchain.Runner().RunAsync(Tool.Snarkjs, ["wtns", "check", compiled.R1cs, witness], new ToolRunOptions { AllowFailure = true, Timeout = TimeSpan.FromMinutes(3) });
     }
 
     [Fact]
@@ -101,7 +85,7 @@ public sealed class BallotCircuitTests(BallotCircuits circuits) : IClassFixture<
         {
             var result = poll.ProcessNextBatch(Coordinator, Fr.Random());
             applied += result.ValidMessages;
-            var witness = await WitnessAsync("ProcessMessages_test", result.Inputs, $"batch-{batch}", check: batch == 0);
+            var witness = await WitnessAsync("process", result.Inputs, $"batch-{batch}", check: batch == 0);
             Assert.True(witness.ExitCode == 0, $"batch {batch}: {witness.StandardError}{witness.StandardOutput}");
             if (batch == 0) Assert.Contains("WITNESS IS CORRECT", witness.StandardOutput, StringComparison.Ordinal);
         }
@@ -111,7 +95,7 @@ public sealed class BallotCircuitTests(BallotCircuits circuits) : IClassFixture<
         var tally = poll.Tally(Fr.Random(), Fr.Random());
         Assert.Equal(expected.Select(e => new BigInteger(e)), tally.Results);
         Assert.Equal(new BigInteger(4), tally.TotalSpent);
-        var tallyWitness = await WitnessAsync("TallyVotes_test", tally.Inputs, "tally", check: true);
+        var tallyWitness = await WitnessAsync("tally", tally.Inputs, "tally", check: true);
         Assert.True(tallyWitness.ExitCode == 0, tallyWitness.StandardError + tallyWitness.StandardOutput);
         Assert.Contains("WITNESS IS CORRECT", tallyWitness.StandardOutput, StringComparison.Ordinal);
     }
@@ -136,7 +120,7 @@ public sealed class BallotCircuitTests(BallotCircuits circuits) : IClassFixture<
         var input = new Dictionary<string, object>(poll.ProcessNextBatch(Coordinator, Fr.Random()).Inputs);
         var (field, value) = tamper.Contains(':', StringComparison.Ordinal) ? (tamper.Split(':')[0], tamper.Split(':')[1]) : (tamper, null);
         input[field] = value ?? Bump(input[field]);
-        var witness = await WitnessAsync("ProcessMessages_test", input, $"tampered-{field}");
+        var witness = await WitnessAsync("process", input, $"tampered-{field}");
         Assert.NotEqual(0, witness.ExitCode);
         Assert.Contains("Assert Failed", witness.StandardError + witness.StandardOutput, StringComparison.Ordinal);
     }
@@ -153,7 +137,7 @@ public sealed class BallotCircuitTests(BallotCircuits circuits) : IClassFixture<
         while (poll.BatchesLeft > 0) poll.ProcessNextBatch(Coordinator, Fr.Random());
         var input = new Dictionary<string, object>(poll.Tally(Fr.Random(), Fr.Random()).Inputs);
         input[field] = Bump(input[field]);
-        var witness = await WitnessAsync("TallyVotes_test", input, $"tally-{field}");
+        var witness = await WitnessAsync("tally", input, $"tally-{field}");
         Assert.NotEqual(0, witness.ExitCode);
         Assert.Contains("Assert Failed", witness.StandardError + witness.StandardOutput, StringComparison.Ordinal);
     }

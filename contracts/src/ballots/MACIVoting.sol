@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+pragma solidity ^0.8.24;
+
+import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
+import {PoseidonT4} from "poseidon-solidity/PoseidonT4.sol";
+import {PoseidonT5} from "poseidon-solidity/PoseidonT5.sol";
+import {PoseidonT6} from "poseidon-solidity/PoseidonT6.sol";
+import {BabyJubJub} from "./BabyJubJub.sol";
+import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "./IBallotVerifiers.sol";
+
+/// @title MACIVoting
+/// @notice One secret ballot of a cooperative, MACI-style (docs/ballots.md). Current members sign
+///         up once each with a BabyJubJub key; anyone may publish encrypted messages (votes, key
+///         changes) until the deadline, so a member can vote or secretly override from any
+///         address; the coordinator then proves, batch by batch from the last, how the messages
+///         change the hidden state and ballots, proves the tally, and publishes the results, which
+///         the contract checks against the proven commitment. Every public input of every proof is
+///         computed here from this contract's own state; nothing the coordinator says is taken on
+///         trust.
+contract MACIVoting {
+    uint256 internal constant SNARK_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @notice keccak256("Maci") mod p: where the message chain starts.
+    uint256 public constant NOTHING_UP_MY_SLEEVE = 8370432830353022751713833565135785980866757267633941821328460903436894336785;
+    /// @notice The padding key of leaf 0 (circomlib's first Pedersen base point: nobody knows its private key).
+    uint256 internal constant PAD_KEY_X = 10457101036533406547632367118273992217979173478358440826365724437999023779287;
+    uint256 internal constant PAD_KEY_Y = 19824078218392094440610104313265183977899662750282163392862422243483260492317;
+
+    /// @notice A BabyJubJub point.
+    struct PublicKey {
+        uint256 x;
+        uint256 y;
+    }
+
+    /// @notice The ballot's fixed settings.
+    struct Settings {
+        IMembership membership;
+        IProcessMessagesVerifier processVerifier;
+        ITallyVotesVerifier tallyVerifier;
+        uint8 stateTreeDepth;
+        uint8 batchSize;
+        uint8 voteOptionTreeDepth;
+        uint8 voteOptions;
+        uint64 pollId;
+        uint64 votingDeadline;
+        uint64 initialCredits;
+        uint256 coordinatorPublicKeyHash;
+    }
+
+    IMembership public immutable membership;
+    IProcessMessagesVerifier public immutable processVerifier;
+    ITallyVotesVerifier public immutable tallyVerifier;
+    uint8 public immutable stateTreeDepth;
+    uint8 public immutable batchSize;
+    uint8 public immutable voteOptionTreeDepth;
+    uint8 public immutable voteOptions;
+    uint64 public immutable pollId;
+    uint64 public immutable votingDeadline;
+    uint64 public immutable initialCredits;
+    uint256 public immutable coordinatorPublicKeyHash;
+    /// @notice Root of the ballot tree where every ballot is empty.
+    uint256 public immutable emptyBallotRoot;
+
+    /// @notice Leaves in the state tree, leaf 0 (padding) included: the circuits' totalSignups.
+    uint256 public numSignups;
+    uint256 public stateRoot;
+    uint256[] private _zeros;
+    uint256[] private _filledSubtrees;
+    mapping(uint256 tokenId => bool) public tokenSignedUp;
+    mapping(address member => bool) public memberSignedUp;
+
+    uint256 public numMessages;
+    uint256 public chainHash = NOTHING_UP_MY_SLEEVE;
+    uint256[] private _batchHashes;
+
+    bool public votingClosed;
+    uint256 public sbCommitment;
+    /// @notice The next batch to prove (counting from 1; batches are proven last first).
+    uint256 public currentBatch;
+    bool public processingComplete;
+    uint256 public tallyCommitment;
+    bool public resultsPublished;
+    uint256[] private _results;
+    uint256 public totalSpent;
+
+    event SignUp(uint256 indexed stateIndex, address indexed member, uint256 publicKeyX, uint256 publicKeyY);
+    event PublishMessage(uint256 indexed messageIndex, uint256[10] data, uint256 encryptionKeyX, uint256 encryptionKeyY);
+    event VotingClosed(uint256 numSignups, uint256 numMessages, uint256 batches, uint256 sbCommitment);
+    event BatchProcessed(uint256 indexed batch, uint256 newSbCommitment);
+    event VotesTallied(uint256 tallyCommitment);
+    event ResultsPublished(uint256[] results, uint256 totalSpent);
+
+    error NotMember(address account);
+    error AlreadySignedUp(address member, uint256 tokenId);
+    error StateTreeFull();
+    error InvalidPublicKey(uint256 x, uint256 y);
+    error VotingOpen(uint64 deadline);
+    error VotingEnded(uint64 deadline);
+    error NotAFieldElement(uint256 value);
+    error WrongPhase();
+    error InvalidProof();
+    error ResultsMismatch();
+    error InvalidSettings();
+
+    constructor(Settings memory settings) {
+        if (
+            settings.stateTreeDepth == 0 || settings.stateTreeDepth > 20 || settings.batchSize == 0 || settings.voteOptionTreeDepth == 0
+                || settings.voteOptionTreeDepth > 3 || settings.voteOptions == 0 || settings.voteOptions > uint256(5) ** settings.voteOptionTreeDepth
+                || settings.coordinatorPublicKeyHash >= SNARK_FIELD
+        ) revert InvalidSettings();
+        membership = settings.membership;
+        processVerifier = settings.processVerifier;
+        tallyVerifier = settings.tallyVerifier;
+        stateTreeDepth = settings.stateTreeDepth;
+        batchSize = settings.batchSize;
+        voteOptionTreeDepth = settings.voteOptionTreeDepth;
+        voteOptions = settings.voteOptions;
+        pollId = settings.pollId;
+        votingDeadline = settings.votingDeadline;
+        initialCredits = settings.initialCredits;
+        coordinatorPublicKeyHash = settings.coordinatorPublicKeyHash;
+
+        // Every ballot empty: zero votes under every option, nonce 0.
+        uint256 voteRoot = 0;
+        for (uint256 level = 0; level < settings.voteOptionTreeDepth; level++) {
+            voteRoot = PoseidonT6.hash([voteRoot, voteRoot, voteRoot, voteRoot, voteRoot]);
+        }
+        uint256 ballotNode = PoseidonT3.hash([uint256(0), voteRoot]);
+        uint256 stateZero = 0;
+        for (uint256 level = 0; level < settings.stateTreeDepth; level++) {
+            _zeros.push(stateZero);
+            _filledSubtrees.push(stateZero);
+            stateZero = PoseidonT3.hash([stateZero, stateZero]);
+            ballotNode = PoseidonT3.hash([ballotNode, ballotNode]);
+        }
+        emptyBallotRoot = ballotNode;
+        stateRoot = stateZero;
+        _batchHashes.push(NOTHING_UP_MY_SLEEVE);
+        _insert(PoseidonT4.hash([PAD_KEY_X, PAD_KEY_Y, uint256(0)]));
+    }
+
+    // ------------------------------------------------------------------ voting
+
+    /// @notice Registers the caller's key: current members only, once per member and per
+    ///         membership token. `hint` satisfies 8·hint = key (see {BabyJubJub}).
+    function signUp(PublicKey calldata key, PublicKey calldata hint) external returns (uint256 stateIndex) {
+        if (block.timestamp >= votingDeadline) revert VotingEnded(votingDeadline);
+        if (!membership.isMember(msg.sender)) revert NotMember(msg.sender);
+        uint256 tokenId = membership.tokenOf(msg.sender);
+        if (memberSignedUp[msg.sender] || tokenSignedUp[tokenId]) revert AlreadySignedUp(msg.sender, tokenId);
+        if (numSignups >= uint256(2) ** stateTreeDepth) revert StateTreeFull();
+        if (!BabyJubJub.isValidPublicKey(key.x, key.y, hint.x, hint.y)) revert InvalidPublicKey(key.x, key.y);
+        memberSignedUp[msg.sender] = true;
+        tokenSignedUp[tokenId] = true;
+        stateIndex = numSignups;
+        _insert(PoseidonT4.hash([key.x, key.y, uint256(initialCredits)]));
+        emit SignUp(stateIndex, msg.sender, key.x, key.y);
+    }
+
+    /// @notice Publishes an encrypted command. Anyone may call it, from any address: only the
+    ///         coordinator can read it, and only the key registered in the voter's state leaf can
+    ///         make it valid. `hint` satisfies 8·hint = encryptionKey.
+    function publishMessage(uint256[10] calldata data, PublicKey calldata encryptionKey, PublicKey calldata hint) external {
+        if (block.timestamp >= votingDeadline) revert VotingEnded(votingDeadline);
+        for (uint256 i = 0; i < 10; i++) {
+            if (data[i] >= SNARK_FIELD) revert NotAFieldElement(data[i]);
+        }
+        if (!BabyJubJub.isValidPublicKey(encryptionKey.x, encryptionKey.y, hint.x, hint.y)) revert InvalidPublicKey(encryptionKey.x, encryptionKey.y);
+        uint256 left = PoseidonT6.hash([data[0], data[1], data[2], data[3], data[4]]);
+        uint256 right = PoseidonT6.hash([data[5], data[6], data[7], data[8], data[9]]);
+        uint256 messageHash = PoseidonT5.hash([left, right, encryptionKey.x, encryptionKey.y]);
+        uint256 chain = PoseidonT3.hash([chainHash, messageHash]);
+        chainHash = chain;
+        uint256 index = numMessages++;
+        if (numMessages % batchSize == 0) _batchHashes.push(chain);
+        emit PublishMessage(index, data, encryptionKey.x, encryptionKey.y);
+    }
+
+    // ------------------------------------------------------------------ proving
+
+    /// @notice Ends voting (anyone, after the deadline): closes the last partial batch and fixes
+    ///         the starting commitment hash3(stateRoot, emptyBallotRoot, 0).
+    function closeVoting() external {
+        if (block.timestamp < votingDeadline) revert VotingOpen(votingDeadline);
+        if (votingClosed) revert WrongPhase();
+        votingClosed = true;
+        if (numMessages % batchSize != 0) _batchHashes.push(chainHash);
+        sbCommitment = PoseidonT4.hash([stateRoot, emptyBallotRoot, uint256(0)]);
+        currentBatch = _batchHashes.length - 1;
+        processingComplete = currentBatch == 0;
+        emit VotingClosed(numSignups, numMessages, currentBatch, sbCommitment);
+    }
+
+    /// @notice Verifies the proof of the next batch (the last unproven one) and moves the
+    ///         commitment forward. A proof is bound to its batch through the public inputs, so a
+    ///         replayed or reordered proof fails.
+    function processMessages(uint256 newSbCommitment, uint256[8] calldata proof) external {
+        if (!votingClosed || processingComplete) revert WrongPhase();
+        if (newSbCommitment >= SNARK_FIELD) revert NotAFieldElement(newSbCommitment);
+        uint256 batch = currentBatch;
+        uint256 index = (batch - 1) * batchSize;
+        uint256 batchEnd = batch * batchSize < numMessages ? batch * batchSize : numMessages;
+        uint256[9] memory inputs = [
+            numSignups,
+            _batchHashes[batch],
+            coordinatorPublicKeyHash,
+            uint256(voteOptions),
+            sbCommitment,
+            newSbCommitment,
+            index,
+            batchEnd,
+            uint256(pollId)
+        ];
+        if (!processVerifier.verifyProof([proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], inputs)) revert InvalidProof();
+        sbCommitment = newSbCommitment;
+        currentBatch = batch - 1;
+        processingComplete = batch == 1;
+        emit BatchProcessed(batch, newSbCommitment);
+    }
+
+    /// @notice Verifies the tally proof over every ballot of the final commitment.
+    function tallyVotes(uint256 newTallyCommitment, uint256[8] calldata proof) external {
+        if (!processingComplete || tallyCommitment != 0) revert WrongPhase();
+        if (newTallyCommitment >= SNARK_FIELD || newTallyCommitment == 0) revert NotAFieldElement(newTallyCommitment);
+        uint256[2] memory inputs = [sbCommitment, newTallyCommitment];
+        if (!tallyVerifier.verifyProof([proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], inputs)) revert InvalidProof();
+        tallyCommitment = newTallyCommitment;
+        emit VotesTallied(newTallyCommitment);
+    }
+
+    /// @notice Publishes the per-option results (all 5^depth of them) if they are exactly what
+    ///         the proven tally commitment binds: hash2(hash2(resultsRoot, resultsSalt), hash2(spent, spentSalt)).
+    function publishResults(uint256[] calldata perOption, uint256 resultsSalt, uint256 spent, uint256 spentSalt) external {
+        if (tallyCommitment == 0 || resultsPublished) revert WrongPhase();
+        if (perOption.length != uint256(5) ** voteOptionTreeDepth) revert ResultsMismatch();
+        uint256[] memory level = perOption;
+        while (level.length > 1) {
+            uint256[] memory next = new uint256[](level.length / 5);
+            for (uint256 i = 0; i < next.length; i++) {
+                next[i] = PoseidonT6.hash([level[5 * i], level[5 * i + 1], level[5 * i + 2], level[5 * i + 3], level[5 * i + 4]]);
+            }
+            level = next;
+        }
+        uint256 commitment = PoseidonT3.hash([PoseidonT3.hash([level[0], resultsSalt]), PoseidonT3.hash([spent, spentSalt])]);
+        if (commitment != tallyCommitment) revert ResultsMismatch();
+        resultsPublished = true;
+        _results = perOption;
+        totalSpent = spent;
+        emit ResultsPublished(perOption, spent);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The published results (empty before {publishResults}).
+    function results() external view returns (uint256[] memory) {
+        return _results;
+    }
+
+    /// @notice The message chain at the end of each batch; [0] is the start.
+    function batchHashes() external view returns (uint256[] memory) {
+        return _batchHashes;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    // Incremental insertion into the fixed-depth state tree (zero leaf 0).
+    function _insert(uint256 leaf) private {
+        uint256 index = numSignups;
+        uint256 node = leaf;
+        for (uint256 level = 0; level < stateTreeDepth; level++) {
+            if (index & 1 == 0) {
+                _filledSubtrees[level] = node;
+                node = PoseidonT3.hash([node, _zeros[level]]);
+            } else {
+                node = PoseidonT3.hash([_filledSubtrees[level], node]);
+            }
+            index >>= 1;
+        }
+        stateRoot = node;
+        numSignups++;
+    }
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+pragma solidity ^0.8.24;
+
+import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
+import {PoseidonT4} from "poseidon-solidity/PoseidonT4.sol";
+import {PoseidonT6} from "poseidon-solidity/PoseidonT6.sol";
+import {MACIVoting} from "../src/ballots/MACIVoting.sol";
+import {BabyJubJub} from "../src/ballots/BabyJubJub.sol";
+import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "../src/ballots/IBallotVerifiers.sol";
+import {MockMembership, SwitchableVerifier} from "./mocks/BallotMocks.sol";
+import {Test} from "./utils/Test.sol";
+
+/// @dev Exposes the library to the tests.
+contract BabyJubJubHarness {
+    function isValidPublicKey(uint256 x, uint256 y, uint256 qx, uint256 qy) external pure returns (bool) {
+        return BabyJubJub.isValidPublicKey(x, y, qx, qy);
+    }
+
+    function isOnCurve(uint256 x, uint256 y) external pure returns (bool) {
+        return BabyJubJub.isOnCurve(x, y);
+    }
+}
+
+contract MACIVotingTest is Test {
+    // MACI seed-1 public key (shared/reference/maci.md) and Q with 8·Q = key (computed by the C# library).
+    uint256 internal constant KEY_X = 7849177681360672621257726786949079749092629607596162839195961972852243798387;
+    uint256 internal constant KEY_Y = 6476520406570543146511284735472598280851241629796745672331248892171436291770;
+    uint256 internal constant HINT_X = 17395601179128464698450032337568243053601512812498395277339410147274080907006;
+    uint256 internal constant HINT_Y = 8260932613610858569399197035031167963508445650788946039450369926399063557967;
+    // key + (0, −1): on the curve, outside the prime-order subgroup; and the hint that the same recipe gives.
+    uint256 internal constant MIXED_X = 14039065190478602600988678958308195339455734792819871504502242213723564697230;
+    uint256 internal constant MIXED_Y = 15411722465268732075735121009784676807697122770619288671366955294404372203847;
+    uint256 internal constant MIXED_HINT_X = 4492641692710810523796373407689032034946851587917639066358794039301727588611;
+    uint256 internal constant MIXED_HINT_Y = 13627310258228416652847208710226107125039918749627088304247834260176744937650;
+    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint64 internal constant DEADLINE = 1_000_000;
+
+    MockMembership internal membership;
+    SwitchableVerifier internal verifier;
+    MACIVoting internal ballot;
+    BabyJubJubHarness internal curve;
+    address internal constant ALICE = address(0xA11CE);
+    address internal constant BOB = address(0xB0B);
+
+    function setUp() public {
+        vm.warp(100);
+        membership = new MockMembership();
+        verifier = new SwitchableVerifier();
+        curve = new BabyJubJubHarness();
+        ballot = _ballot(3, 2);
+        membership.set(ALICE, true, 11);
+        membership.set(BOB, true, 12);
+    }
+
+    function _ballot(uint8 depth, uint8 batch) internal returns (MACIVoting) {
+        return new MACIVoting(
+            MACIVoting.Settings({
+                membership: IMembership(address(membership)),
+                processVerifier: IProcessMessagesVerifier(address(verifier)),
+                tallyVerifier: ITallyVotesVerifier(address(verifier)),
+                stateTreeDepth: depth,
+                batchSize: batch,
+                voteOptionTreeDepth: 1,
+                voteOptions: 3,
+                pollId: 7,
+                votingDeadline: DEADLINE,
+                initialCredits: 1,
+                coordinatorPublicKeyHash: 42
+            })
+        );
+    }
+
+    function _key() internal pure returns (MACIVoting.PublicKey memory, MACIVoting.PublicKey memory) {
+        return (MACIVoting.PublicKey(KEY_X, KEY_Y), MACIVoting.PublicKey(HINT_X, HINT_Y));
+    }
+
+    function _signUp(MACIVoting target, address who) internal returns (uint256) {
+        (MACIVoting.PublicKey memory key, MACIVoting.PublicKey memory hint) = _key();
+        vm.prank(who);
+        return target.signUp(key, hint);
+    }
+
+    function _publish(MACIVoting target, uint256 seed) internal {
+        uint256[10] memory data;
+        for (uint256 i = 0; i < 10; i++) {
+            data[i] = uint256(keccak256(abi.encode(seed, i))) % P;
+        }
+        (MACIVoting.PublicKey memory key, MACIVoting.PublicKey memory hint) = _key();
+        target.publishMessage(data, key, hint);
+    }
+
+    // ------------------------------------------------------------------ keys
+
+    function test_subgroup_check_accepts_keys_with_their_hint_and_refuses_the_rest() public view {
+        assertTrue(curve.isValidPublicKey(KEY_X, KEY_Y, HINT_X, HINT_Y));
+        assertTrue(curve.isOnCurve(MIXED_X, MIXED_Y));
+        assertFalse(curve.isValidPublicKey(MIXED_X, MIXED_Y, MIXED_HINT_X, MIXED_HINT_Y), "a point outside the subgroup");
+        // Hints differ by 8-torsion points (any of them works), but 8·Q must be the key itself.
+        assertTrue(curve.isValidPublicKey(KEY_X, KEY_Y, MIXED_HINT_X, MIXED_HINT_Y));
+        assertFalse(curve.isValidPublicKey(KEY_X, KEY_Y, KEY_X, KEY_Y), "a wrong hint");
+        assertFalse(curve.isValidPublicKey(KEY_X + 1, KEY_Y, HINT_X, HINT_Y), "off the curve");
+        assertFalse(curve.isValidPublicKey(0, 1, 0, 1), "the identity");
+        assertFalse(curve.isValidPublicKey(KEY_X + P, KEY_Y, HINT_X, HINT_Y), "not reduced");
+        assertFalse(curve.isValidPublicKey(KEY_X, KEY_Y, HINT_X + 1, HINT_Y), "hint off the curve");
+    }
+
+    function testFuzz_subgroup_check_refuses_random_points(uint256 x, uint256 y, uint256 qx, uint256 qy) public view {
+        vm.assume(!(x == KEY_X && y == KEY_Y));
+        assertFalse(curve.isValidPublicKey(x, y, qx, qy));
+    }
+
+    // ------------------------------------------------------------------ sign-up
+
+    function test_members_sign_up_once_and_the_state_root_follows() public {
+        uint256 before = ballot.stateRoot();
+        assertEq(_signUp(ballot, ALICE), 1);
+        assertEq(_signUp(ballot, BOB), 2);
+        assertEq(ballot.numSignups(), 3);
+        assertTrue(ballot.stateRoot() != before);
+
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.AlreadySignedUp.selector, ALICE, uint256(11)));
+        _signUp(ballot, ALICE);
+    }
+
+    function test_non_members_revoked_members_and_reused_tokens_cannot_sign_up() public {
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotMember.selector, address(0xE4E)));
+        _signUp(ballot, address(0xE4E));
+
+        membership.set(BOB, false, 12); // revoked
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotMember.selector, BOB));
+        _signUp(ballot, BOB);
+
+        _signUp(ballot, ALICE);
+        address carol = address(0xCA201);
+        membership.set(carol, true, 11); // the same token under another address
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.AlreadySignedUp.selector, carol, uint256(11)));
+        _signUp(ballot, carol);
+    }
+
+    function test_sign_up_refuses_keys_outside_the_subgroup_and_after_the_deadline() public {
+        vm.prank(ALICE);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.InvalidPublicKey.selector, MIXED_X, MIXED_Y));
+        ballot.signUp(MACIVoting.PublicKey(MIXED_X, MIXED_Y), MACIVoting.PublicKey(MIXED_HINT_X, MIXED_HINT_Y));
+
+        vm.warp(DEADLINE);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.VotingEnded.selector, DEADLINE));
+        _signUp(ballot, ALICE);
+    }
+
+    function test_the_state_tree_holds_two_to_the_depth_leaves() public {
+        MACIVoting small = _ballot(2, 2);
+        for (uint160 i = 1; i <= 3; i++) {
+            membership.set(address(i), true, i);
+            _signUp(small, address(i));
+        }
+        membership.set(address(4), true, 4);
+        vm.expectRevert(MACIVoting.StateTreeFull.selector);
+        _signUp(small, address(4));
+    }
+
+    function test_the_empty_ballot_root_is_the_ballot_tree_of_empty_ballots() public view {
+        uint256 voteRoot = PoseidonT6.hash([uint256(0), 0, 0, 0, 0]);
+        uint256 node = PoseidonT3.hash([uint256(0), voteRoot]);
+        for (uint256 i = 0; i < 3; i++) {
+            node = PoseidonT3.hash([node, node]);
+        }
+        assertEq(ballot.emptyBallotRoot(), node);
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    function test_anyone_publishes_and_every_full_batch_records_the_chain() public {
+        vm.prank(address(0xD00D)); // not a member: publishing is open to every address
+        _publish(ballot, 1);
+        assertEq(ballot.batchHashes().length, 1);
+        uint256 afterOne = ballot.chainHash();
+        assertTrue(afterOne != ballot.NOTHING_UP_MY_SLEEVE());
+        _publish(ballot, 2);
+        assertEq(ballot.batchHashes().length, 2);
+        assertEq(ballot.batchHashes()[1], ballot.chainHash());
+        assertEq(ballot.numMessages(), 2);
+    }
+
+    function test_messages_must_be_field_elements_under_a_valid_key_before_the_deadline() public {
+        uint256[10] memory data;
+        data[3] = P;
+        (MACIVoting.PublicKey memory key, MACIVoting.PublicKey memory hint) = _key();
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, P));
+        ballot.publishMessage(data, key, hint);
+        data[3] = 0;
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.InvalidPublicKey.selector, MIXED_X, MIXED_Y));
+        ballot.publishMessage(data, MACIVoting.PublicKey(MIXED_X, MIXED_Y), MACIVoting.PublicKey(MIXED_HINT_X, MIXED_HINT_Y));
+        vm.warp(DEADLINE);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.VotingEnded.selector, DEADLINE));
+        ballot.publishMessage(data, key, hint);
+    }
+
+    function testFuzz_batches_account_for_every_message(uint8 count) public {
+        count = uint8(bound(count, 0, 40));
+        for (uint256 i = 0; i < count; i++) {
+            _publish(ballot, i);
+        }
+        assertEq(ballot.numMessages(), count);
+        assertEq(ballot.batchHashes().length, uint256(count) / 2 + 1);
+        vm.warp(DEADLINE);
+        ballot.closeVoting();
+        assertEq(ballot.currentBatch(), (uint256(count) + 1) / 2);
+        assertEq(ballot.batchHashes()[ballot.batchHashes().length - 1], ballot.chainHash());
+    }
+
+    // ------------------------------------------------------------------ proofs
+
+    function _closeWith(uint256 messages) internal {
+        _signUp(ballot, ALICE);
+        for (uint256 i = 0; i < messages; i++) {
+            _publish(ballot, i);
+        }
+        vm.warp(DEADLINE);
+        ballot.closeVoting();
+    }
+
+    function _proof() internal pure returns (uint256[8] memory proof) {
+        for (uint256 i = 0; i < 8; i++) {
+            proof[i] = i + 1;
+        }
+    }
+
+    function test_voting_closes_once_after_the_deadline_with_the_starting_commitment() public {
+        _signUp(ballot, ALICE);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.VotingOpen.selector, DEADLINE));
+        ballot.closeVoting();
+        vm.warp(DEADLINE);
+        ballot.closeVoting();
+        assertEq(ballot.sbCommitment(), PoseidonT4.hash([ballot.stateRoot(), ballot.emptyBallotRoot(), uint256(0)]));
+        assertTrue(ballot.processingComplete()); // nothing published: nothing to process
+        vm.expectRevert(MACIVoting.WrongPhase.selector);
+        ballot.closeVoting();
+    }
+
+    function test_batches_are_proven_last_first_with_inputs_from_the_contract_state() public {
+        _closeWith(3); // batches [0,2) and [2,3)
+        uint256[] memory hashes = ballot.batchHashes();
+        uint256 start = ballot.sbCommitment();
+        uint256[8] memory proof = _proof();
+
+        uint256[9] memory last = [ballot.numSignups(), hashes[2], 42, 3, start, 111, 2, 3, 7];
+        vm.expectCall(
+            address(verifier),
+            abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[9])", [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], last)
+        );
+        ballot.processMessages(111, proof);
+        assertEq(ballot.currentBatch(), 1);
+
+        uint256[9] memory first = [ballot.numSignups(), hashes[1], 42, 3, 111, 222, 0, 2, 7];
+        vm.expectCall(
+            address(verifier),
+            abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[9])", [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], first)
+        );
+        ballot.processMessages(222, proof);
+        assertTrue(ballot.processingComplete());
+        assertEq(ballot.sbCommitment(), 222);
+
+        vm.expectRevert(MACIVoting.WrongPhase.selector); // a replayed proof has no batch left to prove
+        ballot.processMessages(222, proof);
+    }
+
+    function test_a_proof_the_verifier_refuses_changes_nothing() public {
+        _closeWith(1);
+        uint256 before = ballot.sbCommitment();
+        verifier.setAccept(false);
+        vm.expectRevert(MACIVoting.InvalidProof.selector);
+        ballot.processMessages(5, _proof());
+        assertEq(ballot.sbCommitment(), before);
+        assertEq(ballot.currentBatch(), 1);
+    }
+
+    function test_tally_comes_after_processing_and_results_must_match_its_commitment() public {
+        _closeWith(1);
+        vm.expectRevert(MACIVoting.WrongPhase.selector);
+        ballot.tallyVotes(9, _proof());
+        ballot.processMessages(5, _proof());
+
+        uint256[] memory tally = new uint256[](5);
+        tally[0] = 1;
+        tally[2] = 3;
+        uint256 root = PoseidonT6.hash([tally[0], tally[1], tally[2], tally[3], tally[4]]);
+        uint256 commitment = PoseidonT3.hash([PoseidonT3.hash([root, 77]), PoseidonT3.hash([uint256(4), 88])]);
+        vm.expectRevert(MACIVoting.WrongPhase.selector);
+        ballot.publishResults(tally, 77, 4, 88);
+        ballot.tallyVotes(commitment, _proof());
+        vm.expectRevert(MACIVoting.WrongPhase.selector);
+        ballot.tallyVotes(commitment, _proof());
+
+        tally[2] = 4; // one vote more than proven
+        vm.expectRevert(MACIVoting.ResultsMismatch.selector);
+        ballot.publishResults(tally, 77, 4, 88);
+        tally[2] = 3;
+        vm.expectRevert(MACIVoting.ResultsMismatch.selector);
+        ballot.publishResults(tally, 78, 4, 88);
+        ballot.publishResults(tally, 77, 4, 88);
+        assertEq(ballot.results()[2], 3);
+        assertEq(ballot.totalSpent(), 4);
+        assertTrue(ballot.resultsPublished());
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Iskander.Chain.Ballots.Circuits;
+using Iskander.Chain.Toolchain;
+using Serilog;
+
+namespace Iskander.Chain.Ballots.Proving;
+
+/// <summary>A Groth16 proof and its public signals, as snarkjs writes them.</summary>
+/// <param name="A">π_A (x, y).</param>
+/// <param name="B">π_B ((x1, x0), (y1, y0)) as snarkjs writes it: [[x0, x1], [y0, y1]].</param>
+/// <param name="C">π_C (x, y).</param>
+/// <param name="PublicSignals">The public inputs, in the circuit's order.</param>
+public sealed record Groth16Proof(BigInteger[] A, BigInteger[][] B, BigInteger[] C, IReadOnlyList<BigInteger> PublicSignals)
+{
+    /// <summary>Reads snarkjs' <c>proof.json</c> and <c>public.json</c>.</summary>
+    public static Groth16Proof Parse(string proofJson, string publicJson)
+    {
+        using var proof = JsonDocument.Parse(proofJson);
+        using var signals = JsonDocument.Parse(publicJson);
+        static BigInteger Number(JsonElement e) => BigInteger.Parse(e.GetString()!, CultureInfo.InvariantCulture);
+        var root = proof.RootElement;
+        return new Groth16Proof(
+            root.GetProperty("pi_a").EnumerateArray().Take(2).Select(Number).ToArray(),
+            root.GetProperty("pi_b").EnumerateArray().Take(2).Select(row => row.EnumerateArray().Select(Number).ToArray()).ToArray(),
+            root.GetProperty("pi_c").EnumerateArray().Take(2).Select(Number).ToArray(),
+            signals.RootElement.EnumerateArray().Select(Number).ToList());
+    }
+
+    /// <summary>
+    /// The proof as the contracts take it: <c>uint256[8] = [a.x, a.y, b.x1, b.x0, b.y1, b.y0, c.x, c.y]</c>.
+    /// The G2 coordinates' limbs are swapped for the pairing precompile, as snarkjs' own calldata export does.
+    /// </summary>
+    public BigInteger[] ToContractArray() => [A[0], A[1], B[0][1], B[0][0], B[1][1], B[1][0], C[0], C[1]];
+
+    /// <summary>The proof as JSON for storage (snarkjs' layout).</summary>
+    public string ToJson() => JsonSerializer.Serialize(new
+    {
+        pi_a = A.Select(Text), pi_b = B.Select(row => row.Select(Text)), pi_c = C.Select(Text), publicSignals = PublicSignals.Select(Text),
+    });
+
+    /// <summary>Reads what <see cref="ToJson"/> wrote.</summary>
+    public static Groth16Proof FromJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        return Parse(
+            JsonSerializer.Serialize(new { pi_a = root.GetProperty("pi_a"), pi_b = root.GetProperty("pi_b"), pi_c = root.GetProperty("pi_c") }),
+            root.GetProperty("publicSignals").GetRawText());
+    }
+
+    private static string Text(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>The proof is not valid for its verification key, or proves other public inputs than expected.</summary>
+public sealed class InvalidProofException(string message) : Exception(message);
+
+/// <summary>
+/// Proves with snarkjs as external processes: <c>wtns calculate</c> (the circuit's WebAssembly
+/// witness generator), <c>groth16 prove</c>, then <c>groth16 verify</c> locally before anything is
+/// sent anywhere. Each step has a time limit and honours cancellation (the process is killed); the
+/// Node heap is raised for large circuits. Files go to a working folder the caller owns.
+/// </summary>
+public sealed class Groth16Prover(ToolRunner runner, ILogger log)
+{
+    /// <summary>Most time one witness or proof may take.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Node options for snarkjs.</summary>
+    public string NodeOptions { get; init; } = "--max-old-space-size=8192";
+
+    /// <summary>Proves <paramref name="inputs"/> for <paramref name="keys"/> in <paramref name="workDirectory"/>, verifies the proof, and checks its public signals are the inputs' public values.</summary>
+    /// <exception cref="InvalidProofException">The proof does not verify, or its public signals differ from the inputs'.</exception>
+    public async Task<Groth16Proof> ProveAsync(CircuitKeys keys, IReadOnlyDictionary<string, object> inputs, string workDirectory, string label, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(workDirectory);
+        var input = Path.Combine(workDirectory, $"{label}.input.json");
+        var witness = Path.Combine(workDirectory, $"{label}.wtns");
+        var proofPath = Path.Combine(workDirectory, $"{label}.proof.json");
+        var publicPath = Path.Combine(workDirectory, $"{label}.public.json");
+        await File.WriteAllTextAsync(input, JsonSerializer.Serialize(inputs), cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        log.Information("Proving {Label} ({Circuit}, {Constraints} constraints): witness", label, keys.Compiled.Circuit.Name, keys.Compiled.Constraints);
+        await Run(["wtns", "calculate", keys.Compiled.Wasm, input, witness], cancellationToken).ConfigureAwait(false);
+        log.Information("Proving {Label}: witness in {Seconds:0.0} s, Groth16 proof", label, clock.Elapsed.TotalSeconds);
+        await Run(["groth16", "prove", keys.ProvingKey, witness, proofPath, publicPath], cancellationToken).ConfigureAwait(false);
+        var proof = Groth16Proof.Parse(await File.ReadAllTextAsync(proofPath, cancellationToken).ConfigureAwait(false), await File.ReadAllTextAsync(publicPath, cancellationToken).ConfigureAwait(false));
+        var expected = keys.Compiled.Circuit.PublicInputs.Select(name => BigInteger.Parse((string)inputs[name], CultureInfo.InvariantCulture)).ToList();
+        if (!proof.PublicSignals.SequenceEqual(expected)) throw new InvalidProofException($"{label}: the proof's public signals are not the inputs' public values");
+        if (!await VerifyAsync(keys, proofPath, publicPath, cancellationToken).ConfigureAwait(false)) throw new InvalidProofException($"{label}: snarkjs does not verify the proof it just made");
+        File.Delete(witness);
+        log.Information("Proved {Label} in {Seconds:0.0} s (verified locally)", label, clock.Elapsed.TotalSeconds);
+        return proof;
+    }
+
+    /// <summary>Whether snarkjs verifies the proof in <paramref name="proofPath"/> with public signals <paramref name="publicPath"/>.</summary>
+    public async Task<bool> VerifyAsync(CircuitKeys keys, string proofPath, string publicPath, CancellationToken cancellationToken = default)
+    {
+        var result = await runner.RunAsync(Tool.Snarkjs, ["groth16", "verify", keys.VerificationKey, publicPath, proofPath],
+            new ToolRunOptions { AllowFailure = true, Timeout = Timeout, Environment = Environment() }, cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0 && result.StandardOutput.Contains("OK!", StringComparison.Ordinal);
+    }
+
+    private Task<ToolResult> Run(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        runner.RunAsync(Tool.Snarkjs, arguments, new ToolRunOptions { Timeout = Timeout, Environment = Environment(), OnLine = line => log.Debug("snarkjs: {Line}", line) }, cancellationToken);
+
+    private Dictionary<string, string?> Environment() => new() { ["NODE_OPTIONS"] = NodeOptions };
+}

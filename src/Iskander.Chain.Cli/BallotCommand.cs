@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Iskander.Chain.Ballots.Circuits;
+using Iskander.Chain.Toolchain;
+using Iskander.Chain.Zk.Maci;
+
+namespace Iskander.Chain.Cli;
+
+/// <summary><c>iskander-chain ballot …</c>: secret ballots (circuit builds for now; voter and coordinator commands follow).</summary>
+internal static class BallotCommand
+{
+    public static Command Create() => new("ballot", "Secret ballots (MACI-style): circuits, keys and verifiers.") { Circuits() };
+
+    private static Command Circuits()
+    {
+        var shape = new Option<string>("--shape") { Description = "Parameter set: test (7 members, batches of 2, 5 options) or coop (127 members, batches of 16, 25 options).", DefaultValueFactory = _ => "test" };
+        var compileOnly = new Option<bool>("--compile-only") { Description = "Compile and report constraint counts; no Groth16 setup." };
+        var exportVerifiers = new Option<bool>("--export-verifiers") { Description = "Copy the Solidity verifiers into contracts/src/verifiers." };
+        var ptau = new Option<FileInfo?>("--ptau") { Description = "A prepared powers-of-tau file (e.g. a Perpetual Powers of Tau round); default: the smallest development file that fits." };
+        var ptauPower = new Option<int>("--ptau-power") { Description = "The power of --ptau." };
+        var ptauHash = new Option<string?>("--ptau-sha256") { Description = "The published SHA-256 of --ptau; the file is refused when it differs." };
+        var command = new Command("circuits", "Compile the ballot circuits, set up Groth16 keys (deterministic development beacon) and export verification keys and Solidity verifiers; cached by content.")
+        {
+            shape, compileOnly, exportVerifiers, ptau, ptauPower, ptauHash,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var log = Logging.CreateConsoleLogger();
+            var parameters = parseResult.GetValue(shape) switch
+            {
+                "test" => BallotCircuitParameters.Test,
+                "coop" => BallotCircuitParameters.Coop,
+                var other => null,
+            };
+            if (parameters is null)
+            {
+                Console.Error.WriteLine("--shape is test or coop");
+                return 2;
+            }
+
+            try
+            {
+                var layout = ProjectLayout.Discover();
+                var builder = new CircuitBuilder(new ToolRunner(new Toolchain.Toolchain(layout), log), log);
+                PowersOfTau? supplied = parseResult.GetValue(ptau) is { } file
+                    ? PowersOfTau.Open(file.FullName, parseResult.GetValue(ptauPower) is > 0 and var power ? power : throw new InvalidOperationException("--ptau needs --ptau-power"), parseResult.GetValue(ptauHash))
+                    : null;
+                foreach (var kind in Enum.GetValues<BallotCircuitKind>())
+                {
+                    var circuit = new BallotCircuit(kind, parameters);
+                    if (parseResult.GetValue(compileOnly))
+                    {
+                        var compiled = await builder.CompileAsync(circuit, cancellationToken).ConfigureAwait(false);
+                        Console.WriteLine($"{circuit.Name}: {compiled.Constraints:N0} constraints ({compiled.Directory})");
+                        continue;
+                    }
+
+                    var keys = await builder.BuildAsync(circuit, supplied, cancellationToken).ConfigureAwait(false);
+                    Console.WriteLine($"{circuit.Name}: {keys.Compiled.Constraints:N0} constraints, ptau 2^{keys.PowersOfTau.Power}, zkey {new FileInfo(keys.ProvingKey).Length / 1_048_576.0:0.0} MiB ({keys.Directory})");
+                    if (parseResult.GetValue(exportVerifiers))
+                    {
+                        var target = Path.Combine(layout.Root, "contracts", "src", "verifiers", circuit.VerifierName + ".sol");
+                        File.Copy(keys.SolidityVerifier, target, overwrite: true);
+                        Console.WriteLine($"  verifier → {Path.GetRelativePath(layout.Root, target)}");
+                    }
+                }
+
+                return 0;
+            }
+            catch (Exception ex) when (ex is ToolException or InvalidOperationException or IOException)
+            {
+                log.Error("Cannot build the circuits: {Reason}", ex.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Numerics;
+using Iskander.Chain.Ballots.Circuits;
+using Iskander.Chain.Ballots.Proving;
+using Iskander.Chain.Testing;
+using Iskander.Chain.Zk.Field;
+using Iskander.Chain.Zk.Keys;
+using Iskander.Chain.Zk.Maci;
+using Serilog;
+
+namespace Iskander.Chain.Ballots.Tests;
+
+/// <summary>Groth16 keys built from the circuits and real proofs of a small poll, checked by snarkjs; the committed Solidity verifiers are exactly what the build exports.</summary>
+public sealed class ProvingTests(TestCircuits circuits) : IClassFixture<TestCircuits>
+{
+    [Fact]
+    public async Task Every_batch_and_the_tally_are_proven_and_verify()
+    {
+        var coordinator = MaciPrivateKey.Generate();
+        var poll = new PollProcessor(BallotCircuitParameters.Test, 3, pollId: 1, initialCredits: 1);
+        var voters = Enumerable.Range(0, 3).Select(_ => MaciPrivateKey.Generate()).ToList();
+        foreach (var voter in voters) poll.SignUp(voter.PublicKey());
+        for (var i = 0; i < voters.Count; i++)
+        {
+            poll.Publish(PublishedMessage.Create(voters[i], (ulong)i + 1, voters[i].PublicKey(), (ulong)i % 2, 1, 1, 1, coordinator.PublicKey()));
+        }
+
+        var prover = new Groth16Prover(TestToolchain.Runner(), new LoggerConfiguration().CreateLogger());
+        using var work = new TempDirectory();
+        while (poll.BatchesLeft > 0)
+        {
+            var batch = poll.ProcessNextBatch(coordinator, Fr.Random());
+            var proof = await prover.ProveAsync(circuits.Process, batch.Inputs, work.Path, $"batch-{batch.Index}");
+            Assert.Equal(9, proof.PublicSignals.Count);
+            Assert.Equal(batch.NewSbCommitment.ToBigInteger(), proof.PublicSignals[5]);
+        }
+
+        var tally = poll.Tally(Fr.Random(), Fr.Random());
+        var tallyProof = await prover.ProveAsync(circuits.Tally, tally.Inputs, work.Path, "tally");
+        Assert.Equal([2, 1, 0, 0, 0], tally.Results.Select(r => (int)r));
+        Assert.Equal(tally.TallyCommitment.ToBigInteger(), tallyProof.PublicSignals[1]);
+
+        // A proof presented with other public signals does not verify.
+        var forgedPublic = Path.Combine(work.Path, "forged.public.json");
+        await File.WriteAllTextAsync(forgedPublic, System.Text.Json.JsonSerializer.Serialize(tallyProof.PublicSignals.Select((s, i) => (i == 1 ? s + 1 : s).ToString())));
+        Assert.False(await prover.VerifyAsync(circuits.Tally, Path.Combine(work.Path, "tally.proof.json"), forgedPublic));
+        var roundTrip = Groth16Proof.FromJson(tallyProof.ToJson());
+        Assert.Equal(tallyProof.ToContractArray(), roundTrip.ToContractArray());
+    }
+
+    [Fact]
+    public async Task Builds_are_cached_by_sources_parameters_and_ptau()
+    {
+        var again = await circuits.Builder.BuildAsync(new BallotCircuit(BallotCircuitKind.ProcessMessages, BallotCircuitParameters.Test));
+        Assert.Equal(circuits.Process.Directory, again.Directory);
+        Assert.Equal(circuits.Process.Key, again.Key);
+        var other = await circuits.Builder.CompileAsync(new BallotCircuit(BallotCircuitKind.TallyVotes, new BallotCircuitParameters(2, 1, 1)));
+        Assert.NotEqual(circuits.Tally.Compiled.SourceKey, other.SourceKey);
+        Assert.True(other.Constraints < circuits.Tally.Compiled.Constraints);
+        Assert.Throws<InvalidOperationException>(() => PowersOfTau.Open(circuits.Process.PowersOfTau.Path, 16, new string('0', 64)));
+    }
+
+    [Theory]
+    [InlineData(BallotCircuitKind.ProcessMessages)]
+    [InlineData(BallotCircuitKind.TallyVotes)]
+    public void The_committed_Solidity_verifiers_are_the_exported_ones(BallotCircuitKind kind)
+    {
+        var keys = kind == BallotCircuitKind.ProcessMessages ? circuits.Process : circuits.Tally;
+        var committed = Path.Combine(TestToolchain.Layout.Root, "contracts", "src", "verifiers", keys.Compiled.Circuit.VerifierName + ".sol");
+        Assert.True(File.Exists(committed), $"{committed} is missing: run scripts/circuits");
+        Assert.Equal(File.ReadAllText(keys.SolidityVerifier), File.ReadAllText(committed));
+    }
+}
