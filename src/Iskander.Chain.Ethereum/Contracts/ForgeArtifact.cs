@@ -34,6 +34,16 @@ public sealed class ForgeArtifact
     public static ForgeArtifact Load(string outDirectory, string sourceFile, string contractName) =>
         Load(Path.Combine(outDirectory, sourceFile, contractName + ".json"));
 
+    /// <summary>Only the ABI of <c>{outDirectory}/{sourceFile}/{contractName}.json</c>: for calling a contract deployed by a forge script (whose bytecode may need library linking).</summary>
+    /// <exception cref="FileNotFoundException">Not built (run <c>forge build</c>).</exception>
+    public static ContractAbi LoadAbi(string outDirectory, string sourceFile, string contractName)
+    {
+        var path = Path.Combine(outDirectory, sourceFile, contractName + ".json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"forge artifact {path} not found; run forge build", path);
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return ContractAbi.Parse(document.RootElement.GetProperty("abi"));
+    }
+
     /// <summary>Loads an artifact file.</summary>
     /// <exception cref="FileNotFoundException">Not built (run <c>forge build</c>).</exception>
     /// <exception cref="FormatException">Not a forge artifact, or the bytecode still needs library linking.</exception>
