@@ -105,6 +105,13 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
             DateTimeOffset.FromUnixTimeSeconds((long)(BigInteger)(await One("votingDeadline").ConfigureAwait(false))!));
     }
 
+    /// <summary>The timestamp of the latest block (the contract's notion of now).</summary>
+    public async Task<DateTimeOffset> ChainTimeAsync(CancellationToken cancellationToken = default)
+    {
+        var head = await client.GetBlockByNumberAsync(await client.BlockNumberAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return DateTimeOffset.FromUnixTimeSeconds((long)(head?.Timestamp ?? 0));
+    }
+
     /// <summary>A view returning one value.</summary>
     public async Task<T> ViewAsync<T>(string function, CancellationToken cancellationToken = default) =>
         (T)(await _contract.CallAsync(function, [], cancellationToken: cancellationToken).ConfigureAwait(false))[0]!;
