@@ -5,10 +5,15 @@ using Iskander.Chain.Zk.Maci;
 
 namespace Iskander.Chain.Cli;
 
-/// <summary><c>iskander-chain ballot …</c>: secret ballots (circuit builds for now; voter and coordinator commands follow).</summary>
+/// <summary><c>iskander-chain ballot …</c>: secret ballots: voter commands and circuit builds.</summary>
 internal static class BallotCommand
 {
-    public static Command Create() => new("ballot", "Secret ballots (MACI-style): circuits, keys and verifiers.") { Circuits() };
+    public static Command Create()
+    {
+        var command = new Command("ballot", "Secret ballots (MACI-style): the voter's commands, and the circuits' keys and verifiers.") { Circuits() };
+        foreach (var voter in BallotVoterCommands.Create()) command.Subcommands.Add(voter);
+        return command;
+    }
 
     private static Command Circuits()
     {

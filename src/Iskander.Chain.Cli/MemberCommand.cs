@@ -107,7 +107,7 @@ internal static class MemberCommand
         return command;
     }
 
-    private static PrivateKey MemberKey(FileInfo? keystore)
+    internal static PrivateKey MemberKey(FileInfo? keystore)
     {
         if (keystore is not null)
         {

@@ -50,6 +50,9 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
     /// <summary>The contract.</summary>
     public Address Address => ballot;
 
+    /// <summary>The node.</summary>
+    public EthClient Client => client;
+
     /// <summary>The same contract with another sender.</summary>
     public MaciVotingClient WithSender(TransactionSender other) => new(client, ballot, abi, other);
 

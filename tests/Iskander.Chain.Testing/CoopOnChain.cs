@@ -10,10 +10,10 @@ using Iskander.Chain.Ethereum.Contracts;
 using Iskander.Chain.Ethereum.Crypto;
 using Iskander.Chain.Ethereum.JsonRpc;
 using Iskander.Chain.Governance;
-using Iskander.Chain.Testing;
+
 using Iskander.Chain.Zk.Keys;
 
-namespace Iskander.Chain.Ballots.Tests;
+namespace Iskander.Chain.Testing;
 
 /// <summary>
 /// A cooperative on a real anvil chain: the contracts deployed by the forge scripts, members

@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Iskander.Chain.Ballots.Chain;
+using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Accounts;
+using Iskander.Chain.Ethereum.Contracts;
+using Iskander.Chain.Ethereum.Crypto;
+using Iskander.Chain.Ethereum.JsonRpc;
+using Iskander.Chain.Ethereum.Keystore;
+using Iskander.Chain.Toolchain;
+using Iskander.Chain.Zk.Keys;
+using Iskander.Chain.Zk.Maci;
+
+namespace Iskander.Chain.Cli;
+
+/// <summary>
+/// The voter's side of a secret ballot: a BabyJubJub key kept encrypted (Web3 Secret Storage v3,
+/// password from <c>$ISKANDER_BALLOT_KEY_PASSWORD</c>), sign-up with the member's Ethereum key, and
+/// votes, key changes and withdrawals published from any funded account. Under MACI's rules the
+/// latest message with nonce 1 signed by the registered key decides; so <c>vote</c> again to change
+/// a vote, out of anyone's sight and from another account if watched.
+/// </summary>
+internal static class BallotVoterCommands
+{
+    public const string KeyPasswordVariable = "ISKANDER_BALLOT_KEY_PASSWORD";
+    public const string RelayKeyVariable = "ISKANDER_RELAY_KEY";
+
+    private static readonly Option<string> BallotAddress = new("--ballot") { Description = "The MACIVoting contract.", Required = true };
+    private static readonly Option<string?> Rpc = new("--rpc") { Description = "JSON-RPC URL (default: $ISKANDER_RPC_URL)." };
+    private static readonly Option<FileInfo> KeyFile = new("--key") { Description = "The ballot key file (from keygen).", Required = true };
+
+    public static IEnumerable<Command> Create() => [KeyGen(), SignUp(), Vote(), ChangeKey(), Invalidate(), Status(), Verify()];
+
+    private static Command KeyGen()
+    {
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the encrypted key.", Required = true };
+        var command = new Command("keygen", $"Create a ballot key, stored encrypted (password from ${KeyPasswordVariable}).") { output };
+        command.SetAction(parseResult =>
+        {
+            var password = Environment.GetEnvironmentVariable(KeyPasswordVariable);
+            if (string.IsNullOrEmpty(password))
+            {
+                Console.Error.WriteLine($"set {KeyPasswordVariable}: the key is never written in clear");
+                return 2;
+            }
+
+            // A secp256k1-range seed, so the standard keystore format holds it.
+            var seed = PrivateKey.Generate();
+            var file = parseResult.GetValue(output)!;
+            File.WriteAllText(file.FullName, KeystoreV3.Encrypt(seed, password));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Console.WriteLine(MaciKey(seed).PublicKey().Serialize());
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command SignUp()
+    {
+        var keystore = new Option<FileInfo?>("--member-keystore") { Description = $"The member's Ethereum keystore (password ${MemberCommand.MemberKeystorePasswordVariable}); else ${MemberCommand.MemberKeyVariable}." };
+        var command = new Command("signup", "Register the ballot key for the member (a current CoopIdentity member, once).") { BallotAddress, Rpc, KeyFile, keystore };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, async (ballot, key, _) =>
+        {
+            var member = MemberCommand.MemberKey(parseResult.GetValue(keystore));
+            var index = await ballot.WithSender(Sender(ballot, member)).SignUpAsync(key.PublicKey(), cancellationToken).ConfigureAwait(false);
+            SaveIndex(parseResult.GetValue(KeyFile)!, ballot.Address, index);
+            Console.WriteLine($"signed up {member.Address.ToChecksumString()} as voter {index} with {key.PublicKey().Serialize()}");
+        }));
+        return command;
+    }
+
+    private static Command Vote()
+    {
+        var option = new Argument<int>("option") { Description = "Option index (from 0)." };
+        var command = new Command("vote", "Vote for an option (again to change the vote; the latest counts).") { option, BallotAddress, Rpc, KeyFile };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, (ballot, key, coordinator) =>
+            PublishAsync(ballot, key, key.PublicKey(), (ulong)parseResult.GetValue(option), 1, coordinator, parseResult, "vote", cancellationToken)));
+        return command;
+    }
+
+    private static Command ChangeKey()
+    {
+        var newKey = new Option<FileInfo>("--new-key") { Description = "Where to write the new key (encrypted).", Required = true };
+        var option = new Option<int?>("--vote") { Description = "Also vote for this option in the same message." };
+        var command = new Command("change-key", "Change the ballot key (the anti-coercion move), optionally voting in the same message.") { newKey, option, BallotAddress, Rpc, KeyFile };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, async (ballot, key, coordinator) =>
+        {
+            var seed = PrivateKey.Generate();
+            File.WriteAllText(parseResult.GetValue(newKey)!.FullName, KeystoreV3.Encrypt(seed, Environment.GetEnvironmentVariable(KeyPasswordVariable)!));
+            var vote = parseResult.GetValue(option);
+            await PublishAsync(ballot, key, MaciKey(seed).PublicKey(), (ulong)(vote ?? 0), vote is null ? 0UL : 1UL, coordinator, parseResult, "key change", cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private static Command Invalidate()
+    {
+        var command = new Command("invalidate", "Withdraw: every earlier vote stops counting (a key change to a throwaway key with no vote).") { BallotAddress, Rpc, KeyFile };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, (ballot, key, coordinator) =>
+            PublishAsync(ballot, key, MaciPrivateKey.Generate().PublicKey(), 0, 0, coordinator, parseResult, "withdrawal", cancellationToken)));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var command = new Command("status", "The ballot's phase, participation and, once published, its results.") { BallotAddress, Rpc };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var ballot = Connect(parseResult);
+            var status = await ballot.StatusAsync(cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"ballot {ballot.Address}: voting {(status.VotingClosed ? "closed" : $"open until {status.VotingDeadline:u}")}; {status.NumSignups - 1} member(s) signed up, {status.NumMessages} message(s)");
+            Console.WriteLine(status.ResultsPublished
+                ? "results (verified on chain): " + string.Join(", ", (await ballot.ResultsAsync(cancellationToken).ConfigureAwait(false)).Select((r, i) => $"option {i}: {r}"))
+                : status.VotingClosed ? $"proving: {(status.ProcessingComplete ? "every batch verified" : $"batch {status.CurrentBatch} next")}; tally {(status.TallyCommitment.IsZero ? "not yet proven" : "proven")}" : "no results before the deadline");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var command = new Command("verify", "Check from chain data alone that every batch and the tally were proven by the expected verifiers and the results match the proven commitment.") { BallotAddress, Rpc };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var ballot = Connect(parseResult);
+            var status = await ballot.StatusAsync(cancellationToken).ConfigureAwait(false);
+            var checks = new List<(string Name, bool? Pass, string Detail)>();
+            var batches = (await ballot.ViewAsync<object?[]>("batchHashes", cancellationToken).ConfigureAwait(false)).Length - 1;
+            var head = await ballot.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+            var logs = await ballot.Client.GetLogsAsync(new LogFilter { FromBlock = 0, ToBlock = head, Addresses = [ballot.Address] }, cancellationToken).ConfigureAwait(false);
+            var abi = ForgeArtifact.LoadAbi(Path.Combine(ProjectLayout.Discover().Root, "out"), "MACIVoting.sol", "MACIVoting");
+            var events = logs.Select(l => abi.DecodeLog(l.Topics, l.Data)).OfType<Ethereum.Abi.DecodedEvent>().ToList();
+            checks.Add(("voting closed", status.VotingClosed, status.VotingClosed ? "closed after the deadline" : $"open until {status.VotingDeadline:u}"));
+            var proven = events.Count(e => e.Event.Name == "BatchProcessed");
+            checks.Add(("every batch proven", status.VotingClosed ? status.ProcessingComplete && proven == batches : null, $"{proven} of {batches} batch proof(s) verified by the contract"));
+            foreach (var (function, contract) in new[] { ("processVerifier", "ProcessMessagesVerifier_3_2_1"), ("tallyVerifier", "TallyVotesVerifier_3_1") })
+            {
+                var address = await ballot.ViewAsync<Address>(function, cancellationToken).ConfigureAwait(false);
+                var code = (await ballot.Client.Rpc.CallAsync("eth_getCode", [address.ToString(), "latest"], cancellationToken).ConfigureAwait(false)).GetString()!;
+                var artifact = Path.Combine(ProjectLayout.Discover().Root, "out", contract + ".sol", contract + ".json");
+                bool? same = File.Exists(artifact) ? Hex.Encode(ForgeArtifact.Load(artifact).DeployedBytecode) == code : null;
+                checks.Add(($"{function} is the exported {contract}", same, same is null ? "no build of it here" : address.ToString()));
+            }
+
+            checks.Add(("tally proven", status.ProcessingComplete ? !status.TallyCommitment.IsZero : null, status.TallyCommitment.IsZero ? "no tally proof yet" : $"commitment {status.TallyCommitment}"));
+            var published = events.LastOrDefault(e => e.Event.Name == "ResultsPublished");
+            var results = await ballot.ResultsAsync(cancellationToken).ConfigureAwait(false);
+            checks.Add(("results match the proven commitment", status.TallyCommitment.IsZero ? null : status.ResultsPublished && published is not null && ((object?[])published["results"]!).Select(v => (BigInteger)v!).SequenceEqual(results),
+                status.ResultsPublished ? string.Join(", ", results.Select((r, i) => $"option {i}: {r}")) : "not published yet"));
+            foreach (var (name, pass, detail) in checks) Console.WriteLine($"  {(pass is null ? "UNRESOLVED" : pass.Value ? "PASS" : "FAIL"),-11} {name}: {detail}");
+            return checks.All(c => c.Pass == true) ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static async Task PublishAsync(MaciVotingClient ballot, MaciPrivateKey key, MaciPublicKey newKey, ulong option, ulong weight, MaciPublicKey coordinator, ParseResult parseResult, string what,
+        CancellationToken cancellationToken)
+    {
+        var index = LoadIndex(parseResult.GetValue(KeyFile)!, ballot.Address);
+        var pollId = await ballot.ViewAsync<BigInteger>("pollId", cancellationToken).ConfigureAwait(false);
+        var message = PublishedMessage.Create(key, (ulong)index, newKey, option, weight, 1, (ulong)pollId, coordinator);
+        // Any funded account may publish: a relay key keeps a watched member's address out of it.
+        var publisher = Environment.GetEnvironmentVariable(RelayKeyVariable) is { Length: > 0 } relay ? PrivateKey.FromHex(relay) : MemberCommand.MemberKey(null);
+        var receipt = await ballot.WithSender(Sender(ballot, publisher)).PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"{what} published from {publisher.Address.ToChecksumString()} in {receipt.TransactionHash} (encrypted: only the coordinator can read it)");
+    }
+
+    private static async Task<int> RunAsync(ParseResult parseResult, Func<MaciVotingClient, MaciPrivateKey, MaciPublicKey, Task> action)
+    {
+        try
+        {
+            var ballot = Connect(parseResult);
+            var key = LoadKey(parseResult.GetValue(KeyFile)!);
+            var coordinatorHash = await ballot.ViewAsync<BigInteger>("coordinatorPublicKeyHash").ConfigureAwait(false);
+            var coordinator = Environment.GetEnvironmentVariable("ISKANDER_COORDINATOR_PUBLIC_KEY") is { Length: > 0 } text ? MaciPublicKey.Parse(text) : null;
+            if (coordinator is not null && coordinator.Hash().ToBigInteger() != coordinatorHash) throw new InvalidOperationException("ISKANDER_COORDINATOR_PUBLIC_KEY is not this ballot's coordinator key");
+            await action(ballot, key, coordinator ?? throw new InvalidOperationException("set ISKANDER_COORDINATOR_PUBLIC_KEY (macipk.…) to the ballot's coordinator key; it is checked against the contract")).ConfigureAwait(false);
+            return 0;
+        }
+        catch (ContractRevertException ex)
+        {
+            Console.Error.WriteLine($"the ballot refused: {ex.ErrorName ?? ex.Message}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or KeystorePasswordException or IOException or FormatException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+    }
+
+    private static MaciVotingClient Connect(ParseResult parseResult)
+    {
+        var rpc = parseResult.GetValue(Rpc) ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable) ?? throw new InvalidOperationException($"pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
+        var client = new EthClient(new JsonRpcClient(new Uri(rpc)));
+        var abi = ForgeArtifact.LoadAbi(Path.Combine(ProjectLayout.Discover().Root, "out"), "MACIVoting.sol", "MACIVoting");
+        return new MaciVotingClient(client, Address.Parse(parseResult.GetValue(BallotAddress)!), abi);
+    }
+
+    private static TransactionSender Sender(MaciVotingClient ballot, PrivateKey key) => new(ballot.Client, new LocalSigner(key));
+
+    private static MaciPrivateKey MaciKey(PrivateKey seed) => new(new BigInteger(Hex.Decode(seed.ExportHex()), isUnsigned: true, isBigEndian: true));
+
+    private static MaciPrivateKey LoadKey(FileInfo file)
+    {
+        var password = Environment.GetEnvironmentVariable(KeyPasswordVariable) ?? throw new InvalidOperationException($"set {KeyPasswordVariable} to open {file.FullName}");
+        return MaciKey(KeystoreV3.Decrypt(File.ReadAllText(file.FullName), password));
+    }
+
+    // The voter's state index per ballot, kept beside the key (public information: it is in the SignUp event).
+    private static string IndexFile(FileInfo key) => key.FullName + ".ballots.json";
+
+    private static void SaveIndex(FileInfo key, Address ballot, int index)
+    {
+        var path = IndexFile(key);
+        var known = File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(path))! : [];
+        known[ballot.ToString().ToLowerInvariant()] = index;
+        File.WriteAllText(path, JsonSerializer.Serialize(known));
+    }
+
+    private static int LoadIndex(FileInfo key, Address ballot)
+    {
+        var path = IndexFile(key);
+        return File.Exists(path) && JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(path))!.TryGetValue(ballot.ToString().ToLowerInvariant(), out var index)
+            ? index
+            : throw new InvalidOperationException($"this key has not signed up for ballot {ballot} (run ballot signup with it)");
+    }
+}
