@@ -28,9 +28,18 @@ if (name == "anchoring")
     return 0;
 }
 
+if (name == "ballots")
+{
+    var ballotLayout = ProjectLayout.Discover();
+    var ballotText = $"# Secret ballots\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, circom2 0.2.23 (circom 2.2.x, --O2), snarkjs 0.7.6.\n\n{await BallotFigures.RunAsync(ballotLayout)}";
+    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(ballotLayout.Root, "bench", "results")).FullName, "ballots.md"), ballotText);
+    Console.WriteLine(ballotText);
+    return 0;
+}
+
 if (!suites.TryGetValue(name, out var suite))
 {
-    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, anchoring)");
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, anchoring, ballots)");
     return 2;
 }
 
