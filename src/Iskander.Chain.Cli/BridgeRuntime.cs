@@ -1,6 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Iskander.Chain.Ballots.Chain;
+using Iskander.Chain.Ballots.Circuits;
+using Iskander.Chain.Ballots.Proving;
+using Iskander.Chain.Bridge.Ballots;
 using Iskander.Chain.Bridge.Governance;
+using Iskander.Chain.Zk.Keys;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content.Stores;
@@ -35,6 +40,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string HookTokenVariable = "ISKANDER_HOOK_TOKEN";
     public const string HorizonVariable = "ISKANDER_RECONCILE_HORIZON";
     public const string ConsentWindowVariable = "ISKANDER_CONSENT_WINDOW_HOURS";
+    public const string CoordinatorKeystoreVariable = "ISKANDER_COORDINATOR_KEYSTORE";
+    public const string CoordinatorPasswordVariable = "ISKANDER_COORDINATOR_KEYSTORE_PASSWORD";
+    public const string BallotsVariable = "ISKANDER_BALLOTS";
 
     private readonly HttpClient _http;
 
@@ -62,6 +70,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     /// <summary>Admissions awaiting members' consent.</summary>
     public MembershipConsent Consent { get; }
+
+    /// <summary>The ballot coordinators' loop, when this bridge coordinates ballots.</summary>
+    public BallotService? Ballots { get; private init; }
 
     /// <summary>Null (with the reason logged) when Loomio is not configured: serve then runs without the bridge loop.</summary>
     public static async Task<BridgeRuntime?> CreateAsync(EmbeddedServices services, ProjectLayout layout, string dataDirectory, ILogger log, CancellationToken cancellationToken)
@@ -96,10 +107,48 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey });
         var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
-        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent);
+        var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent)
+        {
+            Ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log),
+        };
         log.Information("Bridge: Loomio {LoomioUrl}, DecisionAnchor {Anchor} on chain {ChainId}, anchorer {Anchorer}, {Confirmations} confirmations",
             loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
         return runtime;
+    }
+
+    // Ballots named in ISKANDER_BALLOTS (ballot manifests), coordinated with the MACI key in the coordinator keystore; null when not configured.
+    private static BallotService? BallotCoordination(BridgeDatabase database, EthClient client, BridgeContracts contracts, ProjectLayout layout, string dataDirectory, ILogger log)
+    {
+        var manifests = Environment.GetEnvironmentVariable(BallotsVariable);
+        var keystore = Environment.GetEnvironmentVariable(CoordinatorKeystoreVariable);
+        if (string.IsNullOrWhiteSpace(manifests) && string.IsNullOrWhiteSpace(keystore)) return null;
+        if (string.IsNullOrWhiteSpace(manifests) || string.IsNullOrWhiteSpace(keystore))
+        {
+            throw new InvalidOperationException($"coordinating ballots needs both {BallotsVariable} and {CoordinatorKeystoreVariable} (with {CoordinatorPasswordVariable})");
+        }
+
+        var password = Environment.GetEnvironmentVariable(CoordinatorPasswordVariable) ?? throw new InvalidOperationException($"{CoordinatorKeystoreVariable} is set but {CoordinatorPasswordVariable} is not");
+        MaciPrivateKey key;
+        try
+        {
+            key = new MaciPrivateKey(new System.Numerics.BigInteger(Ethereum.Hex.Decode(KeystoreV3.Decrypt(File.ReadAllText(keystore), password).ExportHex()), isUnsigned: true, isBigEndian: true));
+        }
+        catch (Exception ex) when (ex is KeystorePasswordException or FormatException or System.Text.Json.JsonException or IOException)
+        {
+            throw new InvalidOperationException($"cannot open the coordinator keystore {keystore}: {ex.Message}");
+        }
+
+        var runner = new ToolRunner(new Toolchain.Toolchain(layout), log);
+        var service = new BallotService(database, client, key, new CircuitBuilder(runner, log), new Groth16Prover(runner, log), Path.Combine(dataDirectory, "proving"), log);
+        var abi = ForgeArtifact.LoadAbi(Path.Combine(layout.Root, "out"), "MACIVoting.sol", "MACIVoting");
+        foreach (var path in manifests.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var ballot = BallotManifest.Load(path);
+            service.Add(new MaciVotingClient(client, ballot.Ballot, abi, contracts.Sender), ballot.DeployBlock, Path.GetFileNameWithoutExtension(path));
+        }
+
+        log.Information("Coordinating {Count} ballot(s) with coordinator key {Key}", manifests.Split(',', StringSplitOptions.RemoveEmptyEntries).Length, key.PublicKey().Serialize());
+        return service;
     }
 
     public async ValueTask DisposeAsync()

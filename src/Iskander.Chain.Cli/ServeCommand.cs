@@ -57,6 +57,7 @@ internal static class ServeCommand
                     .ConfigureAwait(false);
                 log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);
                 var bridgeLoop = bridge?.Service.RunAsync(cancellationToken) ?? Task.CompletedTask;
+                var ballotLoop = bridge?.Ballots?.RunAsync(cancellationToken) ?? Task.CompletedTask;
                 log.Information(
                     "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
                     report.ChainId, report.BlockNumber, services.RpcUrl, services.RpcIsEmbedded ? "embedded anvil" : "configured",
@@ -64,6 +65,7 @@ internal static class ServeCommand
                 await MonitorAsync(services, TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(interval))), log, cancellationToken)
                     .ConfigureAwait(false);
                 await bridgeLoop.ConfigureAwait(false);
+                await ballotLoop.ConfigureAwait(false);
                 log.Information("Stopping");
                 return 0;
             }

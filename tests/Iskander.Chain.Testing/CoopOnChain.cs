@@ -38,6 +38,12 @@ public sealed class CoopOnChain : IAsyncDisposable
 
     public AnvilNode Node { get; }
 
+    /// <summary>The cooperative's deployment manifest file.</summary>
+    public string ManifestPath => _manifests[0];
+
+    /// <summary>The manifest file of the ballot deployed last.</summary>
+    public string? LastBallotManifestPath { get; private set; }
+
     public DeploymentManifest Manifest { get; }
 
     public EthClient Client { get; }
@@ -89,6 +95,7 @@ public sealed class CoopOnChain : IAsyncDisposable
     {
         var path = Path.Combine(TestToolchain.Layout.Root, "deployments", $"ballot-{Guid.NewGuid():N}.json");
         _manifests.Add(path);
+        LastBallotManifestPath = path;
         var head = await Client.GetBlockByNumberAsync(await Client.BlockNumberAsync());
         var manifest = await new BallotDeployer(TestToolchain.Runner()).DeployAsync(Node.RpcUrl, Key(0), path,
             new BallotDeploymentOptions(Identity.Address, coordinator.Hash().ToBigInteger(), voteOptions, pollId, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600)));
