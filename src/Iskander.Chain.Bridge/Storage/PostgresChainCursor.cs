@@ -1,9 +1,8 @@
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Chain;
-using Iskander.Chain.Bridge.Storage;
 using Npgsql;
 
-namespace Iskander.Chain.Bridge.Governance;
+namespace Iskander.Chain.Bridge.Storage;
 
 /// <summary>
 /// A chain follower's processed blocks in PostgreSQL. Changes are held back until

@@ -1,0 +1,82 @@
+using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Chain;
+using Iskander.Chain.Ethereum.JsonRpc;
+using Npgsql;
+using Serilog;
+
+namespace Iskander.Chain.Bridge.Storage;
+
+/// <summary>
+/// Mirrors one contract's events into PostgreSQL through a <see cref="ChainFollower"/>: the rows a
+/// batch of logs produces and the follower's cursor are written in one transaction, and a reorg
+/// first deletes the rows above the fork point, so the mirror is always derived from the canonical
+/// chain and never runs behind or ahead of its cursor.
+/// </summary>
+public abstract class ChainEventMirror
+{
+    private readonly BridgeDatabase _database;
+    private readonly PostgresChainCursor _cursor;
+    private readonly ChainFollower _follower;
+
+    /// <summary>A mirror of <paramref name="contract"/>'s logs (optionally only <paramref name="topics"/>) from <paramref name="startBlock"/>, with its cursor under <paramref name="name"/>.</summary>
+    protected ChainEventMirror(BridgeDatabase database, EthClient client, string name, Address contract, ulong startBlock, IReadOnlyList<Hash32>? topics, ILogger log)
+    {
+        _database = database;
+        Log = log;
+        _cursor = new PostgresChainCursor(database, name);
+        _follower = new ChainFollower(client, _cursor, new FollowerOptions { StartBlock = startBlock, Addresses = [contract], Topics = topics is null ? [] : [topics] }, log);
+    }
+
+    /// <summary>The log.</summary>
+    protected ILogger Log { get; }
+
+    /// <summary>Follows the chain once; returns the rows recorded.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var step = await _follower.PollAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (step.Reorg is { } reorg)
+            {
+                var dropped = await DeleteAboveAsync(connection, transaction, reorg.ForkPoint, cancellationToken).ConfigureAwait(false);
+                Log.Warning("{Mirror}: reorg of depth {Depth} below block {ForkPoint}; {Dropped} row(s) dropped and read again", GetType().Name, reorg.Depth, reorg.ForkPoint, dropped);
+            }
+
+            var recorded = 0;
+            foreach (var log in step.Logs)
+            {
+                if (await InsertAsync(connection, transaction, log, cancellationToken).ConfigureAwait(false)) recorded++;
+            }
+
+            await _cursor.SaveAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return recorded;
+        }
+        catch
+        {
+            _cursor.Reset();
+            throw;
+        }
+    }
+
+    /// <summary>Deletes the rows of blocks above <paramref name="forkPoint"/>; returns how many.</summary>
+    protected abstract Task<int> DeleteAboveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong forkPoint, CancellationToken cancellationToken);
+
+    /// <summary>Records one log (idempotently); returns whether it was one of the mirrored events.</summary>
+    protected abstract Task<bool> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LogEntry log, CancellationToken cancellationToken);
+
+    /// <summary>Runs one statement with positional parameters.</summary>
+    protected static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, IEnumerable<object?> values, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea } : new NpgsqlParameter { Value = value });
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
