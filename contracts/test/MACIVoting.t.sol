@@ -80,13 +80,34 @@ contract MACIVotingTest is Test {
         return target.signUp(key, hint);
     }
 
-    function _publish(MACIVoting target, uint256 seed) internal {
-        uint256[10] memory data;
+    function _data(uint256 seed) internal pure returns (uint256[10] memory data) {
         for (uint256 i = 0; i < 10; i++) {
             data[i] = uint256(keccak256(abi.encode(seed, i))) % P;
         }
+    }
+
+    function _publish(MACIVoting target, uint256 seed) internal {
         (MACIVoting.PublicKey memory key, MACIVoting.PublicKey memory hint) = _key();
-        target.publishMessage(data, key, hint);
+        target.publishMessage(_data(seed), key, hint);
+    }
+
+    /// @dev The messages of batch `batch` (1-based) as published with seeds 0, 1, 2, ...
+    function _batch(uint256 batch, uint256 total) internal pure returns (uint256[10][] memory data, MACIVoting.PublicKey[] memory keys) {
+        uint256 first = (batch - 1) * 2;
+        uint256 count = first + 2 <= total ? 2 : total - first;
+        data = new uint256[10][](count);
+        keys = new MACIVoting.PublicKey[](count);
+        for (uint256 i = 0; i < count; i++) {
+            data[i] = _data(first + i);
+            keys[i] = MACIVoting.PublicKey(KEY_X, KEY_Y);
+        }
+    }
+
+    function _hashAll(MACIVoting target, uint256 total) internal {
+        for (uint256 batch = 1; batch <= (total + 1) / 2; batch++) {
+            (uint256[10][] memory data, MACIVoting.PublicKey[] memory keys) = _batch(batch, total);
+            target.hashBatch(data, keys);
+        }
     }
 
     // ------------------------------------------------------------------ keys
@@ -169,16 +190,47 @@ contract MACIVotingTest is Test {
 
     // ------------------------------------------------------------------ messages
 
-    function test_anyone_publishes_and_every_full_batch_records_the_chain() public {
+    function test_anyone_publishes_and_every_full_batch_records_its_digest() public {
         vm.prank(address(0xD00D)); // not a member: publishing is open to every address
+        _publish(ballot, 0);
+        assertEq(ballot.batchCount(), 0);
+        bytes32 afterOne = ballot.messageDigest();
+        assertTrue(afterOne != bytes32(0));
         _publish(ballot, 1);
-        assertEq(ballot.batchHashes().length, 1);
-        uint256 afterOne = ballot.chainHash();
-        assertTrue(afterOne != ballot.NOTHING_UP_MY_SLEEVE());
-        _publish(ballot, 2);
-        assertEq(ballot.batchHashes().length, 2);
-        assertEq(ballot.batchHashes()[1], ballot.chainHash());
+        assertEq(ballot.batchCount(), 1);
+        assertTrue(ballot.messageDigest() != afterOne);
         assertEq(ballot.numMessages(), 2);
+    }
+
+    function test_batches_are_hashed_in_order_from_exactly_the_published_messages() public {
+        for (uint256 i = 0; i < 3; i++) {
+            _publish(ballot, i);
+        }
+        (uint256[10][] memory data, MACIVoting.PublicKey[] memory keys) = _batch(1, 3);
+        vm.expectRevert(MACIVoting.WrongPhase.selector);
+        ballot.hashBatch(data, keys); // voting still open
+        vm.warp(DEADLINE);
+        ballot.closeVoting();
+        vm.expectRevert(MACIVoting.WrongPhase.selector);
+        ballot.processMessages(1, _proof()); // not hashed yet
+
+        data[1][4] += 1; // a changed message
+        vm.expectRevert(MACIVoting.BatchMismatch.selector);
+        ballot.hashBatch(data, keys);
+        data[1][4] -= 1;
+        keys[0] = MACIVoting.PublicKey(MIXED_X, MIXED_Y); // another key
+        vm.expectRevert(MACIVoting.BatchMismatch.selector);
+        ballot.hashBatch(data, keys);
+        keys[0] = MACIVoting.PublicKey(KEY_X, KEY_Y);
+        (uint256[10][] memory shortData, MACIVoting.PublicKey[] memory shortKeys) = _batch(2, 3); // one message, where two are due
+        vm.expectRevert(MACIVoting.BatchMismatch.selector);
+        ballot.hashBatch(shortData, shortKeys);
+
+        ballot.hashBatch(data, keys);
+        ballot.hashBatch(shortData, shortKeys); // the last, partial batch
+        assertEq(ballot.batchHashes().length, 3);
+        vm.expectRevert(MACIVoting.WrongPhase.selector);
+        ballot.hashBatch(shortData, shortKeys); // nothing left to hash
     }
 
     function test_messages_must_be_field_elements_under_a_valid_key_before_the_deadline() public {
@@ -201,11 +253,13 @@ contract MACIVotingTest is Test {
             _publish(ballot, i);
         }
         assertEq(ballot.numMessages(), count);
-        assertEq(ballot.batchHashes().length, uint256(count) / 2 + 1);
+        assertEq(ballot.batchCount(), uint256(count) / 2);
         vm.warp(DEADLINE);
         ballot.closeVoting();
         assertEq(ballot.currentBatch(), (uint256(count) + 1) / 2);
-        assertEq(ballot.batchHashes()[ballot.batchHashes().length - 1], ballot.chainHash());
+        assertEq(ballot.batchCount(), (uint256(count) + 1) / 2);
+        _hashAll(ballot, count);
+        assertEq(ballot.batchHashes().length, (uint256(count) + 1) / 2 + 1);
     }
 
     // ------------------------------------------------------------------ proofs
@@ -217,6 +271,7 @@ contract MACIVotingTest is Test {
         }
         vm.warp(DEADLINE);
         ballot.closeVoting();
+        _hashAll(ballot, messages);
     }
 
     function _proof() internal pure returns (uint256[8] memory proof) {

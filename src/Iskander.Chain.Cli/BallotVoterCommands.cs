@@ -127,7 +127,7 @@ internal static class BallotVoterCommands
             var ballot = Connect(parseResult);
             var status = await ballot.StatusAsync(cancellationToken).ConfigureAwait(false);
             var checks = new List<(string Name, bool? Pass, string Detail)>();
-            var batches = (await ballot.ViewAsync<object?[]>("batchHashes", cancellationToken).ConfigureAwait(false)).Length - 1;
+            var batches = status.BatchCount;
             var head = await ballot.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
             var logs = await ballot.Client.GetLogsAsync(new LogFilter { FromBlock = 0, ToBlock = head, Addresses = [ballot.Address] }, cancellationToken).ConfigureAwait(false);
             var abi = ForgeArtifact.LoadAbi(Path.Combine(ProjectLayout.Discover().Root, "out"), "MACIVoting.sol", "MACIVoting");

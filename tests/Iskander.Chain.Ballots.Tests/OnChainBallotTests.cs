@@ -94,11 +94,14 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
 
         // The coordinator's replay from events agrees with the contract's chain and state.
         var poll = await ReplayAsync(coop, ballot, manifest.DeployBlock, 5);
-        Assert.Equal(poll.Chain.Current.ToBigInteger(), await ballot.ViewAsync<BigInteger>("chainHash"));
         Assert.Equal("VotingOpen", await RevertOf(() => ballot.CloseVotingAsync()));
         await coop.PassDeadlineAsync();
         Assert.Equal("VotingEnded", await RevertOf(() => ballot.PublishAsync(Vote("ada", keys["ada"], keys["ada"].PublicKey(), 2, 1, 1))));
         await ballot.CloseVotingAsync();
+        poll.CloseVoting();
+        Assert.Equal("BatchMismatch", await RevertOf(() => ballot.HashBatchAsync(poll.BatchMessages(2))));
+        for (var batch = 1; batch <= poll.BatchCount; batch++) gas["hashBatch"] = (await ballot.HashBatchAsync(poll.BatchMessages(batch))).GasUsed;
+        Assert.Equal(poll.Chain.BatchHashes.Select(h => h.ToBigInteger()), await ballot.BatchHashesAsync());
         Assert.Equal(poll.SbCommitment.ToBigInteger(), (await ballot.StatusAsync()).SbCommitment);
         Assert.Equal(poll.BatchCount, (await ballot.StatusAsync()).CurrentBatch);
 
@@ -174,6 +177,8 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
             var poll = await ReplayAsync(coop, ballot, manifest.DeployBlock, 2);
             await coop.PassDeadlineAsync();
             await ballot.CloseVotingAsync();
+            poll.CloseVoting();
+            for (var batch = 1; batch <= poll.BatchCount; batch++) await ballot.HashBatchAsync(poll.BatchMessages(batch));
             using var work = new TempDirectory();
             while (poll.BatchesLeft > 0)
             {

@@ -69,7 +69,12 @@ contract MACIVoting {
     mapping(address member => bool) public memberSignedUp;
 
     uint256 public numMessages;
-    uint256 public chainHash = NOTHING_UP_MY_SLEEVE;
+    /// @notice keccak256 chain over every published message and its key: cheap for voters, and
+    ///         what authenticates the messages when their Poseidon chain is computed in {hashBatch}.
+    bytes32 public messageDigest;
+    bytes32[] private _batchDigests;
+    /// @notice The Poseidon message chain at the end of each batch ([0] is the start), computed
+    ///         after voting by {hashBatch}; the processing proofs take it as public input.
     uint256[] private _batchHashes;
 
     bool public votingClosed;
@@ -85,6 +90,7 @@ contract MACIVoting {
     event SignUp(uint256 indexed stateIndex, address indexed member, uint256 publicKeyX, uint256 publicKeyY);
     event PublishMessage(uint256 indexed messageIndex, uint256[10] data, uint256 encryptionKeyX, uint256 encryptionKeyY);
     event VotingClosed(uint256 numSignups, uint256 numMessages, uint256 batches, uint256 sbCommitment);
+    event BatchHashed(uint256 indexed batch, uint256 chainHash);
     event BatchProcessed(uint256 indexed batch, uint256 newSbCommitment);
     event VotesTallied(uint256 tallyCommitment);
     event ResultsPublished(uint256[] results, uint256 totalSpent);
@@ -99,6 +105,7 @@ contract MACIVoting {
     error WrongPhase();
     error InvalidProof();
     error ResultsMismatch();
+    error BatchMismatch();
     error InvalidSettings();
 
     constructor(Settings memory settings) {
@@ -135,6 +142,7 @@ contract MACIVoting {
         emptyBallotRoot = ballotNode;
         stateRoot = stateZero;
         _batchHashes.push(NOTHING_UP_MY_SLEEVE);
+        _batchDigests.push(bytes32(0));
         _insert(PoseidonT4.hash([PAD_KEY_X, PAD_KEY_Y, uint256(0)]));
     }
 
@@ -158,21 +166,40 @@ contract MACIVoting {
 
     /// @notice Publishes an encrypted command. Anyone may call it, from any address: only the
     ///         coordinator can read it, and only the key registered in the voter's state leaf can
-    ///         make it valid. `hint` satisfies 8·hint = encryptionKey.
+    ///         make it valid. `hint` satisfies 8·hint = encryptionKey. The message is bound by a
+    ///         keccak chain here; its Poseidon chain (what the circuit checks) is computed after
+    ///         voting by {hashBatch} from the same bytes, so voters do not pay for on-chain Poseidon.
     function publishMessage(uint256[10] calldata data, PublicKey calldata encryptionKey, PublicKey calldata hint) external {
         if (block.timestamp >= votingDeadline) revert VotingEnded(votingDeadline);
         for (uint256 i = 0; i < 10; i++) {
             if (data[i] >= SNARK_FIELD) revert NotAFieldElement(data[i]);
         }
         if (!BabyJubJub.isValidPublicKey(encryptionKey.x, encryptionKey.y, hint.x, hint.y)) revert InvalidPublicKey(encryptionKey.x, encryptionKey.y);
-        uint256 left = PoseidonT6.hash([data[0], data[1], data[2], data[3], data[4]]);
-        uint256 right = PoseidonT6.hash([data[5], data[6], data[7], data[8], data[9]]);
-        uint256 messageHash = PoseidonT5.hash([left, right, encryptionKey.x, encryptionKey.y]);
-        uint256 chain = PoseidonT3.hash([chainHash, messageHash]);
-        chainHash = chain;
+        bytes32 digest = keccak256(abi.encode(messageDigest, data, encryptionKey.x, encryptionKey.y));
+        messageDigest = digest;
         uint256 index = numMessages++;
-        if (numMessages % batchSize == 0) _batchHashes.push(chain);
+        if (numMessages % batchSize == 0) _batchDigests.push(digest);
         emit PublishMessage(index, data, encryptionKey.x, encryptionKey.y);
+    }
+
+    /// @notice Computes the Poseidon chain over the next batch of messages (anyone may call it,
+    ///         normally the coordinator, once voting is closed, batch after batch from the first).
+    ///         The messages must be exactly the published ones: their keccak chain must reach the
+    ///         digest recorded when the batch was published, so none can be left out, changed or added.
+    function hashBatch(uint256[10][] calldata data, PublicKey[] calldata keys) external {
+        if (!votingClosed || _batchHashes.length == _batchDigests.length) revert WrongPhase();
+        uint256 batch = _batchHashes.length;
+        uint256 count = batch * batchSize <= numMessages ? batchSize : numMessages - (batch - 1) * batchSize;
+        if (data.length != count || keys.length != count) revert BatchMismatch();
+        bytes32 digest = _batchDigests[batch - 1];
+        uint256 chain = _batchHashes[batch - 1];
+        for (uint256 i = 0; i < count; i++) {
+            digest = keccak256(abi.encode(digest, data[i], keys[i].x, keys[i].y));
+            chain = PoseidonT3.hash([chain, _messageHash(data[i], keys[i])]);
+        }
+        if (digest != _batchDigests[batch]) revert BatchMismatch();
+        _batchHashes.push(chain);
+        emit BatchHashed(batch, chain);
     }
 
     // ------------------------------------------------------------------ proving
@@ -183,9 +210,9 @@ contract MACIVoting {
         if (block.timestamp < votingDeadline) revert VotingOpen(votingDeadline);
         if (votingClosed) revert WrongPhase();
         votingClosed = true;
-        if (numMessages % batchSize != 0) _batchHashes.push(chainHash);
+        if (numMessages % batchSize != 0) _batchDigests.push(messageDigest);
         sbCommitment = PoseidonT4.hash([stateRoot, emptyBallotRoot, uint256(0)]);
-        currentBatch = _batchHashes.length - 1;
+        currentBatch = _batchDigests.length - 1;
         processingComplete = currentBatch == 0;
         emit VotingClosed(numSignups, numMessages, currentBatch, sbCommitment);
     }
@@ -194,7 +221,7 @@ contract MACIVoting {
     ///         commitment forward. A proof is bound to its batch through the public inputs, so a
     ///         replayed or reordered proof fails.
     function processMessages(uint256 newSbCommitment, uint256[8] calldata proof) external {
-        if (!votingClosed || processingComplete) revert WrongPhase();
+        if (!votingClosed || processingComplete || _batchHashes.length != _batchDigests.length) revert WrongPhase();
         if (newSbCommitment >= SNARK_FIELD) revert NotAFieldElement(newSbCommitment);
         uint256 batch = currentBatch;
         uint256 index = (batch - 1) * batchSize;
@@ -255,12 +282,24 @@ contract MACIVoting {
         return _results;
     }
 
-    /// @notice The message chain at the end of each batch; [0] is the start.
+    /// @notice The Poseidon message chain at the end of each hashed batch; [0] is the start.
     function batchHashes() external view returns (uint256[] memory) {
         return _batchHashes;
     }
 
+    /// @notice Batches whose messages are published (the last partial one once voting closed).
+    function batchCount() external view returns (uint256) {
+        return _batchDigests.length - 1;
+    }
+
     // ------------------------------------------------------------------ internals
+
+    // hash4(hash5(d0..d4), hash5(d5..d9), key.x, key.y), as the circuit hashes a message.
+    function _messageHash(uint256[10] calldata d, PublicKey calldata key) private pure returns (uint256) {
+        uint256 left = PoseidonT6.hash([d[0], d[1], d[2], d[3], d[4]]);
+        uint256 right = PoseidonT6.hash([d[5], d[6], d[7], d[8], d[9]]);
+        return PoseidonT5.hash([left, right, key.x, key.y]);
+    }
 
     // Incremental insertion into the fixed-depth state tree (zero leaf 0).
     function _insert(uint256 leaf) private {

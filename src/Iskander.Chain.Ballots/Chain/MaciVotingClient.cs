@@ -35,8 +35,10 @@ public sealed record MessageEvent(int Index, PublishedMessage Message, ulong Blo
 /// <param name="TallyCommitment">Proven tally commitment (0 before).</param>
 /// <param name="ResultsPublished">Whether results are on chain.</param>
 /// <param name="VotingDeadline">When voting ends.</param>
+/// <param name="BatchCount">Batches of published messages (the last partial one once closed).</param>
+/// <param name="HashedBatches">Batches whose Poseidon chain the contract has computed.</param>
 public sealed record BallotStatus(int NumSignups, int NumMessages, bool VotingClosed, int CurrentBatch, bool ProcessingComplete, BigInteger SbCommitment,
-    BigInteger TallyCommitment, bool ResultsPublished, DateTimeOffset VotingDeadline);
+    BigInteger TallyCommitment, bool ResultsPublished, DateTimeOffset VotingDeadline, int BatchCount, int HashedBatches);
 
 /// <summary>
 /// A MACIVoting contract from C#: sign-up and publishing for voters (any funded account may
@@ -73,6 +75,18 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
             [message.Message.Data.Select(f => (object?)f.ToBigInteger()).ToArray(), Point(message.EncryptionKey), Point(BabyJubJub.CofactorHint(message.EncryptionKey))], cancellationToken);
     }
 
+    /// <summary>Computes the Poseidon chain of the next batch on chain from its published messages.</summary>
+    public Task<TransactionReceipt> HashBatchAsync(IReadOnlyList<PublishedMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return _contract.SendAsync("hashBatch",
+            [messages.Select(m => (object?)m.Message.Data.Select(f => (object?)f.ToBigInteger()).ToArray()).ToArray(), messages.Select(m => (object?)Point(m.EncryptionKey)).ToArray()], cancellationToken);
+    }
+
+    /// <summary>The Poseidon chain at the end of each hashed batch ([0] is the start).</summary>
+    public async Task<IReadOnlyList<BigInteger>> BatchHashesAsync(CancellationToken cancellationToken = default) =>
+        ((object?[])(await _contract.CallAsync("batchHashes", [], cancellationToken: cancellationToken).ConfigureAwait(false))[0]!).Select(v => (BigInteger)v!).ToList();
+
     /// <summary>Closes voting (after the deadline).</summary>
     public Task<TransactionReceipt> CloseVotingAsync(CancellationToken cancellationToken = default) => _contract.SendAsync("closeVoting", [], cancellationToken);
 
@@ -105,7 +119,9 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
             (BigInteger)(await One("sbCommitment").ConfigureAwait(false))!,
             (BigInteger)(await One("tallyCommitment").ConfigureAwait(false))!,
             (bool)(await One("resultsPublished").ConfigureAwait(false))!,
-            DateTimeOffset.FromUnixTimeSeconds((long)(BigInteger)(await One("votingDeadline").ConfigureAwait(false))!));
+            DateTimeOffset.FromUnixTimeSeconds((long)(BigInteger)(await One("votingDeadline").ConfigureAwait(false))!),
+            (int)(BigInteger)(await One("batchCount").ConfigureAwait(false))!,
+            ((object?[])(await One("batchHashes").ConfigureAwait(false))!).Length - 1);
     }
 
     /// <summary>The timestamp of the latest block (the contract's notion of now).</summary>

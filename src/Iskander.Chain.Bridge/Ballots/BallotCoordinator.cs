@@ -59,6 +59,19 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
             return changed;
         }
 
+        // The contract computes each batch's Poseidon chain from exactly the published messages, first to last.
+        poll.CloseVoting();
+        for (var batch = status.HashedBatches + 1; batch <= status.BatchCount; batch++)
+        {
+            var messages = poll.BatchMessages(batch);
+            await AuditedAsync("ballot.hash", new JsonObject { ["batch"] = batch, ["messages"] = messages.Count }, () => contract.HashBatchAsync(messages, cancellationToken), cancellationToken).ConfigureAwait(false);
+            changed = true;
+        }
+
+        var onChain = await contract.BatchHashesAsync(cancellationToken).ConfigureAwait(false);
+        if (!onChain.SequenceEqual(poll.Chain.BatchHashes.Select(h => h.ToBigInteger()))) throw new InvalidOperationException($"ballot {ballot.Address}: the contract's message chain differs from the mirror's");
+        status = await contract.StatusAsync(cancellationToken).ConfigureAwait(false);
+
         // Batches the contract already holds are replayed with their stored salts; the next one is proven and sent.
         for (var batch = poll.BatchCount; batch >= 1; batch--)
         {
@@ -129,6 +142,7 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
             var onChain = intent.Action switch
             {
                 "ballot.close" => status.VotingClosed,
+                "ballot.hash" => intent.Detail["batch"]!.GetValue<int>() <= status.HashedBatches,
                 "ballot.process" => status.VotingClosed && intent.Detail["batch"]!.GetValue<int>() > status.CurrentBatch,
                 "ballot.tally" => !status.TallyCommitment.IsZero,
                 "ballot.results" => status.ResultsPublished,

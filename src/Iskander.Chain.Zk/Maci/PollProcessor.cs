@@ -154,15 +154,26 @@ public sealed class PollProcessor
         _chain.Append(message.Message.Hash(message.EncryptionKey));
     }
 
+    /// <summary>The published messages, in order.</summary>
+    public IReadOnlyList<PublishedMessage> Messages => _messages;
+
+    /// <summary>Ends voting as the contract does: the last partial batch closes; no more sign-ups or messages.</summary>
+    public void CloseVoting()
+    {
+        if (_closed) return;
+        _chain.PadLastBatch();
+        _closed = true;
+    }
+
+    /// <summary>The messages of batch <paramref name="batch"/> (counting from 1).</summary>
+    public IReadOnlyList<PublishedMessage> BatchMessages(int batch) =>
+        _messages.Skip((batch - 1) * _parameters.BatchSize).Take(_parameters.BatchSize).ToList();
+
     /// <summary>Processes the next batch (the last unprocessed one) with the coordinator's key and a fresh salt.</summary>
     public ProcessBatchResult ProcessNextBatch(MaciPrivateKey coordinator, Fr newSalt)
     {
         ArgumentNullException.ThrowIfNull(coordinator);
-        if (!_closed)
-        {
-            _chain.PadLastBatch();
-            _closed = true;
-        }
+        CloseVoting();
 
         if (BatchesLeft == 0) throw new InvalidOperationException("every batch is processed");
         var batch = BatchCount - 1 - _processed;
