@@ -9,7 +9,7 @@ using Iskander.Chain.Zk.Maci;
 
 namespace Iskander.Chain.Cli.Tests;
 
-/// <summary><c>serve</c> coordinates a configured ballot: after the deadline it proves, verifies on chain, publishes the results and anchors them as a decision.</summary>
+/// <summary><c>serve</c> coordinates a configured ballot: after the deadline it proves (resuming after a SIGKILL mid-proof), verifies on chain, publishes the results and anchors them as a decision.</summary>
 public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
@@ -46,6 +46,16 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
             ["ISKANDER_COORDINATOR_KEYSTORE"] = keystore,
             ["ISKANDER_COORDINATOR_KEYSTORE_PASSWORD"] = "coordinator password",
         };
+        // Killed (SIGKILL) while proving; the next start resumes and never proves a finished step again.
+        string killedOutput;
+        using (var first = CliProcess.Start(["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"], environment))
+        {
+            await first.WaitForLineAsync("Proved batch-1", TimeSpan.FromMinutes(3));
+            await first.WaitForLineAsync("Proving tally", TimeSpan.FromMinutes(1));
+            await first.KillAsync();
+            killedOutput = first.Output;
+        }
+
         using (var serve = CliProcess.Start(["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"], environment))
         {
             await serve.WaitForLineAsync("Coordinating 1 ballot(s)", TimeSpan.FromMinutes(1));
@@ -65,7 +75,10 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
                 await Task.Delay(1000);
             }
 
-            Assert.DoesNotContain(seed.ExportHex()[2..], serve.Output, StringComparison.OrdinalIgnoreCase); // the key is never logged
+            Assert.DoesNotContain(seed.ExportHex()[2..], serve.Output + killedOutput, StringComparison.OrdinalIgnoreCase); // the key is never logged
+            Assert.Contains("Proved batch-1", killedOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain("Proving batch-1", serve.Output, StringComparison.Ordinal); // finished before the kill: not proven again
+            Assert.Contains("Proved tally", serve.Output, StringComparison.Ordinal);
             serve.Interrupt();
             Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromMinutes(1)));
         }

@@ -161,8 +161,11 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
     {
         if (stored?.ProofJson is { } json) return Groth16Proof.FromJson(json);
         var clock = Stopwatch.StartNew();
-        var proof = await prover.ProveAsync(circuit, inputs, Path.Combine(workDirectory, ballot.Address.ToString()), step.Replace(':', '-'), cancellationToken).ConfigureAwait(false);
+        // A folder per attempt: a prover left running by a killed coordinator cannot write into this one.
+        var attempt = Path.Combine(workDirectory, ballot.Address.ToString(), $"{step.Replace(':', '-')}-{Guid.NewGuid():N}");
+        var proof = await prover.ProveAsync(circuit, inputs, attempt, step.Replace(':', '-'), cancellationToken).ConfigureAwait(false);
         await store.UpdateStepAsync(ballot.Id, step, "proven", proof.ToJson(), clock.Elapsed.TotalSeconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Directory.Delete(attempt, recursive: true);
         return proof;
     }
 
