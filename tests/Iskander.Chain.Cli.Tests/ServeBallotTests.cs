@@ -15,6 +15,13 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
     [Fact]
     public async Task Serve_coordinates_a_ballot_from_its_keystore_to_anchored_results()
     {
+        // The circuits' keys first (minutes on a fresh machine; cached afterwards): serve would build them on first use.
+        var builder = new Iskander.Chain.Ballots.Circuits.CircuitBuilder(TestToolchain.Runner(), new Serilog.LoggerConfiguration().CreateLogger());
+        foreach (var kind in Enum.GetValues<Iskander.Chain.Ballots.Circuits.BallotCircuitKind>())
+        {
+            await builder.BuildAsync(new Iskander.Chain.Ballots.Circuits.BallotCircuit(kind, BallotCircuitParameters.Test));
+        }
+
         await using var coop = await CoopOnChain.StartAsync();
         await coop.AdmitAsync(2);
         await coop.AdmitAsync(3);
