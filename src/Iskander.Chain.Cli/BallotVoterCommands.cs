@@ -46,12 +46,9 @@ internal static class BallotVoterCommands
                 return 2;
             }
 
-            // A secp256k1-range seed, so the standard keystore format holds it.
-            var seed = PrivateKey.Generate();
-            var file = parseResult.GetValue(output)!;
-            File.WriteAllText(file.FullName, KeystoreV3.Encrypt(seed, password));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            Console.WriteLine(MaciKey(seed).PublicKey().Serialize());
+            var (key, json) = BallotKeyFile.Create(password);
+            WriteKeyFile(parseResult.GetValue(output)!, json);
+            Console.WriteLine(key.PublicKey().Serialize());
             return 0;
         });
         return command;
@@ -87,10 +84,10 @@ internal static class BallotVoterCommands
         var command = new Command("change-key", "Change the ballot key (the anti-coercion move), optionally voting in the same message.") { newKey, option, BallotAddress, Rpc, KeyFile };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, async (ballot, key, coordinator) =>
         {
-            var seed = PrivateKey.Generate();
-            File.WriteAllText(parseResult.GetValue(newKey)!.FullName, KeystoreV3.Encrypt(seed, Environment.GetEnvironmentVariable(KeyPasswordVariable)!));
+            var (next, json) = BallotKeyFile.Create(Environment.GetEnvironmentVariable(KeyPasswordVariable)!);
+            WriteKeyFile(parseResult.GetValue(newKey)!, json);
             var vote = parseResult.GetValue(option);
-            await PublishAsync(ballot, key, MaciKey(seed).PublicKey(), (ulong)(vote ?? 0), vote is null ? 0UL : 1UL, coordinator, parseResult, "key change", cancellationToken).ConfigureAwait(false);
+            await PublishAsync(ballot, key, next.PublicKey(), (ulong)(vote ?? 0), vote is null ? 0UL : 1UL, coordinator, parseResult, "key change", cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
@@ -201,12 +198,17 @@ internal static class BallotVoterCommands
 
     private static TransactionSender Sender(MaciVotingClient ballot, PrivateKey key) => new(ballot.Client, new LocalSigner(key));
 
-    private static MaciPrivateKey MaciKey(PrivateKey seed) => new(new BigInteger(Hex.Decode(seed.ExportHex()), isUnsigned: true, isBigEndian: true));
-
     private static MaciPrivateKey LoadKey(FileInfo file)
     {
         var password = Environment.GetEnvironmentVariable(KeyPasswordVariable) ?? throw new InvalidOperationException($"set {KeyPasswordVariable} to open {file.FullName}");
-        return MaciKey(KeystoreV3.Decrypt(File.ReadAllText(file.FullName), password));
+        return BallotKeyFile.Decrypt(File.ReadAllText(file.FullName), password);
+    }
+
+    // Owner-only: the file is encrypted, but nobody else needs to read it.
+    private static void WriteKeyFile(FileInfo file, string json)
+    {
+        File.WriteAllText(file.FullName, json);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     // The voter's state index per ballot, kept beside the key (public information: it is in the SignUp event).

@@ -131,7 +131,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         MaciPrivateKey key;
         try
         {
-            key = new MaciPrivateKey(new System.Numerics.BigInteger(Ethereum.Hex.Decode(KeystoreV3.Decrypt(File.ReadAllText(keystore), password).ExportHex()), isUnsigned: true, isBigEndian: true));
+            key = BallotKeyFile.Decrypt(File.ReadAllText(keystore), password);
         }
         catch (Exception ex) when (ex is KeystorePasswordException or FormatException or System.Text.Json.JsonException or IOException)
         {

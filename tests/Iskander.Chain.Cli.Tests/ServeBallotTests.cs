@@ -29,7 +29,7 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
         var seed = PrivateKey.Generate();
         var keystore = data.Combine("coordinator.json");
         await File.WriteAllTextAsync(keystore, KeystoreV3.Encrypt(seed, "coordinator password"));
-        var coordinator = new MaciPrivateKey(new BigInteger(Hex.Decode(seed.ExportHex()), isUnsigned: true, isBigEndian: true));
+        var coordinator = Iskander.Chain.Ballots.Chain.BallotKeyFile.FromSeed(seed);
         var (_, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 3, pollId: 3);
         var ada = MaciPrivateKey.Generate();
         var bob = MaciPrivateKey.Generate();

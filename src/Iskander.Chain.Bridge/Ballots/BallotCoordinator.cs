@@ -34,6 +34,8 @@ public sealed record BallotKeys(CircuitKeys Process, CircuitKeys Tally);
 public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store, CoordinatedBallot ballot, MaciVotingClient contract, BallotMirror mirror,
     MaciPrivateKey coordinatorKey, BallotKeys keys, Groth16Prover prover, string workDirectory, ILogger log)
 {
+    private bool _recorded = ballot.Status == "recorded";
+
     /// <summary>Does whatever is due now; returns whether anything changed.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
     {
@@ -46,12 +48,12 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
             await AuditedAsync("ballot.close", new JsonObject(), () => contract.CloseVotingAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
             await store.SetStatusAsync(ballot.Id, "proving", cancellationToken: cancellationToken).ConfigureAwait(false);
             status = await contract.StatusAsync(cancellationToken).ConfigureAwait(false);
+            await mirror.RunOnceAsync(cancellationToken).ConfigureAwait(false); // messages published just before the deadline
             changed = true;
         }
 
         await ResolveInterruptedAsync(status, cancellationToken).ConfigureAwait(false);
-        if (status.ResultsPublished && ballot.Status == "recorded") return changed;
-        await mirror.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        if (status.ResultsPublished && _recorded) return changed;
         var poll = await store.ReplayAsync(ballot, cancellationToken).ConfigureAwait(false);
         if (poll.MessageCount != status.NumMessages || poll.TotalSignups != status.NumSignups)
         {
@@ -134,10 +136,8 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
     private async Task ResolveInterruptedAsync(BallotStatus status, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var entries = await GlassBoxLog.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
         var subject = ballot.Address.ToString();
-        var answered = entries.Where(e => e.IntentSeq is not null).Select(e => e.IntentSeq!.Value).ToHashSet();
-        foreach (var intent in entries.Where(e => e.Kind == "intent" && e.Subject == subject && e.Action.StartsWith("ballot.", StringComparison.Ordinal) && !answered.Contains(e.Seq)))
+        foreach (var intent in await GlassBoxLog.UnansweredIntentsAsync(connection, subject, "ballot.", cancellationToken).ConfigureAwait(false))
         {
             var onChain = intent.Action switch
             {
@@ -203,6 +203,7 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         await store.SetStatusAsync(ballot.Id, "recorded", cancellationToken: cancellationToken).ConfigureAwait(false);
+        _recorded = true;
     }
 }
 

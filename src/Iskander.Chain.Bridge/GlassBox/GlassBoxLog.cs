@@ -39,11 +39,27 @@ public static class GlassBoxLog
     public static Task<long> OutcomeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long intentSeq, string action, string subject, JsonObject detail, CancellationToken cancellationToken) =>
         AppendAsync(connection, transaction, "outcome", action, subject, detail, intentSeq, cancellationToken);
 
+    /// <summary>Intents about <paramref name="subject"/> whose action starts with <paramref name="actionPrefix"/> and that have no outcome yet (writes a stopped process may or may not have made).</summary>
+    public static async Task<IReadOnlyList<GlassBoxEntry>> UnansweredIntentsAsync(NpgsqlConnection connection, string subject, string actionPrefix, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT seq, kind, action, subject, detail::text, intent_seq, recorded_at, hash FROM glass_box i WHERE kind = 'intent' AND subject = $1 AND starts_with(action, $2) " +
+            "AND NOT EXISTS (SELECT 1 FROM glass_box o WHERE o.intent_seq = i.seq) ORDER BY seq", connection);
+        command.Parameters.Add(new() { Value = subject });
+        command.Parameters.Add(new() { Value = actionPrefix });
+        return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads the whole log in order.</summary>
     public static async Task<IReadOnlyList<GlassBoxEntry>> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var entries = new List<GlassBoxEntry>();
         await using var command = new NpgsqlCommand("SELECT seq, kind, action, subject, detail::text, intent_seq, recorded_at, hash FROM glass_box ORDER BY seq", connection);
+        return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<GlassBoxEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var entries = new List<GlassBoxEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
