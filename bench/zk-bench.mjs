@@ -23,10 +23,16 @@ const publicKey = eddsa.prv2pub(key);
 const scalar = (1n << 250n) + 12345n;
 const sharedKey = [1n, 2n].map((v) => v); // any key: the cost does not depend on it
 const plaintext = [1n, 2n, 3n, 4n, 5n, 6n, 7n];
+// Batches of 64 hashes of 1, 2, 3, … (circomlibjs hashes one at a time).
+const batch = (arity) => Array.from({ length: 64 }, (_, i) => Array.from({ length: arity }, (_, j) => BigInt(i * arity + j + 1)));
+const pairs = batch(2);
+const quintuples = batch(5);
 
 const rows = {
   'Poseidon t=3 (2 inputs)': opsPerSecond(() => poseidon([1n, 2n])),
   'Poseidon t=6 (5 inputs)': opsPerSecond(() => poseidon([1n, 2n, 3n, 4n, 5n])),
+  'Poseidon t=3, 64 hashes (one batch)': opsPerSecond(() => pairs.forEach((inputs) => poseidon(inputs))),
+  'Poseidon t=6, 64 hashes (one batch)': opsPerSecond(() => quintuples.forEach((inputs) => poseidon(inputs))),
   'BabyJub scalar multiplication (Base8)': opsPerSecond(() => babyjub.mulPointEscalar(babyjub.Base8, scalar)),
   'EdDSA-Poseidon sign': opsPerSecond(() => eddsa.signPoseidon(key, message)),
   'EdDSA-Poseidon verify': opsPerSecond(() => eddsa.verifyPoseidon(message, signature, publicKey)),

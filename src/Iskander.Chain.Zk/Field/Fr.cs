@@ -199,6 +199,18 @@ public readonly struct Fr : IEquatable<Fr>
     /// <summary>Decimal, as circom and snarkjs print field elements.</summary>
     public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The internal Montgomery-form limbs (value·2²⁵⁶ mod p), for the lane-sliced arithmetic.</summary>
+    internal void GetMontgomeryLimbs(Span<ulong> limbs)
+    {
+        limbs[0] = _l0;
+        limbs[1] = _l1;
+        limbs[2] = _l2;
+        limbs[3] = _l3;
+    }
+
+    /// <summary>The element whose Montgomery-form limbs are <paramref name="limbs"/>, a value below 2p.</summary>
+    internal static Fr FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => new Fr(limbs[0], limbs[1], limbs[2], limbs[3]).SubtractModulusIfNeeded();
+
     /// <summary>Selects <paramref name="b"/> when <paramref name="choice"/> is 1 and <paramref name="a"/> when 0, without a branch.</summary>
     internal static Fr Select(ulong choice, Fr a, Fr b)
     {

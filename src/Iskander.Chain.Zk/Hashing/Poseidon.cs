@@ -18,6 +18,25 @@ public static class Poseidon
         return state[0];
     }
 
+    /// <summary>
+    /// The hashes of consecutive groups of <paramref name="arity"/> inputs — the same values as
+    /// <see cref="Hash(ReadOnlySpan{Fr})"/> on each group — computed several at a time in SIMD lanes
+    /// where the processor has AVX-512 or AVX2 (a Merkle level, a batch of leaves).
+    /// </summary>
+    /// <exception cref="ArgumentException">Inputs not a whole number of groups, or too few outputs.</exception>
+    public static void HashMany(ReadOnlySpan<Fr> inputs, int arity, Span<Fr> hashes)
+    {
+        if (arity is < 1 or > PoseidonParameters.MaxWidth - 1) throw new ArgumentOutOfRangeException(nameof(arity), "Poseidon takes 1 to 6 inputs");
+        if (inputs.Length % arity != 0) throw new ArgumentException($"{inputs.Length} inputs are not groups of {arity}", nameof(inputs));
+        if (hashes.Length < inputs.Length / arity) throw new ArgumentException($"room for {hashes.Length} hashes, {inputs.Length / arity} needed", nameof(hashes));
+        if (Lanes8.IsSupported) PoseidonLanes.HashMany<Lanes8>(inputs, arity, hashes);
+        else if (Lanes4.IsSupported) PoseidonLanes.HashMany<Lanes4>(inputs, arity, hashes);
+        else
+        {
+            for (var i = 0; i < inputs.Length / arity; i++) hashes[i] = Hash(inputs.Slice(i * arity, arity));
+        }
+    }
+
     /// <summary>Hash of two elements (Merkle nodes, chain hash).</summary>
     public static Fr Hash(Fr a, Fr b) => Hash([a, b]);
 

@@ -30,7 +30,13 @@ public sealed class PoseidonParameters
         RoundConstants = roundConstants;
         Mds = mds;
         (FastFullConstants, PartialConstants, PreSparseMatrix, SparseMatrices) = Optimise(width, partialRounds, roundConstants, mds);
+        _laneConstants = new Lazy<PoseidonLaneConstants>(() => new PoseidonLaneConstants(this));
     }
+
+    private readonly Lazy<PoseidonLaneConstants> _laneConstants;
+
+    /// <summary>The optimised constants in the lane-sliced arithmetic's form (built on first use).</summary>
+    internal PoseidonLaneConstants LaneConstants => _laneConstants.Value;
 
     /// <summary>Constants of the 8 full rounds in the optimised form (the first one after the partial rounds absorbs theirs).</summary>
     internal Fr[] FastFullConstants { get; }

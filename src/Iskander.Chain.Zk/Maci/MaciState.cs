@@ -45,7 +45,7 @@ public sealed record Ballot
     public Fr VoteOptionRoot()
     {
         var tree = new IncrementalTree(5, VoteOptionTreeDepth, Fr.Zero);
-        foreach (var vote in Votes) tree.Insert(vote);
+        tree.InsertMany(Votes.ToArray());
         return tree.Root;
     }
 

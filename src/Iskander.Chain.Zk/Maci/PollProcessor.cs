@@ -100,7 +100,7 @@ public sealed class PollProcessor
         var emptyBallot = Ballot.Empty(parameters.VoteOptionTreeDepth);
         _ballotTree = new IncrementalTree(2, parameters.StateTreeDepth, emptyBallot.Hash());
         _ballots = Enumerable.Repeat(emptyBallot, 1 << parameters.StateTreeDepth).ToArray();
-        for (var i = 0; i < 1 << parameters.StateTreeDepth; i++) _ballotTree.Insert(emptyBallot.Hash());
+        _ballotTree.InsertMany(Enumerable.Repeat(emptyBallot.Hash(), 1 << parameters.StateTreeDepth).ToArray());
         _leaves.Add(StateLeaf.Blank);
         _stateTree.Insert(StateLeaf.Blank.Hash());
         _chain = new MessageChain(parameters.BatchSize);

@@ -68,6 +68,40 @@ public sealed class IncrementalTree
         Recompute(Count - 1);
     }
 
+    /// <summary>
+    /// Appends <paramref name="leaves"/> in order — the same tree as inserting them one by one, but
+    /// each changed node is hashed once, a level at a time (<see cref="Poseidon.HashMany"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">They do not fit.</exception>
+    public void InsertMany(ReadOnlySpan<Fr> leaves)
+    {
+        if (leaves.Length > Capacity - Count) throw new InvalidOperationException($"{leaves.Length} leaves do not fit: the tree holds {Capacity}, {Count} are in");
+        if (leaves.IsEmpty) return;
+        var first = Count;
+        _levels[0].AddRange(leaves);
+        var end = Count;
+        for (var level = 1; level <= Depth; level++)
+        {
+            // Parents of the changed children [first, end): every node from first / arity to (end − 1) / arity.
+            var firstParent = first / Arity;
+            var parents = (int)(((end - 1) / Arity) - firstParent + 1);
+            var children = new Fr[parents * Arity];
+            for (var i = 0; i < children.Length; i++) children[i] = NodeAt(level - 1, (firstParent * Arity) + i);
+            var hashes = new Fr[parents];
+            Poseidon.HashMany(children, Arity, hashes);
+            var nodes = _levels[level];
+            for (var i = 0; i < parents; i++)
+            {
+                var index = (int)firstParent + i;
+                if (index < nodes.Count) nodes[index] = hashes[i];
+                else nodes.Add(hashes[i]);
+            }
+
+            first = firstParent;
+            end = firstParent + parents;
+        }
+    }
+
     /// <summary>Replaces the leaf at <paramref name="index"/> (which must have been inserted).</summary>
     public void Update(long index, Fr leaf)
     {

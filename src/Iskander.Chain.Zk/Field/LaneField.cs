@@ -1,0 +1,653 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Iskander.Chain.Zk.Field;
+
+/// <summary>Where the first operand of a lane-field multiplication comes from.</summary>
+internal interface ILimbSource<TSelf, T>
+    where TSelf : ILimbSource<TSelf, T>, allows ref struct
+    where T : unmanaged, ILanes<T>
+{
+    /// <summary>Limb <paramref name="index"/> in every lane.</summary>
+    T Limb(int index);
+
+    /// <summary>The source from limb <paramref name="limbs"/> on (the next term of a sum).</summary>
+    TSelf Skip(int limbs);
+}
+
+/// <summary>Per-lane values (a different element in every lane).</summary>
+internal readonly ref struct LaneLimbs<T> : ILimbSource<LaneLimbs<T>, T>
+    where T : unmanaged, ILanes<T>
+{
+    private readonly ref readonly T _first;
+
+    /// <summary>The limbs of <paramref name="limbs"/>; callers index within it (the kernel's indices are fixed by the limb count).</summary>
+    public LaneLimbs(ReadOnlySpan<T> limbs) => _first = ref MemoryMarshal.GetReference(limbs);
+
+    private LaneLimbs(ref readonly T first) => _first = ref first;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LaneLimbs<T> Skip(int limbs) => new(ref Unsafe.Add(ref Unsafe.AsRef(in _first), limbs));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Limb(int index) => Unsafe.Add(ref Unsafe.AsRef(in _first), index);
+}
+
+/// <summary>Constants, the same in every lane (broadcast as they are read, which costs no more than a load).</summary>
+internal readonly ref struct ConstantLimbs<T> : ILimbSource<ConstantLimbs<T>, T>
+    where T : unmanaged, ILanes<T>
+{
+    private readonly ref readonly ulong _first;
+
+    /// <summary>The limbs of <paramref name="limbs"/>; callers index within it.</summary>
+    public ConstantLimbs(ReadOnlySpan<ulong> limbs) => _first = ref MemoryMarshal.GetReference(limbs);
+
+    private ConstantLimbs(ref readonly ulong first) => _first = ref first;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ConstantLimbs<T> Skip(int limbs) => new(ref Unsafe.Add(ref Unsafe.AsRef(in _first), limbs));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Limb(int index) => T.Broadcast(Unsafe.Add(ref Unsafe.AsRef(in _first), index));
+}
+
+/// <summary>
+/// BN254 scalar-field arithmetic on several independent elements at once, one per SIMD lane. An
+/// element is ten limbs of 28 bits (ten registers, limb-major), in Montgomery form with R = 2²⁸⁰.
+/// Why this shape: SIMD multiplies 32 × 32 → 64 bits with no carries, so 28-bit limbs leave room to
+/// add a whole column of products (and a sum of several products) before propagating anything; and
+/// p ≡ 1 (mod 2²⁸), so each Montgomery step's multiplier is just the negated low limb. Values are
+/// kept below about 2²⁵⁶ but not canonical; <see cref="Fr"/> does the final reduction.
+/// </summary>
+/// <remarks>
+/// Headroom: results have 28-bit limbs (the top one a few bits); adding one constant makes limbs
+/// below 2²⁹. A column then sums at most 7 terms × 10 products below 2²⁵⁶ (or 10 below 2⁵⁸ for a
+/// square of such a sum) plus 10 reduction products below 2⁵⁶ and a carry: under 2⁶³, so no lane
+/// overflows. The Montgomery result is below (Σ a·b)/2²⁸⁰ + p, far under 2²⁵⁶ for such inputs.
+/// </remarks>
+[SkipLocalsInit]
+internal static class LaneField<T>
+    where T : unmanaged, ILanes<T>
+{
+    /// <summary>Limbs per element.</summary>
+    public const int Limbs = LaneForm.Limbs;
+
+    private const int Bits = LaneForm.Bits;
+    private const ulong Mask = LaneForm.Mask;
+    private const int LimbsOfFr = 4;
+    private const int Carry = (2 * Limbs) - 1;
+    private const int Multipliers = Carry + 1;
+
+    // p in limbs (limb 0 is 1: p ≡ 1 mod 2²⁸); constants so that the JIT broadcasts them from data.
+    private const ulong P1 = 0xe1f593f, P2 = 0x9709143, P3 = 0xe84879b, P4 = 0x85d2833, P5 = 0xb681815, P6 = 0x9b85045, P7 = 0xe131a02, P8 = 0x0644e72, P9 = 0x0000003;
+
+    /// <summary>
+    /// destination = (Σ over <paramref name="terms"/> of aⱼ·bⱼ) / R + addend (mod p). Summing before
+    /// reducing costs one reduction for a whole dot product. destination may be any of the inputs.
+    /// </summary>
+    /// <remarks>
+    /// The products' 19 columns are summed first (each term's limbs of a held in registers while
+    /// b's limbs stream from memory), then reduced Montgomery-style column by column. The column
+    /// code below is written out in full so that it runs without loops or bounds checks, and split
+    /// into four methods so that the JIT inlines every lane operation in each. p's limb 0 is 1, so
+    /// a column's own multiplier term is the multiplier itself, folded into the carry.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplySum<TA>(TA a, ReadOnlySpan<T> b, int terms, ReadOnlySpan<T> addend, Span<T> destination)
+        where TA : ILimbSource<TA, T>, allows ref struct
+    {
+        Span<T> columns = stackalloc T[Multipliers + Limbs];
+        var bLimbs = new LaneLimbs<T>(b[..(terms * Limbs)]);
+        for (var term = 0; term < terms; term++)
+        {
+            var offset = term * Limbs;
+            AccumulateLow(a.Skip(offset), bLimbs.Skip(offset), columns, term == 0);
+            AccumulateHigh(a.Skip(offset), bLimbs.Skip(offset), columns, term == 0);
+        }
+
+        ReduceLow(columns);
+        ReduceHigh(columns, addend, destination);
+    }
+
+    // Columns 0…9 of a·b.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateLow<TA>(TA a, LaneLimbs<T> b, Span<T> columns, bool first)
+        where TA : ILimbSource<TA, T>, allows ref struct
+    {
+        var a0 = a.Limb(0);
+        var a1 = a.Limb(1);
+        var a2 = a.Limb(2);
+        var a3 = a.Limb(3);
+        var a4 = a.Limb(4);
+        var a5 = a.Limb(5);
+        var a6 = a.Limb(6);
+        var a7 = a.Limb(7);
+        var a8 = a.Limb(8);
+        var a9 = a.Limb(9);
+        T sum;
+
+        sum = first ? default : columns[0];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(0));
+        columns[0] = sum;
+
+        sum = first ? default : columns[1];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(0));
+        columns[1] = sum;
+
+        sum = first ? default : columns[2];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(0));
+        columns[2] = sum;
+
+        sum = first ? default : columns[3];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(0));
+        columns[3] = sum;
+
+        sum = first ? default : columns[4];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(0));
+        columns[4] = sum;
+
+        sum = first ? default : columns[5];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(0));
+        columns[5] = sum;
+
+        sum = first ? default : columns[6];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(0));
+        columns[6] = sum;
+
+        sum = first ? default : columns[7];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(0));
+        columns[7] = sum;
+
+        sum = first ? default : columns[8];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(0));
+        columns[8] = sum;
+
+        sum = first ? default : columns[9];
+        sum = T.MultiplyAdd(sum, a0, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a1, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(1));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(0));
+        columns[9] = sum;
+    }
+
+    // Columns 10…18 of a·b.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateHigh<TA>(TA a, LaneLimbs<T> b, Span<T> columns, bool first)
+        where TA : ILimbSource<TA, T>, allows ref struct
+    {
+        var a1 = a.Limb(1);
+        var a2 = a.Limb(2);
+        var a3 = a.Limb(3);
+        var a4 = a.Limb(4);
+        var a5 = a.Limb(5);
+        var a6 = a.Limb(6);
+        var a7 = a.Limb(7);
+        var a8 = a.Limb(8);
+        var a9 = a.Limb(9);
+        T sum;
+
+        sum = first ? default : columns[10];
+        sum = T.MultiplyAdd(sum, a1, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a2, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(2));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(1));
+        columns[10] = sum;
+
+        sum = first ? default : columns[11];
+        sum = T.MultiplyAdd(sum, a2, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a3, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(3));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(2));
+        columns[11] = sum;
+
+        sum = first ? default : columns[12];
+        sum = T.MultiplyAdd(sum, a3, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a4, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(4));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(3));
+        columns[12] = sum;
+
+        sum = first ? default : columns[13];
+        sum = T.MultiplyAdd(sum, a4, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a5, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(5));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(4));
+        columns[13] = sum;
+
+        sum = first ? default : columns[14];
+        sum = T.MultiplyAdd(sum, a5, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a6, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(6));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(5));
+        columns[14] = sum;
+
+        sum = first ? default : columns[15];
+        sum = T.MultiplyAdd(sum, a6, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a7, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(7));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(6));
+        columns[15] = sum;
+
+        sum = first ? default : columns[16];
+        sum = T.MultiplyAdd(sum, a7, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a8, b.Limb(8));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(7));
+        columns[16] = sum;
+
+        sum = first ? default : columns[17];
+        sum = T.MultiplyAdd(sum, a8, b.Limb(9));
+        sum = T.MultiplyAdd(sum, a9, b.Limb(8));
+        columns[17] = sum;
+
+        sum = first ? default : columns[18];
+        sum = T.MultiplyAdd(sum, a9, b.Limb(9));
+        columns[18] = sum;
+    }
+
+    // Columns 0…9: the multipliers m₀…m₉ that clear them.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ReduceLow(Span<T> columns)
+    {
+        var mask = T.Broadcast(Mask);
+        T carry;
+        T m0, m1, m2, m3, m4, m5, m6, m7, m8, m9;
+        T sum;
+
+        sum = columns[0];
+        m0 = (default(T) - sum) & mask;
+        carry = (sum + m0) >>> Bits;
+
+        sum = columns[1];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P1));
+        sum += carry;
+        m1 = (default(T) - sum) & mask;
+        carry = (sum + m1) >>> Bits;
+
+        sum = columns[2];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P1));
+        sum += carry;
+        m2 = (default(T) - sum) & mask;
+        carry = (sum + m2) >>> Bits;
+
+        sum = columns[3];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P1));
+        sum += carry;
+        m3 = (default(T) - sum) & mask;
+        carry = (sum + m3) >>> Bits;
+
+        sum = columns[4];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P1));
+        sum += carry;
+        m4 = (default(T) - sum) & mask;
+        carry = (sum + m4) >>> Bits;
+
+        sum = columns[5];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P1));
+        sum += carry;
+        m5 = (default(T) - sum) & mask;
+        carry = (sum + m5) >>> Bits;
+
+        sum = columns[6];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P1));
+        sum += carry;
+        m6 = (default(T) - sum) & mask;
+        carry = (sum + m6) >>> Bits;
+
+        sum = columns[7];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P1));
+        sum += carry;
+        m7 = (default(T) - sum) & mask;
+        carry = (sum + m7) >>> Bits;
+
+        sum = columns[8];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P1));
+        sum += carry;
+        m8 = (default(T) - sum) & mask;
+        carry = (sum + m8) >>> Bits;
+
+        sum = columns[9];
+        sum = T.MultiplyAdd(sum, m0, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P1));
+        sum += carry;
+        m9 = (default(T) - sum) & mask;
+        carry = (sum + m9) >>> Bits;
+
+        columns[Multipliers + 0] = m0;
+        columns[Multipliers + 1] = m1;
+        columns[Multipliers + 2] = m2;
+        columns[Multipliers + 3] = m3;
+        columns[Multipliers + 4] = m4;
+        columns[Multipliers + 5] = m5;
+        columns[Multipliers + 6] = m6;
+        columns[Multipliers + 7] = m7;
+        columns[Multipliers + 8] = m8;
+        columns[Multipliers + 9] = m9;
+        columns[Carry] = carry;
+    }
+
+    // Columns 10…18: the result's limbs.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ReduceHigh(Span<T> columns, ReadOnlySpan<T> addend, Span<T> destination)
+    {
+        var mask = T.Broadcast(Mask);
+        var carry = columns[Carry];
+        var m1 = columns[Multipliers + 1];
+        var m2 = columns[Multipliers + 2];
+        var m3 = columns[Multipliers + 3];
+        var m4 = columns[Multipliers + 4];
+        var m5 = columns[Multipliers + 5];
+        var m6 = columns[Multipliers + 6];
+        var m7 = columns[Multipliers + 7];
+        var m8 = columns[Multipliers + 8];
+        var m9 = columns[Multipliers + 9];
+        T sum;
+
+        sum = columns[10];
+        sum = T.MultiplyAdd(sum, m1, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P2));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P1));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[0];
+        destination[0] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[11];
+        sum = T.MultiplyAdd(sum, m2, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P3));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P2));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[1];
+        destination[1] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[12];
+        sum = T.MultiplyAdd(sum, m3, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P4));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P3));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[2];
+        destination[2] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[13];
+        sum = T.MultiplyAdd(sum, m4, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P5));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P4));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[3];
+        destination[3] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[14];
+        sum = T.MultiplyAdd(sum, m5, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P6));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P5));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[4];
+        destination[4] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[15];
+        sum = T.MultiplyAdd(sum, m6, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P7));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P6));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[5];
+        destination[5] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[16];
+        sum = T.MultiplyAdd(sum, m7, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P8));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P7));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[6];
+        destination[6] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[17];
+        sum = T.MultiplyAdd(sum, m8, T.Broadcast(P9));
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P8));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[7];
+        destination[7] = sum & mask;
+        carry = sum >>> Bits;
+
+        sum = columns[18];
+        sum = T.MultiplyAdd(sum, m9, T.Broadcast(P9));
+        sum += carry;
+        if (!addend.IsEmpty) sum += addend[8];
+        destination[8] = sum & mask;
+        carry = sum >>> Bits;
+
+        destination[Limbs - 1] = addend.IsEmpty ? carry : carry + addend[Limbs - 1];
+    }
+
+    /// <summary>destination = a·b (mod p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Multiply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination) =>
+        MultiplySum(new LaneLimbs<T>(a), b, 1, default, destination);
+
+    /// <summary>value += constant, limb by limb (no carries: limbs stay below 2²⁹, which products allow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddConstant(Span<T> value, ReadOnlySpan<ulong> constant)
+    {
+        for (var i = 0; i < Limbs; i++) value[i] += T.Broadcast(constant[i]);
+    }
+
+    /// <summary>Loads element <c>i</c> of lane <c>l</c> from <c>elements[l · stride + i]</c> (zero where the lane is beyond the span).</summary>
+    public static void Load(ReadOnlySpan<Fr> elements, int stride, int count, Span<T> destination)
+    {
+        var lanes = T.Count;
+        Span<ulong> limbsByLane = stackalloc ulong[Limbs * lanes];
+        Span<ulong> montgomery = stackalloc ulong[LimbsOfFr];
+        Span<ulong> split = stackalloc ulong[Limbs];
+        for (var element = 0; element < count; element++)
+        {
+            limbsByLane.Clear();
+            for (var lane = 0; lane < lanes && (lane * stride) + element < elements.Length; lane++)
+            {
+                elements[(lane * stride) + element].GetMontgomeryLimbs(montgomery);
+                LaneForm.Split(montgomery, split);
+                for (var limb = 0; limb < Limbs; limb++) limbsByLane[(limb * lanes) + lane] = split[limb];
+            }
+
+            var value = destination.Slice(element * Limbs, Limbs);
+            for (var limb = 0; limb < Limbs; limb++) value[limb] = T.Load(limbsByLane.Slice(limb * lanes, lanes));
+            MultiplySum(new ConstantLimbs<T>(LaneForm.ToLaneForm), value, 1, default, value);
+        }
+    }
+
+    /// <summary>Writes each lane's element to <c>destination[lane]</c> (as many lanes as fit).</summary>
+    public static void Store(ReadOnlySpan<T> value, Span<Fr> destination)
+    {
+        var lanes = T.Count;
+        Span<T> scalarForm = stackalloc T[Limbs];
+        MultiplySum(new ConstantLimbs<T>(LaneForm.ToScalarForm), value, 1, default, scalarForm);
+        Span<ulong> limbsByLane = stackalloc ulong[Limbs * lanes];
+        for (var limb = 0; limb < Limbs; limb++) scalarForm[limb].Store(limbsByLane.Slice(limb * lanes, lanes));
+        Span<ulong> split = stackalloc ulong[Limbs];
+        Span<ulong> montgomery = stackalloc ulong[LimbsOfFr];
+        for (var lane = 0; lane < lanes && lane < destination.Length; lane++)
+        {
+            for (var limb = 0; limb < Limbs; limb++) split[limb] = limbsByLane[(limb * lanes) + lane];
+            LaneForm.Combine(split, montgomery);
+            destination[lane] = Fr.FromMontgomeryLimbs(montgomery);
+        }
+    }
+}
+
+/// <summary>The lane arithmetic's number format, independent of the register width.</summary>
+internal static class LaneForm
+{
+    /// <summary>Limbs per element.</summary>
+    public const int Limbs = 10;
+
+    /// <summary>Bits per limb.</summary>
+    public const int Bits = 28;
+
+    /// <summary>A limb's bits.</summary>
+    public const ulong Mask = (1UL << Bits) - 1;
+
+    /// <summary>p in limbs.</summary>
+    public static readonly ulong[] ModulusLimbs = Split(Fr.Modulus);
+
+    // Scalar Montgomery form (R = 2²⁵⁶) to lane form and back, each one multiplication:
+    // (xR)·2³⁰⁴ / 2²⁸⁰ = x·2²⁸⁰, and (x·2²⁸⁰)·2²⁵⁶ / 2²⁸⁰ = xR.
+
+    /// <summary>The multiplier taking scalar Montgomery form to lane form.</summary>
+    public static readonly ulong[] ToLaneForm = Split(BigInteger.ModPow(2, 304, Fr.Modulus));
+
+    /// <summary>The multiplier taking lane form back to scalar Montgomery form.</summary>
+    public static readonly ulong[] ToScalarForm = Split(BigInteger.ModPow(2, 256, Fr.Modulus));
+
+    /// <summary>A constant in lane Montgomery form, for <see cref="ConstantLimbs{T}"/>.</summary>
+    public static ulong[] Constant(Fr value) => Split(BigInteger.Remainder(value.ToBigInteger() << (Bits * Limbs), Fr.Modulus));
+
+    private static ulong[] Split(BigInteger value)
+    {
+        var limbs = new ulong[Limbs];
+        for (var i = 0; i < Limbs; i++) limbs[i] = (ulong)((value >> (Bits * i)) & Mask);
+        return limbs;
+    }
+
+    // 4 × 64 bits → 10 × 28 bits.
+    public static void Split(ReadOnlySpan<ulong> words, Span<ulong> limbs)
+    {
+        for (var i = 0; i < Limbs; i++)
+        {
+            var bit = Bits * i;
+            var (word, shift) = (bit / 64, bit % 64);
+            var value = words[word] >> shift;
+            if (shift > 64 - Bits && word + 1 < words.Length) value |= words[word + 1] << (64 - shift);
+            limbs[i] = value & Mask;
+        }
+    }
+
+    // 10 limbs of 28 bits (the top one may be a little wider; the value is below 2²⁵⁶) → 4 × 64 bits.
+    public static void Combine(ReadOnlySpan<ulong> limbs, Span<ulong> words)
+    {
+        words.Clear();
+        for (var i = 0; i < Limbs; i++)
+        {
+            var bit = Bits * i;
+            var (word, shift) = (bit / 64, bit % 64);
+            words[word] |= limbs[i] << shift;
+            if (shift > 64 - Bits && word + 1 < words.Length) words[word + 1] |= limbs[i] >> (64 - shift);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Iskander.Chain.Zk.Field;
+
+/// <summary>
+/// A SIMD register of 64-bit lanes, as much as the lane-sliced field arithmetic needs: the JIT
+/// specialises generic code over these structs, so one implementation serves AVX-512 and AVX2.
+/// </summary>
+internal interface ILanes<T>
+    where T : unmanaged, ILanes<T>
+{
+    /// <summary>Lanes per register.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Whether the processor runs this register type.</summary>
+    static abstract bool IsSupported { get; }
+
+    /// <summary>Every lane = <paramref name="value"/>.</summary>
+    static abstract T Broadcast(ulong value);
+
+    /// <summary>Lanes from <see cref="Count"/> consecutive values.</summary>
+    static abstract T Load(ReadOnlySpan<ulong> source);
+
+    /// <summary>Per lane, the product of the low 32 bits of each operand (exact, 64 bits).</summary>
+    static abstract T MultiplyLow32(T a, T b);
+
+    /// <summary>Per lane, sum + (low 32 bits of a) · (low 32 bits of b).</summary>
+    static abstract T MultiplyAdd(T sum, T a, T b);
+
+    /// <summary>Per-lane sum (mod 2⁶⁴).</summary>
+    static abstract T operator +(T a, T b);
+
+    /// <summary>Per-lane difference (mod 2⁶⁴).</summary>
+    static abstract T operator -(T a, T b);
+
+    /// <summary>Per-lane bitwise and.</summary>
+    static abstract T operator &(T a, T b);
+
+    /// <summary>Per-lane logical right shift.</summary>
+    static abstract T operator >>>(T a, int bits);
+
+    /// <summary>Writes the lanes to <see cref="Count"/> consecutive values.</summary>
+    void Store(Span<ulong> destination);
+}
+
+/// <summary>Eight lanes (AVX-512).</summary>
+internal readonly struct Lanes8 : ILanes<Lanes8>
+{
+    private readonly Vector512<ulong> _v;
+
+    private Lanes8(Vector512<ulong> v) => _v = v;
+
+    public static int Count => 8;
+
+    public static bool IsSupported => Avx512F.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 Broadcast(ulong value) => new(Vector512.Create(value));
+
+    public static Lanes8 Load(ReadOnlySpan<ulong> source) => new(Vector512.Create(source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 MultiplyLow32(Lanes8 a, Lanes8 b) => new(Avx512F.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 MultiplyAdd(Lanes8 sum, Lanes8 a, Lanes8 b) => new(sum._v + Avx512F.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 operator +(Lanes8 a, Lanes8 b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 operator -(Lanes8 a, Lanes8 b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 operator &(Lanes8 a, Lanes8 b) => new(a._v & b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 operator >>>(Lanes8 a, int bits) => new(a._v >>> bits);
+
+    public void Store(Span<ulong> destination) => _v.CopyTo(destination);
+}
+
+/// <summary>Four lanes (AVX2).</summary>
+internal readonly struct Lanes4 : ILanes<Lanes4>
+{
+    private readonly Vector256<ulong> _v;
+
+    private Lanes4(Vector256<ulong> v) => _v = v;
+
+    public static int Count => 4;
+
+    public static bool IsSupported => Avx2.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 Broadcast(ulong value) => new(Vector256.Create(value));
+
+    public static Lanes4 Load(ReadOnlySpan<ulong> source) => new(Vector256.Create(source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 MultiplyLow32(Lanes4 a, Lanes4 b) => new(Avx2.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 MultiplyAdd(Lanes4 sum, Lanes4 a, Lanes4 b) => new(sum._v + Avx2.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 operator +(Lanes4 a, Lanes4 b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 operator -(Lanes4 a, Lanes4 b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 operator &(Lanes4 a, Lanes4 b) => new(a._v & b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 operator >>>(Lanes4 a, int bits) => new(a._v >>> bits);
+
+    public void Store(Span<ulong> destination) => _v.CopyTo(destination);
+}
