@@ -11,7 +11,8 @@ namespace Iskander.Chain.Bridge.Pipeline;
 /// poll's fingerprint with the last one seen, reads changed polls in full and records a version
 /// when the decision changed; known polls missing from the listing are read directly to detect
 /// discards. Recording is one transaction per poll with the poll's row locked, so concurrent
-/// reconciles (hints, schedule, a second bridge) never record the same version twice.
+/// reconciles (hints, schedule, a second bridge, the parallel reads of one page) never record the
+/// same version twice.
 /// </summary>
 public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomio, Uri instance, ILogger log)
 {
@@ -19,6 +20,13 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
 
     /// <summary>Pages older than this many polls back are not scanned (the horizon of a regular reconcile).</summary>
     public int MaxPolls { get; init; } = 500;
+
+    /// <summary>
+    /// Changed polls read and recorded at once. Each is a full read and a short transaction, so a
+    /// few in flight keep Loomio, PostgreSQL and the CPU busy instead of waiting on each in turn;
+    /// kept small so that a Loomio instance is not flooded.
+    /// </summary>
+    public int Concurrency { get; init; } = 4;
 
     /// <summary>Reconciles one group; returns the versions recorded.</summary>
     public Task<int> ReconcileGroupAsync(long groupId, CancellationToken cancellationToken = default) => ReconcileGroupAsync(groupId, MaxPolls, cancellationToken);
@@ -34,23 +42,20 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         {
             var page = await loomio.ListPollsAsync(groupId, offset, cancellationToken).ConfigureAwait(false);
             if (page.Polls.Count == 0) break;
+            var changed = new List<string>();
             foreach (var poll in page.Polls)
             {
                 listed.Add(poll.Id);
                 var fingerprint = PollFingerprint.Of(poll, page.CurrentOutcome(poll));
-                if (known.TryGetValue(poll.Id, out var seen) && seen == fingerprint) continue;
-                if (await ReconcilePollAsync(poll.Key, cancellationToken).ConfigureAwait(false) is not null) recorded++;
+                if (!known.TryGetValue(poll.Id, out var seen) || seen != fingerprint) changed.Add(poll.Key);
             }
 
+            recorded += await ReconcilePollsAsync(changed, cancellationToken).ConfigureAwait(false);
             offset += page.Polls.Count;
         }
 
         // Polls we know that the listing no longer shows (within the horizon scanned): discarded, or moved out of reach. A direct read decides.
-        foreach (var key in await KnownPollKeysAsync(groupId, listed, cancellationToken).ConfigureAwait(false))
-        {
-            if (await ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false) is not null) recorded++;
-        }
-
+        recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return recorded;
     }
 
@@ -113,6 +118,19 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return next;
+    }
+
+    // Up to Concurrency polls at a time; the first failure stops the rest (their transactions roll
+    // back, fingerprints stay unchanged) and is rethrown, so the next reconcile reads them again.
+    private async Task<int> ReconcilePollsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var recorded = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Concurrency), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(keys, options, async (key, token) =>
+        {
+            if (await ReconcilePollAsync(key, token).ConfigureAwait(false) is not null) Interlocked.Increment(ref recorded);
+        }).ConfigureAwait(false);
+        return recorded;
     }
 
     private async Task<Dictionary<long, string>> KnownFingerprintsAsync(CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ public sealed class PoseidonParameters
     // circomlib's N_ROUNDS_P for t = 2, 3, ….
     private static readonly int[] PartialRoundsByWidth = [56, 57, 56, 60, 60, 63];
     private static readonly ConcurrentDictionary<int, PoseidonParameters> Cache = new();
+    private readonly Lazy<PoseidonLaneConstants> _laneConstants;
 
     private PoseidonParameters(int width, int partialRounds, Fr[] roundConstants, Fr[,] mds)
     {
@@ -32,8 +33,6 @@ public sealed class PoseidonParameters
         (FastFullConstants, PartialConstants, PreSparseMatrix, SparseMatrices) = Optimise(width, partialRounds, roundConstants, mds);
         _laneConstants = new Lazy<PoseidonLaneConstants>(() => new PoseidonLaneConstants(this));
     }
-
-    private readonly Lazy<PoseidonLaneConstants> _laneConstants;
 
     /// <summary>The optimised constants in the lane-sliced arithmetic's form (built on first use).</summary>
     internal PoseidonLaneConstants LaneConstants => _laneConstants.Value;
