@@ -69,6 +69,34 @@ public sealed class VectorTests
         Assert.Throws<DivideByZeroException>(() => Fr.Zero.Inverse());
     }
 
+    [Fact]
+    public void Chains_kept_below_2p_stay_below_2p_and_exact()
+    {
+        var random = new Random(6);
+        var twoP = 2 * Fr.Modulus;
+        for (var i = 0; i < 500; i++)
+        {
+            var a = i == 0 ? Fr.Modulus - 1 : RandomBelowModulus(random);
+            var b = i == 0 ? Fr.Modulus - 1 : RandomBelowModulus(random);
+            var expected = (a + b) % Fr.Modulus;
+            var x = Fr.AddBelow2P(Fr.FromBigInteger(a), Fr.FromBigInteger(b)); // not reduced below p
+            Span<Fr> chain = [x, x.MultiplyBelow2P(x), Fr.AddBelow2P(x, x), Fr.AddBelow2P(x, x).MultiplyBelow2P(Fr.AddBelow2P(x, x))];
+            BigInteger[] values = [expected, expected * expected, 2 * expected, 4 * expected * expected];
+            for (var j = 0; j < chain.Length; j++)
+            {
+                Assert.True(MontgomeryValue(chain[j]) < twoP, $"case {i}, value {j} is not below 2p");
+                Assert.Equal(values[j] % Fr.Modulus, chain[j].Canonical().ToBigInteger());
+            }
+        }
+    }
+
+    private static BigInteger MontgomeryValue(Fr value)
+    {
+        Span<ulong> limbs = stackalloc ulong[4];
+        value.GetMontgomeryLimbs(limbs);
+        return new BigInteger(System.Runtime.InteropServices.MemoryMarshal.AsBytes(limbs), isUnsigned: true);
+    }
+
     internal static BigInteger RandomBelowModulus(Random random)
     {
         var bytes = new byte[32];

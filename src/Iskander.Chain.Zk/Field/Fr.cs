@@ -17,6 +17,7 @@ public readonly struct Fr : IEquatable<Fr>
 
     private const ulong P0 = 0x43e1f593f0000001, P1 = 0x2833e84879b97091, P2 = 0xb85045b68181585d, P3 = 0x30644e72e131a029;
     private const ulong PInv = 0xc2e1f593efffffff; // −p⁻¹ mod 2⁶⁴
+    private const ulong TwoP0 = P0 << 1, TwoP1 = (P1 << 1) | (P0 >> 63), TwoP2 = (P2 << 1) | (P1 >> 63), TwoP3 = (P3 << 1) | (P2 >> 63);
     private static readonly bool[] InverseExponentBits = Enumerable.Range(0, (int)(Modulus - 2).GetBitLength()).Reverse().Select(i => !((Modulus - 2) >> i).IsEven).ToArray();
     private static readonly Fr R2 = FromLimbsUnchecked(ToLimbs(BigInteger.ModPow(2, 512, Modulus)));
 
@@ -221,15 +222,38 @@ public readonly struct Fr : IEquatable<Fr>
     // Montgomery multiplication, CIOS: a·b·R⁻¹ mod p, unrolled over the four limbs. Compiled
     // optimised at once (no tier-0 phase): it is the inner loop of everything in this library.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
-    private Fr MulRaw(Fr b)
+    private Fr MulRaw(Fr b) => MultiplyBelow2P(b).SubtractModulusIfNeeded();
+
+    /// <summary>
+    /// The Montgomery product without the final subtraction: for operands below 2p the result is
+    /// below 2p (4p &lt; 2²⁵⁶), which is all a chain of products and sums needs. Such values must be
+    /// made canonical with <see cref="Canonical"/> before they are compared or leave the chain.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
+    internal Fr MultiplyBelow2P(Fr b)
     {
         ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
         Round(_l0, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
         Round(_l1, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
         Round(_l2, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
         Round(_l3, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
-        return new Fr(t0, t1, t2, t3).SubtractModulusIfNeeded();
+        return new Fr(t0, t1, t2, t3);
     }
+
+    /// <summary>A sum of two values below 2p, kept below 2p (see <see cref="MultiplyBelow2P"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
+    internal static Fr AddBelow2P(Fr a, Fr b)
+    {
+        ulong carry = 0;
+        var sum = new Fr(AddCarry(a._l0, b._l0, ref carry), AddCarry(a._l1, b._l1, ref carry), AddCarry(a._l2, b._l2, ref carry), AddCarry(a._l3, b._l3, ref carry));
+        ulong borrow = 0;
+        var reduced = new Fr(SubBorrow(sum._l0, TwoP0, ref borrow), SubBorrow(sum._l1, TwoP1, ref borrow), SubBorrow(sum._l2, TwoP2, ref borrow), SubBorrow(sum._l3, TwoP3, ref borrow));
+        return Select(borrow, reduced, sum);
+    }
+
+    /// <summary>The canonical form of a value below 2p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Fr Canonical() => SubtractModulusIfNeeded();
 
     // One CIOS round: t += a·b, then add m·p so the lowest limb vanishes, and shift down one limb.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,7 +43,9 @@ public static class Poseidon
     /// <summary>
     /// The Poseidon permutation in place (width = state length, 2 … 7), in the optimised form of the
     /// Poseidon paper's appendix B (see <see cref="PoseidonParameters"/>): the same function as the
-    /// textbook rounds, with the partial rounds' linear layers as sparse matrices.
+    /// textbook rounds, with the partial rounds' linear layers as sparse matrices. Intermediate
+    /// values stay below 2p rather than canonical (one subtraction fewer per operation); the state
+    /// is made canonical at the end.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Permute(Span<Fr> state)
@@ -55,7 +57,7 @@ public static class Poseidon
         Span<Fr> mixed = stackalloc Fr[width];
         for (var round = 0; round < half; round++)
         {
-            for (var i = 0; i < width; i++) state[i] = (state[i] + full[(round * width) + i]).Pow5();
+            for (var i = 0; i < width; i++) state[i] = Pow5(Fr.AddBelow2P(state[i], full[(round * width) + i]));
             Mix(state, round == half - 1 ? parameters.PreSparseMatrix : parameters.Mds, mixed);
         }
 
@@ -63,13 +65,13 @@ public static class Poseidon
         var sparse = parameters.SparseMatrices;
         for (var round = 0; round < partial.Length; round++)
         {
-            var s0 = (state[0] + partial[round]).Pow5();
+            var s0 = Pow5(Fr.AddBelow2P(state[0], partial[round]));
             var (m00, row, column) = sparse[round];
-            var first = m00 * s0;
+            var first = m00.MultiplyBelow2P(s0);
             for (var i = 1; i < width; i++)
             {
-                first += row[i - 1] * state[i];
-                state[i] += column[i - 1] * s0;
+                first = Fr.AddBelow2P(first, row[i - 1].MultiplyBelow2P(state[i]));
+                state[i] = Fr.AddBelow2P(state[i], column[i - 1].MultiplyBelow2P(s0));
             }
 
             state[0] = first;
@@ -77,9 +79,18 @@ public static class Poseidon
 
         for (var round = half; round < PoseidonParameters.FullRounds; round++)
         {
-            for (var i = 0; i < width; i++) state[i] = (state[i] + full[(round * width) + i]).Pow5();
+            for (var i = 0; i < width; i++) state[i] = Pow5(Fr.AddBelow2P(state[i], full[(round * width) + i]));
             Mix(state, parameters.Mds, mixed);
         }
+
+        for (var i = 0; i < width; i++) state[i] = state[i].Canonical();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Fr Pow5(Fr x)
+    {
+        var square = x.MultiplyBelow2P(x);
+        return square.MultiplyBelow2P(square).MultiplyBelow2P(x);
     }
 
     private static void Mix(Span<Fr> state, Fr[,] matrix, Span<Fr> scratch)
@@ -88,7 +99,7 @@ public static class Poseidon
         for (var i = 0; i < width; i++)
         {
             var sum = Fr.Zero;
-            for (var j = 0; j < width; j++) sum += matrix[i, j] * state[j];
+            for (var j = 0; j < width; j++) sum = Fr.AddBelow2P(sum, matrix[i, j].MultiplyBelow2P(state[j]));
             scratch[i] = sum;
         }
 
