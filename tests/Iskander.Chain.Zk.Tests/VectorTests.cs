@@ -90,6 +90,26 @@ public sealed class VectorTests
         }
     }
 
+    [Fact]
+    public void Sums_of_products_with_one_reduction_are_exact_and_below_2p()
+    {
+        var random = new Random(7);
+        var largest = Fr.FromBigInteger(Fr.Modulus - 1);
+        for (var i = 0; i < 700; i++)
+        {
+            var terms = 1 + (i % 7);
+            var worst = i < 7; // p − 1 constants times values just under 2p
+            var a = Enumerable.Range(0, terms).Select(_ => worst ? largest : Fr.FromBigInteger(RandomBelowModulus(random))).ToArray();
+            var halves = Enumerable.Range(0, 2 * terms).Select(_ => worst ? Fr.FromBigInteger(Fr.Modulus - 1) : Fr.FromBigInteger(RandomBelowModulus(random))).ToArray();
+            var b = Enumerable.Range(0, terms).Select(j => Fr.AddBelow2P(halves[2 * j], halves[(2 * j) + 1])).ToArray();
+            var expected = BigInteger.Zero;
+            for (var j = 0; j < terms; j++) expected += a[j].ToBigInteger() * (halves[2 * j].ToBigInteger() + halves[(2 * j) + 1].ToBigInteger());
+            var sum = Fr.SumOfProductsBelow2P(a, b);
+            Assert.True(MontgomeryValue(sum) < 2 * Fr.Modulus, $"case {i} ({terms} terms) is not below 2p");
+            Assert.Equal(expected % Fr.Modulus, sum.Canonical().ToBigInteger());
+        }
+    }
+
     private static BigInteger MontgomeryValue(Fr value)
     {
         Span<ulong> limbs = stackalloc ulong[4];

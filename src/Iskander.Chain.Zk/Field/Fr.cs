@@ -240,6 +240,30 @@ public readonly struct Fr : IEquatable<Fr>
         return new Fr(t0, t1, t2, t3);
     }
 
+    /// <summary>
+    /// Σ aᵢ·bᵢ over at most 7 terms, operands below 2p and the <paramref name="a"/> side canonical,
+    /// with a single Montgomery reduction for the whole sum (CIOS over the sum: each limb step adds
+    /// every term's row, then reduces once); the result is below 2p.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Fr SumOfProductsBelow2P(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b)
+    {
+        // The sum is below 14p², so the accumulator stays under 2³²⁰ and the reduced value under 4p.
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
+        for (var i = 0; i < a.Length; i++) AddRow(a[i]._l0, b[i], ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        for (var i = 0; i < a.Length; i++) AddRow(a[i]._l1, b[i], ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        for (var i = 0; i < a.Length; i++) AddRow(a[i]._l2, b[i], ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        for (var i = 0; i < a.Length; i++) AddRow(a[i]._l3, b[i], ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        var sum = new Fr(t0, t1, t2, t3);
+        ulong borrow = 0;
+        var reduced = new Fr(SubBorrow(t0, TwoP0, ref borrow), SubBorrow(t1, TwoP1, ref borrow), SubBorrow(t2, TwoP2, ref borrow), SubBorrow(t3, TwoP3, ref borrow));
+        return Select(borrow, reduced, sum);
+    }
+
     /// <summary>A sum of two values below 2p, kept below 2p (see <see cref="MultiplyBelow2P"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     internal static Fr AddBelow2P(Fr a, Fr b)
@@ -282,6 +306,42 @@ public readonly struct Fr : IEquatable<Fr>
         lo += r3; hi += lo < r3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t2 = lo; carry = hi;
         t3 = r4 + carry;
         t4 = r5 + (t3 < carry ? 1UL : 0UL);
+    }
+
+    // t += x·b over six words.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRow(ulong x, Fr b, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5)
+    {
+        ulong hi, lo, carry;
+        hi = Math.BigMul(x, b._l0, out lo);
+        lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; carry = hi;
+        hi = Math.BigMul(x, b._l1, out lo);
+        lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t1 = lo; carry = hi;
+        hi = Math.BigMul(x, b._l2, out lo);
+        lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t2 = lo; carry = hi;
+        hi = Math.BigMul(x, b._l3, out lo);
+        lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t3 = lo; carry = hi;
+        t4 += carry;
+        t5 += t4 < carry ? 1UL : 0UL;
+    }
+
+    // t ← (t + m·p) / 2⁶⁴ with m chosen so that the low word vanishes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ReduceStep(ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5)
+    {
+        ulong hi, lo, carry;
+        var m = t0 * PInv;
+        hi = Math.BigMul(m, P0, out lo);
+        lo += t0; hi += lo < t0 ? 1UL : 0UL; carry = hi;
+        hi = Math.BigMul(m, P1, out lo);
+        lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t0 = lo; carry = hi;
+        hi = Math.BigMul(m, P2, out lo);
+        lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t1 = lo; carry = hi;
+        hi = Math.BigMul(m, P3, out lo);
+        lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t2 = lo; carry = hi;
+        t3 = t4 + carry;
+        t4 = t5 + (t3 < carry ? 1UL : 0UL);
+        t5 = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Iskander.Chain.Zk.Field;
 
 namespace Iskander.Chain.Zk.Hashing;
@@ -44,10 +46,10 @@ public static class Poseidon
     /// The Poseidon permutation in place (width = state length, 2 … 7), in the optimised form of the
     /// Poseidon paper's appendix B (see <see cref="PoseidonParameters"/>): the same function as the
     /// textbook rounds, with the partial rounds' linear layers as sparse matrices. Intermediate
-    /// values stay below 2p rather than canonical (one subtraction fewer per operation); the state
-    /// is made canonical at the end.
+    /// values stay below 2p rather than canonical (one subtraction fewer per operation), each dot
+    /// product is reduced once, and the state is made canonical at the end.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Permute(Span<Fr> state)
     {
         var parameters = PoseidonParameters.ForWidth(state.Length);
@@ -66,14 +68,10 @@ public static class Poseidon
         for (var round = 0; round < partial.Length; round++)
         {
             var s0 = Pow5(Fr.AddBelow2P(state[0], partial[round]));
-            var (m00, row, column) = sparse[round];
-            var first = m00.MultiplyBelow2P(s0);
-            for (var i = 1; i < width; i++)
-            {
-                first = Fr.AddBelow2P(first, row[i - 1].MultiplyBelow2P(state[i]));
-                state[i] = Fr.AddBelow2P(state[i], column[i - 1].MultiplyBelow2P(s0));
-            }
-
+            var (firstRow, column) = sparse[round];
+            state[0] = s0;
+            var first = Fr.SumOfProductsBelow2P(firstRow, state);
+            for (var i = 1; i < width; i++) state[i] = Fr.AddBelow2P(state[i], column[i - 1].MultiplyBelow2P(s0));
             state[0] = first;
         }
 
@@ -86,7 +84,7 @@ public static class Poseidon
         for (var i = 0; i < width; i++) state[i] = state[i].Canonical();
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Fr Pow5(Fr x)
     {
         var square = x.MultiplyBelow2P(x);
@@ -96,13 +94,7 @@ public static class Poseidon
     private static void Mix(Span<Fr> state, Fr[,] matrix, Span<Fr> scratch)
     {
         var width = state.Length;
-        for (var i = 0; i < width; i++)
-        {
-            var sum = Fr.Zero;
-            for (var j = 0; j < width; j++) sum = Fr.AddBelow2P(sum, matrix[i, j].MultiplyBelow2P(state[j]));
-            scratch[i] = sum;
-        }
-
+        for (var i = 0; i < width; i++) scratch[i] = Fr.SumOfProductsBelow2P(MemoryMarshal.CreateReadOnlySpan(ref matrix[i, 0], width), state);
         scratch.CopyTo(state);
     }
 

@@ -54,8 +54,8 @@ internal static class PoseidonLanes
         {
             LaneField<T>.AddConstant(element0, constants.Partial.AsSpan(round * limbs, limbs));
             Pow5(element0, scratch);
-            var (row, column) = constants.Sparse[round];
-            LaneField<T>.MultiplySum(new ConstantLimbs<T>(row), state, width, default, first);
+            var (firstRow, column) = constants.Sparse[round];
+            LaneField<T>.MultiplySum(new ConstantLimbs<T>(firstRow), state, width, default, first);
             for (var i = 1; i < width; i++)
             {
                 var element = state.Slice(i * limbs, limbs);
@@ -118,7 +118,7 @@ internal sealed class PoseidonLaneConstants
         Partial = Flatten(parameters.PartialConstants);
         Mds = Flatten(Rows(parameters.Mds, t));
         PreSparse = Flatten(Rows(parameters.PreSparseMatrix, t));
-        Sparse = parameters.SparseMatrices.Select(s => (Flatten([s.M00, .. s.Row]), Flatten(s.Column))).ToArray();
+        Sparse = parameters.SparseMatrices.Select(s => (Flatten(s.FirstRow), Flatten(s.Column))).ToArray();
     }
 
     public int PartialRounds { get; }
@@ -132,7 +132,7 @@ internal sealed class PoseidonLaneConstants
     public ulong[] PreSparse { get; }
 
     /// <summary>Per partial round: the first row [m00, row…] and the column.</summary>
-    public (ulong[] Row, ulong[] Column)[] Sparse { get; }
+    public (ulong[] FirstRow, ulong[] Column)[] Sparse { get; }
 
     private static IEnumerable<Fr> Rows(Fr[,] matrix, int t)
     {

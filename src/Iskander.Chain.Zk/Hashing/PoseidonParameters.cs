@@ -46,8 +46,8 @@ public sealed class PoseidonParameters
     /// <summary>The linear layer of the last full round before the partial rounds (M with the first sparse factor's remainder folded in).</summary>
     internal Fr[,] PreSparseMatrix { get; }
 
-    /// <summary>Per partial round, the sparse matrix [[m00, row], [column, I]] as (m00, row[t−1], column[t−1]).</summary>
-    internal (Fr M00, Fr[] Row, Fr[] Column)[] SparseMatrices { get; }
+    /// <summary>Per partial round, the sparse matrix [[m00, row], [column, I]] as its first row [m00, row…] (t) and its column (t − 1).</summary>
+    internal (Fr[] FirstRow, Fr[] Column)[] SparseMatrices { get; }
 
     /// <summary>State width t (inputs + 1).</summary>
     public int Width { get; }
@@ -111,7 +111,7 @@ public sealed class PoseidonParameters
     //     (2t − 1 multiplications); B commutes with the partial S-box and the scalar constant, so it
     //     moves into the previous round, whose matrix B·M is factored in turn, from the last partial
     //     round back to the first; the last B joins the preceding full round's M.
-    private static (Fr[] Full, Fr[] Partial, Fr[,] PreSparse, (Fr, Fr[], Fr[])[] Sparse) Optimise(int t, int partialRounds, Fr[] constants, Fr[,] m)
+    private static (Fr[] Full, Fr[] Partial, Fr[,] PreSparse, (Fr[], Fr[])[] Sparse) Optimise(int t, int partialRounds, Fr[] constants, Fr[,] m)
     {
         var half = FullRounds / 2;
         var full = new Fr[FullRounds * t];
@@ -132,7 +132,7 @@ public sealed class PoseidonParameters
             for (var i = 0; i < t; i++) full[(r * t) + i] = constants[((r + partialRounds) * t) + i] + (r == half ? carried[i] : Fr.Zero);
         }
 
-        var sparse = new (Fr, Fr[], Fr[])[partialRounds];
+        var sparse = new (Fr[], Fr[])[partialRounds];
         var x = m;
         for (var r = partialRounds - 1; r >= 0; r--)
         {
@@ -153,7 +153,7 @@ public sealed class PoseidonParameters
 
             var column = new Fr[t - 1];
             for (var i = 1; i < t; i++) column[i - 1] = x[i, 0];
-            sparse[r] = (x[0, 0], row, column);
+            sparse[r] = ([x[0, 0], .. row], column);
 
             // x ← B·M with B = diag(1, X̂).
             var next = new Fr[t, t];
