@@ -232,11 +232,15 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     internal Fr MultiplyBelow2P(Fr b)
     {
-        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
-        Round(_l0, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Round(_l1, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Round(_l2, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Round(_l3, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4);
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
+        AddRow(_l0, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        AddRow(_l1, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        AddRow(_l2, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        AddRow(_l3, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
+        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
         return new Fr(t0, t1, t2, t3);
     }
 
@@ -279,36 +283,7 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Fr Canonical() => SubtractModulusIfNeeded();
 
-    // One CIOS round: t += a·b, then add m·p so the lowest limb vanishes, and shift down one limb.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round(ulong a, ulong b0, ulong b1, ulong b2, ulong b3, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4)
-    {
-        ulong hi, lo, carry;
-        hi = Math.BigMul(a, b0, out lo);
-        lo += t0; hi += lo < t0 ? 1UL : 0UL; var r0 = lo; carry = hi;
-        hi = Math.BigMul(a, b1, out lo);
-        lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; var r1 = lo; carry = hi;
-        hi = Math.BigMul(a, b2, out lo);
-        lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; var r2 = lo; carry = hi;
-        hi = Math.BigMul(a, b3, out lo);
-        lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; var r3 = lo; carry = hi;
-        var r4 = t4 + carry;
-        var r5 = r4 < carry ? 1UL : 0UL;
-
-        var m = r0 * PInv;
-        hi = Math.BigMul(m, P0, out lo);
-        lo += r0; hi += lo < r0 ? 1UL : 0UL; carry = hi;
-        hi = Math.BigMul(m, P1, out lo);
-        lo += r1; hi += lo < r1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t0 = lo; carry = hi;
-        hi = Math.BigMul(m, P2, out lo);
-        lo += r2; hi += lo < r2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t1 = lo; carry = hi;
-        hi = Math.BigMul(m, P3, out lo);
-        lo += r3; hi += lo < r3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t2 = lo; carry = hi;
-        t3 = r4 + carry;
-        t4 = r5 + (t3 < carry ? 1UL : 0UL);
-    }
-
-    // t += x·b over six words.
+    // CIOS, one limb of the first operand at a time: t += x·b over six words, then ReduceStep.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRow(ulong x, Fr b, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5)
     {
