@@ -262,10 +262,7 @@ public readonly struct Fr : IEquatable<Fr>
         ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
         for (var i = 0; i < a.Length; i++) AddRow(a[i]._l3, b[i], ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
         ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        var sum = new Fr(t0, t1, t2, t3);
-        ulong borrow = 0;
-        var reduced = new Fr(SubBorrow(t0, TwoP0, ref borrow), SubBorrow(t1, TwoP1, ref borrow), SubBorrow(t2, TwoP2, ref borrow), SubBorrow(t3, TwoP3, ref borrow));
-        return Select(borrow, reduced, sum);
+        return new Fr(t0, t1, t2, t3).SubtractTwoModulusIfNeeded();
     }
 
     /// <summary>A sum of two values below 2p, kept below 2p (see <see cref="MultiplyBelow2P"/>).</summary>
@@ -273,10 +270,7 @@ public readonly struct Fr : IEquatable<Fr>
     internal static Fr AddBelow2P(Fr a, Fr b)
     {
         ulong carry = 0;
-        var sum = new Fr(AddCarry(a._l0, b._l0, ref carry), AddCarry(a._l1, b._l1, ref carry), AddCarry(a._l2, b._l2, ref carry), AddCarry(a._l3, b._l3, ref carry));
-        ulong borrow = 0;
-        var reduced = new Fr(SubBorrow(sum._l0, TwoP0, ref borrow), SubBorrow(sum._l1, TwoP1, ref borrow), SubBorrow(sum._l2, TwoP2, ref borrow), SubBorrow(sum._l3, TwoP3, ref borrow));
-        return Select(borrow, reduced, sum);
+        return new Fr(AddCarry(a._l0, b._l0, ref carry), AddCarry(a._l1, b._l1, ref carry), AddCarry(a._l2, b._l2, ref carry), AddCarry(a._l3, b._l3, ref carry)).SubtractTwoModulusIfNeeded();
     }
 
     /// <summary>The canonical form of a value below 2p.</summary>
@@ -343,13 +337,21 @@ public readonly struct Fr : IEquatable<Fr>
 
     // Values stay below 2p < 2²⁵⁶, so one conditional subtraction makes them canonical.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Fr SubtractModulusIfNeeded()
+    private Fr SubtractModulusIfNeeded() => SubtractIfNotBelow(P0, P1, P2, P3);
+
+    // Values below 4p (< 2²⁵⁶) brought below 2p.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Fr SubtractTwoModulusIfNeeded() => SubtractIfNotBelow(TwoP0, TwoP1, TwoP2, TwoP3);
+
+    // this − m when this ≥ m, else this; without a branch on the value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Fr SubtractIfNotBelow(ulong m0, ulong m1, ulong m2, ulong m3)
     {
         ulong borrow = 0;
-        var r0 = SubBorrow(_l0, P0, ref borrow);
-        var r1 = SubBorrow(_l1, P1, ref borrow);
-        var r2 = SubBorrow(_l2, P2, ref borrow);
-        var r3 = SubBorrow(_l3, P3, ref borrow);
+        var r0 = SubBorrow(_l0, m0, ref borrow);
+        var r1 = SubBorrow(_l1, m1, ref borrow);
+        var r2 = SubBorrow(_l2, m2, ref borrow);
+        var r3 = SubBorrow(_l3, m3, ref borrow);
         return Select(borrow, new Fr(r0, r1, r2, r3), this);
     }
 
