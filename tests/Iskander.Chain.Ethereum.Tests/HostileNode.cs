@@ -1,7 +1,6 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Iskander.Chain.DevServices;
+using Iskander.Chain.Testing.Emulators;
 
 namespace Iskander.Chain.Ethereum.Tests;
 
@@ -10,22 +9,9 @@ namespace Iskander.Chain.Ethereum.Tests;
 /// included (HTML pages, wrong ids, garbage, stalls, floods) — which no real node produces on demand.
 /// Each script step gets the request's id and returns status and body.
 /// </summary>
-internal sealed class HostileNode : IDisposable
+internal sealed class HostileNode : LoopbackRpcServer
 {
-    private readonly HttpListener _listener = new();
     private readonly Queue<Func<long, Task<(int Status, string Body)>>> _script = new();
-    private readonly CancellationTokenSource _stop = new();
-
-    public HostileNode()
-    {
-        var port = LoopbackPort.Free();
-        Url = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Url.ToString());
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
-    }
-
-    public Uri Url { get; }
 
     public int Requests { get; private set; }
 
@@ -43,52 +29,18 @@ internal sealed class HostileNode : IDisposable
 
     public static (int, string) Result(long id, string resultJson) => (200, $$"""{"jsonrpc":"2.0","id":{{id}},"result":{{resultJson}}}""");
 
-    private async Task ServeAsync()
+    protected override async Task HandleAsync(HttpListenerContext context, string body)
     {
-        while (!_stop.IsCancellationRequested)
+        using var request = JsonDocument.Parse(body);
+        var id = request.RootElement.ValueKind == JsonValueKind.Array ? request.RootElement[0].GetProperty("id").GetInt64() : request.RootElement.GetProperty("id").GetInt64();
+        Func<long, Task<(int, string)>> step;
+        lock (_script)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            _ = Task.Run(async () =>
-            {
-                using var reader = new StreamReader(context.Request.InputStream);
-                var body = await reader.ReadToEndAsync();
-                using var request = JsonDocument.Parse(body);
-                var id = request.RootElement.ValueKind == JsonValueKind.Array ? request.RootElement[0].GetProperty("id").GetInt64() : request.RootElement.GetProperty("id").GetInt64();
-                Func<long, Task<(int, string)>> step;
-                lock (_script)
-                {
-                    Requests++;
-                    step = _script.Count > 0 ? _script.Dequeue() : _ => Task.FromResult((500, "script exhausted"));
-                }
-
-                var (status, text) = await step(id);
-                context.Response.StatusCode = status;
-                var bytes = Encoding.UTF8.GetBytes(text);
-                try
-                {
-                    await context.Response.OutputStream.WriteAsync(bytes);
-                    context.Response.Close();
-                }
-                catch (Exception)
-                {
-                    // The client gave up (timeout test); nothing to do.
-                }
-            });
+            Requests++;
+            step = _script.Count > 0 ? _script.Dequeue() : _ => Task.FromResult((500, "script exhausted"));
         }
-    }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
+        var (status, text) = await step(id);
+        await ReplyAsync(context, text, status, contentType: null);
     }
 }
