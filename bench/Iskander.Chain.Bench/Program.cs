@@ -15,6 +15,7 @@ var suites = new Dictionary<string, BenchSuite>
     ["ethereum"] = new("Ethereum primitives", typeof(EthereumBenchmarks), "ethers-bench.mjs", new Dictionary<string, long>()),
     ["content"] = new("Content addressing", typeof(ContentBenchmarks), "unixfs-bench.mjs", ContentBenchmarks.BytesPerOperation),
     ["zk"] = new("ZK primitives", typeof(ZkBenchmarks), "zk-bench.mjs", new Dictionary<string, long>()),
+    ["curve"] = new("BN254 curve", typeof(CurveBenchmarks), "curve-bench.mjs", new Dictionary<string, long>()),
 };
 var name = args.FirstOrDefault() ?? "ethereum";
 if (name == "anchoring")
@@ -37,9 +38,19 @@ if (name == "ballots")
     return 0;
 }
 
+if (name == "ptau")
+{
+    // One-shot timings of whole files (seconds each), not a BenchmarkDotNet suite.
+    var ptauLayout = ProjectLayout.Discover();
+    var ptauText = $"# Development powers of tau by power\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, snarkjs 0.7.6.\n\n{await PowersOfTauFigures.RunAsync(ptauLayout, args.Skip(1).ToArray())}";
+    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(ptauLayout.Root, "bench", "results")).FullName, "ptau.md"), ptauText);
+    Console.WriteLine(ptauText);
+    return 0;
+}
+
 if (!suites.TryGetValue(name, out var suite))
 {
-    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, anchoring, ballots)");
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, anchoring, ballots, ptau)");
     return 2;
 }
 

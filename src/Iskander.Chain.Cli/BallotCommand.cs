@@ -10,8 +10,30 @@ internal static class BallotCommand
 {
     public static Command Create()
     {
-        var command = new Command("ballot", "Secret ballots (MACI-style): the voter's commands, and the circuits' keys and verifiers.") { Circuits() };
+        var command = new Command("ballot", "Secret ballots (MACI-style): the voter's commands, and the circuits' keys and verifiers.") { Circuits(), DevelopmentPtau() };
         foreach (var voter in BallotVoterCommands.Create()) command.Subcommands.Add(voter);
+        return command;
+    }
+
+    private static Command DevelopmentPtau()
+    {
+        var power = new Option<int>("--power") { Description = "2^power constraints (8…20; smaller circuits use 2^8).", Required = true };
+        var command = new Command("dev-ptau", "Write the INSECURE development powers of tau for 2^power constraints into the cache (public τ: for tests and local development only; circuit builds write it on first use).") { power };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var log = Logging.CreateConsoleLogger();
+            try
+            {
+                var ptau = await PowersOfTau.DevelopmentForAsync(1L << parseResult.GetValue(power), log, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"{ptau.Path} sha256 {ptau.Sha256}");
+                return 0;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException)
+            {
+                log.Error("Cannot write the development powers of tau: {Reason}", ex.Message);
+                return 1;
+            }
+        });
         return command;
     }
 

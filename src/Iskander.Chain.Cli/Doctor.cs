@@ -78,9 +78,8 @@ internal sealed class Doctor(ToolRunner runner, string dataDirectory)
     private static CheckResult CheckPowersOfTau()
     {
         var files = Iskander.Chain.Ballots.Circuits.PowersOfTau.AvailableDevelopmentFiles();
-        return files.Count > 0
-            ? new CheckResult("dev-ptau", CheckStatus.Ok, $"{string.Join(", ", files.Select(Path.GetFileName))} in {Iskander.Chain.Ballots.Circuits.PowersOfTau.DevelopmentDirectory}")
-            : new CheckResult("dev-ptau", CheckStatus.Warn, $"no development powers-of-tau in {Iskander.Chain.Ballots.Circuits.PowersOfTau.DevelopmentDirectory}",
-                "run scripts/bootstrap (needed only for ballot circuits)");
+        return new CheckResult("dev-ptau", CheckStatus.Ok, files.Count > 0
+            ? $"{string.Join(", ", files.Select(Path.GetFileName))} in {Iskander.Chain.Ballots.Circuits.PowersOfTau.DevelopmentDirectory} (INSECURE, development only)"
+            : $"none yet in {Iskander.Chain.Ballots.Circuits.PowersOfTau.DevelopmentDirectory}; written on first use in seconds (INSECURE, development only)");
     }
 }

@@ -68,6 +68,8 @@ public sealed class CircuitBuilder(ToolRunner runner, ILogger log, string? cache
         var key = SourceKey(circuit);
         var directory = Path.Combine(CacheDirectory, $"{circuit.Name}-{key[..16]}");
         if (TryReadManifest(directory, out var manifest)) return new CompiledCircuit(circuit, directory, manifest.GetProperty("constraints").GetInt64(), key);
+        using var entryLock = await CacheLock.AcquireAsync(directory, log, cancellationToken).ConfigureAwait(false);
+        if (TryReadManifest(directory, out manifest)) return new CompiledCircuit(circuit, directory, manifest.GetProperty("constraints").GetInt64(), key);
 
         log.Information("Compiling {Circuit} with circom2 (cached afterwards under {Directory})", circuit.Name, directory);
         var clock = Stopwatch.StartNew();
@@ -99,10 +101,12 @@ public sealed class CircuitBuilder(ToolRunner runner, ILogger log, string? cache
     public async Task<CircuitKeys> BuildAsync(BallotCircuit circuit, PowersOfTau? powersOfTau = null, CancellationToken cancellationToken = default)
     {
         var compiled = await CompileAsync(circuit, cancellationToken).ConfigureAwait(false);
-        var ptau = powersOfTau ?? PowersOfTau.DevelopmentFor(compiled.Constraints + circuit.PublicInputs.Count + 1);
+        var ptau = powersOfTau ?? await PowersOfTau.DevelopmentForAsync(compiled.Constraints + circuit.PublicInputs.Count + 1, log, cancellationToken).ConfigureAwait(false);
         if (1L << ptau.Power < compiled.Constraints) throw new InvalidOperationException($"{Path.GetFileName(ptau.Path)} holds 2^{ptau.Power} constraints; {circuit.Name} has {compiled.Constraints}");
         var key = Hash($"{compiled.SourceKey}\n{ptau.Sha256}\n{DevelopmentBeacon}");
         var directory = Path.Combine(compiled.Directory, $"keys-{key[..16]}");
+        if (TryReadManifest(directory, out _)) return new CircuitKeys(compiled, directory, ptau, key);
+        using var entryLock = await CacheLock.AcquireAsync(directory, log, cancellationToken).ConfigureAwait(false);
         if (TryReadManifest(directory, out _)) return new CircuitKeys(compiled, directory, ptau, key);
 
         var building = directory + ".building-" + Guid.NewGuid().ToString("N")[..8];
@@ -130,7 +134,7 @@ public sealed class CircuitBuilder(ToolRunner runner, ILogger log, string? cache
             await WriteManifestAsync(building, new Dictionary<string, object>
             {
                 ["circuit"] = circuit.Name, ["key"] = key, ["sourceKey"] = compiled.SourceKey, ["constraints"] = compiled.Constraints,
-                ["ptau"] = Path.GetFileName(ptau.Path), ["ptauPower"] = ptau.Power, ["ptauSha256"] = ptau.Sha256, ["beacon"] = DevelopmentBeacon,
+                ["ptau"] = Path.GetFileName(ptau.Path), ["ptauPower"] = ptau.Power, ["ptauSha256"] = ptau.Sha256, ["ptauInsecureDevelopment"] = ptau.IsInsecureDevelopmentFile, ["beacon"] = DevelopmentBeacon,
                 ["setupSeconds"] = Math.Round(setupSeconds, 1), ["zkeyBytes"] = new FileInfo(final).Length,
                 ["zkeySha256"] = FileSha256(final), ["verifierContract"] = circuit.VerifierName,
             }, cancellationToken).ConfigureAwait(false);

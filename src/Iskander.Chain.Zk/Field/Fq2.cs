@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+
+namespace Iskander.Chain.Zk.Field;
+
+/// <summary>
+/// An element c0 + c1·u of Fq² = Fq[u]/(u² + 1), the field of BN254's G2 coordinates.
+/// </summary>
+/// <param name="C0">The real part.</param>
+/// <param name="C1">The coefficient of u.</param>
+public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>
+{
+    /// <summary>0.</summary>
+    public static Fq2 Zero => default;
+
+    /// <summary>1.</summary>
+    public static Fq2 One { get; } = new(Fq.One, Fq.Zero);
+
+    /// <inheritdoc />
+    public bool IsZero => C0.IsZero && C1.IsZero;
+
+    /// <summary>Sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fq2 operator +(Fq2 a, Fq2 b) => new(a.C0 + b.C0, a.C1 + b.C1);
+
+    /// <summary>Difference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fq2 operator -(Fq2 a, Fq2 b) => new(a.C0 - b.C0, a.C1 - b.C1);
+
+    /// <summary>Negation.</summary>
+    public static Fq2 operator -(Fq2 a) => new(-a.C0, -a.C1);
+
+    /// <summary>Product (Karatsuba: three base-field products).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fq2 operator *(Fq2 a, Fq2 b)
+    {
+        var v0 = a.C0 * b.C0;
+        var v1 = a.C1 * b.C1;
+        return new(v0 - v1, (a.C0 + a.C1) * (b.C0 + b.C1) - v0 - v1);
+    }
+
+    /// <summary>Product with a base-field element.</summary>
+    public static Fq2 operator *(Fq2 a, Fq b) => new(a.C0 * b, a.C1 * b);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Fq2 Square()
+    {
+        // (c0 + c1u)² = (c0 + c1)(c0 − c1) + 2c0c1·u: two products.
+        var product = C0 * C1;
+        return new((C0 + C1) * (C0 - C1), product + product);
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Fq2 Double() => new(C0.Double(), C1.Double());
+
+    /// <inheritdoc />
+    public Fq2 Inverse()
+    {
+        if (IsZero) throw new DivideByZeroException("0 has no inverse in the field");
+        var norm = (C0.Square() + C1.Square()).Inverse();
+        return new(C0 * norm, -(C1 * norm));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"({C0}, {C1})";
+}

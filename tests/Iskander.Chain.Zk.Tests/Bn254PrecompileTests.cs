@@ -1,0 +1,118 @@
+using System.Numerics;
+using Iskander.Chain.Ethereum.JsonRpc;
+using Iskander.Chain.Testing;
+using Iskander.Chain.Zk.Curves;
+using Iskander.Chain.Zk.Field;
+using Xunit.Abstractions;
+
+namespace Iskander.Chain.Zk.Tests;
+
+/// <summary>
+/// BN254 arithmetic against the chain itself: anvil's ecAdd (0x06), ecMul (0x07) and ecPairing
+/// (0x08) precompiles, byte for byte on random cases (G2 results through pairing identities, since
+/// no precompile returns a G2 point).
+/// </summary>
+public sealed class Bn254PrecompileTests(AnvilFixture anvil, ITestOutputHelper output) : IClassFixture<AnvilFixture>
+{
+    private readonly Random _random = new(NodeOracle.Seed(output));
+
+    private BigInteger RandomScalar()
+    {
+        var bytes = new byte[32];
+        _random.NextBytes(bytes);
+        return new BigInteger(bytes, isUnsigned: true) % Fr.Modulus;
+    }
+
+    private static AffinePoint<Fq> G1(BigInteger k) => Bn254.G1Generator.ToJacobian().Multiply(Bn254.Limbs(k)).ToAffine();
+
+    private static AffinePoint<Fq2> G2(BigInteger k) => Bn254.G2Generator.ToJacobian().Multiply(Bn254.Limbs(k)).ToAffine();
+
+    [Fact]
+    public async Task Addition_and_multiplication_equal_the_precompiles_byte_for_byte()
+    {
+        const int cases = 40;
+        var requests = new List<JsonRpcRequest>();
+        var expected = new List<byte[]>();
+        for (var i = 0; i < cases; i++)
+        {
+            var p = G1(RandomScalar());
+            var q = i == 0 ? p : i == 1 ? p.Negate() : i == 2 ? AffinePoint<Fq>.Infinity : G1(RandomScalar());
+            var s = i == 3 ? Fr.Modulus : RandomScalar(); // r·P = O
+            var add = new byte[128];
+            Bn254.WriteG1Evm(p, add);
+            Bn254.WriteG1Evm(q, add.AsSpan(64));
+            requests.Add(Call(6, add));
+            expected.Add(Encode(p.ToJacobian().AddMixed(q).ToAffine()));
+            var mul = new byte[96];
+            Bn254.WriteG1Evm(p, mul);
+            Word(s).CopyTo(mul, 64);
+            requests.Add(Call(7, mul));
+            expected.Add(Encode(p.ToJacobian().Multiply(Bn254.Limbs(s)).ToAffine()));
+        }
+
+        var results = await RunAsync(requests);
+        for (var i = 0; i < results.Count; i++) Assert.Equal(Convert.ToHexString(expected[i]), Convert.ToHexString(results[i]));
+    }
+
+    [Fact]
+    public async Task G2_multiples_satisfy_bilinearity_through_the_pairing_precompile()
+    {
+        var requests = new List<JsonRpcRequest>();
+        var expectations = new List<bool>();
+        for (var i = 0; i < 6; i++)
+        {
+            var a = RandomScalar();
+            var b = RandomScalar();
+            var ab = a * b % Fr.Modulus;
+            // e(a·G1, b·G2) · e(−ab·G1, G2) = 1, and with a wrong product it is not.
+            requests.Add(Call(8, Pairs((G1(a), G2(b)), (G1(ab).Negate(), Bn254.G2Generator))));
+            expectations.Add(true);
+            requests.Add(Call(8, Pairs((G1(a), G2(b)), (G1((ab + 1) % Fr.Modulus).Negate(), Bn254.G2Generator))));
+            expectations.Add(false);
+        }
+
+        var results = await RunAsync(requests);
+        for (var i = 0; i < results.Count; i++) Assert.Equal(expectations[i], results[i][^1] == 1);
+    }
+
+    /// <summary>The pairing precompile's input for Π e(Pᵢ, Qᵢ).</summary>
+    internal static byte[] Pairs(params (AffinePoint<Fq> P, AffinePoint<Fq2> Q)[] pairs)
+    {
+        var input = new byte[pairs.Length * 192];
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            Bn254.WriteG1Evm(pairs[i].P, input.AsSpan(i * 192));
+            Bn254.WriteG2Evm(pairs[i].Q, input.AsSpan(i * 192 + 64));
+        }
+
+        return input;
+    }
+
+    /// <summary>An eth_call of precompile <paramref name="address"/> with <paramref name="input"/>.</summary>
+    internal static JsonRpcRequest Call(int address, byte[] input) =>
+        new("eth_call", new Dictionary<string, string> { ["to"] = $"0x{address:x40}", ["data"] = "0x" + Convert.ToHexString(input) }, "latest");
+
+    private Task<IReadOnlyList<byte[]>> RunAsync(IReadOnlyList<JsonRpcRequest> requests) => RunAsync(anvil, requests);
+
+    /// <summary>Runs precompile calls in one batch and returns their output bytes.</summary>
+    internal static async Task<IReadOnlyList<byte[]>> RunAsync(AnvilFixture anvil, IReadOnlyList<JsonRpcRequest> requests)
+    {
+        using var rpc = new JsonRpcClient(anvil.Node.RpcUrl);
+        var results = await rpc.BatchAsync(requests);
+        return results.Select(r => Convert.FromHexString(r.GetString()![2..])).ToList();
+    }
+
+    private static byte[] Encode(AffinePoint<Fq> point)
+    {
+        var bytes = new byte[64];
+        Bn254.WriteG1Evm(point, bytes);
+        return bytes;
+    }
+
+    private static byte[] Word(BigInteger value)
+    {
+        var word = new byte[32];
+        value.TryWriteBytes(word, out var written, isUnsigned: true, isBigEndian: true);
+        return [.. new byte[32 - written], .. word.AsSpan(0, written)];
+    }
+}
