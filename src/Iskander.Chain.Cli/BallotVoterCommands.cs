@@ -132,6 +132,7 @@ internal static class BallotVoterCommands
             checks.Add(("voting closed", status.VotingClosed, status.VotingClosed ? "closed after the deadline" : $"open until {status.VotingDeadline:u}"));
             var proven = events.Count(e => e.Event.Name == "BatchProcessed");
             checks.Add(("every batch proven", status.VotingClosed ? status.ProcessingComplete && proven == batches : null, $"{proven} of {batches} batch proof(s) verified by the contract"));
+            var developmentExports = true;
             foreach (var (function, contract) in new[] { ("processVerifier", "ProcessMessagesVerifier_3_2_1"), ("tallyVerifier", "TallyVotesVerifier_3_1") })
             {
                 var address = await ballot.ViewAsync<Address>(function, cancellationToken).ConfigureAwait(false);
@@ -139,6 +140,7 @@ internal static class BallotVoterCommands
                 var artifact = Path.Combine(ProjectLayout.Discover().Root, "out", contract + ".sol", contract + ".json");
                 bool? same = File.Exists(artifact) ? Hex.Encode(ForgeArtifact.Load(artifact).DeployedBytecode) == code : null;
                 checks.Add(($"{function} is the exported {contract}", same, same is null ? "no build of it here" : address.ToString()));
+                developmentExports &= same == true;
             }
 
             checks.Add(("tally proven", status.ProcessingComplete ? !status.TallyCommitment.IsZero : null, status.TallyCommitment.IsZero ? "no tally proof yet" : $"commitment {status.TallyCommitment}"));
@@ -147,6 +149,10 @@ internal static class BallotVoterCommands
             checks.Add(("results match the proven commitment", status.TallyCommitment.IsZero ? null : status.ResultsPublished && published is not null && ((object?[])published["results"]!).Select(v => (BigInteger)v!).SequenceEqual(results),
                 status.ResultsPublished ? string.Join(", ", results.Select((r, i) => $"option {i}: {r}")) : "not published yet"));
             foreach (var (name, pass, detail) in checks) Console.WriteLine($"  {(pass is null ? "UNRESOLVED" : pass.Value ? "PASS" : "FAIL"),-11} {name}: {detail}");
+            // The repository's exported verifiers are set up on the development powers of tau (a test pins that).
+            Console.WriteLine(developmentExports
+                ? "  SETUP       the verifiers' keys come from the INSECURE development powers of tau (public τ): anyone could forge these proofs; fine on a local chain, never for a real ballot"
+                : "  SETUP       not this repository's development verifiers: compare them with the keys built on the ceremony file the coordinator names");
             return checks.All(c => c.Pass == true) ? 0 : 1;
         });
         return command;

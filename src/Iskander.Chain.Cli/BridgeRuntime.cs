@@ -43,6 +43,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string CoordinatorKeystoreVariable = "ISKANDER_COORDINATOR_KEYSTORE";
     public const string CoordinatorPasswordVariable = "ISKANDER_COORDINATOR_KEYSTORE_PASSWORD";
     public const string BallotsVariable = "ISKANDER_BALLOTS";
+    public const string BallotPtauVariable = "ISKANDER_BALLOT_PTAU";
+    public const string BallotPtauPowerVariable = "ISKANDER_BALLOT_PTAU_POWER";
+    public const string BallotPtauSha256Variable = "ISKANDER_BALLOT_PTAU_SHA256";
 
     private readonly HttpClient _http;
 
@@ -139,7 +142,11 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         }
 
         var runner = new ToolRunner(new Toolchain.Toolchain(layout), log);
-        var service = new BallotService(database, client, key, new CircuitBuilder(runner, log), new Groth16Prover(runner, log), Path.Combine(dataDirectory, "proving"), log);
+        var service = new BallotService(database, client, key, new CircuitBuilder(runner, log), new Groth16Prover(runner, log), Path.Combine(dataDirectory, "proving"), log)
+        {
+            PowersOfTau = CeremonyPowersOfTau(),
+            AllowInsecureDevelopmentKeys = Environment.GetEnvironmentVariable(BallotKeyPolicy.AllowInsecureKeysVariable) is "1" or "true",
+        };
         var abi = ForgeArtifact.LoadAbi(Path.Combine(layout.Root, "out"), "MACIVoting.sol", "MACIVoting");
         foreach (var path in manifests.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -149,6 +156,20 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
         log.Information("Coordinating {Count} ballot(s) with coordinator key {Key}", manifests.Split(',', StringSplitOptions.RemoveEmptyEntries).Length, key.PublicKey().Serialize());
         return service;
+    }
+
+    // The ceremony file the coordinator sets circuits up on: all three settings or none.
+    private static PowersOfTau? CeremonyPowersOfTau()
+    {
+        var path = Environment.GetEnvironmentVariable(BallotPtauVariable);
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        var power = int.TryParse(Environment.GetEnvironmentVariable(BallotPtauPowerVariable), out var value) && value > 0
+            ? value
+            : throw new InvalidOperationException($"{BallotPtauVariable} needs {BallotPtauPowerVariable} (the file's power)");
+        var sha256 = Environment.GetEnvironmentVariable(BallotPtauSha256Variable) is { Length: > 0 } hash
+            ? hash
+            : throw new InvalidOperationException($"{BallotPtauVariable} needs {BallotPtauSha256Variable} (the file's published SHA-256)");
+        return PowersOfTau.Open(path, power, sha256);
     }
 
     public async ValueTask DisposeAsync()

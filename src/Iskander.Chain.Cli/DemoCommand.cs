@@ -88,6 +88,8 @@ internal static class DemoCommand
         await RunUntilConfirmedAsync(pipeline, database, log, cancellationToken).ConfigureAwait(false);
         await AdmitFoundersAsync(pipeline, new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log), database, founders.Select(f => f.Key).ToList(), log, cancellationToken)
             .ConfigureAwait(false);
+        var ballot = await DemoBallot.RunAsync(layout, directory, node, client, manifest["CoopIdentity"].Address, database, anchorerKey, founders.Select(f => f.Key).ToList(), log, cancellationToken)
+            .ConfigureAwait(false);
 
         log.Information("Loomio changes after anchoring: an outcome edited, a poll reopened and closed again, a poll discarded");
         loomio.EditOutcome(keys[0], "<p>Adopted. Amended: the roof repair fund rises to 18,000.</p>");
@@ -109,7 +111,8 @@ internal static class DemoCommand
             var checks = await verifier.VerifyAsync(decision, cancellationToken).ConfigureAwait(false);
             var passed = checks.All(c => c.Verdict == Verdict.Pass);
             failures += passed ? 0 : 1;
-            var title = System.Text.Json.Nodes.JsonNode.Parse(decision.Record)?["poll"]?["title"]?.GetValue<string>() ?? "(discarded)";
+            var record = System.Text.Json.Nodes.JsonNode.Parse(decision.Record);
+            var title = (record?["poll"]?["title"] ?? record?["title"])?.GetValue<string>() ?? "(discarded)";
             rows.Add([decision.PollKey, title.Length > 34 ? title[..33] + "…" : title, decision.Version.ToString(CultureInfo.InvariantCulture), decision.State, decision.Cid[..16] + "…",
                 decision.Reference.Root.ToString()[..12] + "…", decision.BlockNumber?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 passed ? "PASS (4/4)" : string.Join(" ", checks.Select(c => $"{c.Name}:{c.Verdict}"))]);
@@ -123,9 +126,13 @@ internal static class DemoCommand
             members.Select(m => new[] { m.Member.ToChecksumString(), m.Role, m.Status, $"{m.Admission.PollKey} v{m.Admission.Version}", m.AdmittedInBlock.ToString(CultureInfo.InvariantCulture) }).ToList());
         Console.WriteLine();
         Console.WriteLine($"{members.Count(m => m.Status == "active")} members hold a CoopIdentity token at {manifest["CoopIdentity"].Address}, each citing the anchored decision that admitted them.");
-        Console.WriteLine($"{rows.Count} decision versions from {keys.Count} polls anchored in {rows.Select(r => r[5]).Distinct().Count()} batches on chain {manifest.ChainId}; " +
+        Console.WriteLine($"Secret ballot at {ballot.Ballot} (\"Which roof for the east block?\"): {string.Join(", ", ballot.Results.Select((r, i) => $"{DemoBallot.Options[i]} {r}"))}; " +
+            $"{(ballot.BatchesProven ? $"all {ballot.Batches} message batches" : "NOT every batch")} and {(ballot.TallyProven ? "the tally" : "NOT the tally")} proven with Groth16 and verified by the contract " +
+            $"({ballot.ProvingTime.TotalSeconds:0} s); the coerced founder's watched vote was overridden in secret; the result is anchored as a decision above. " +
+            "Its keys come from the INSECURE development powers of tau: fine on this local chain, never for a real ballot.");
+        Console.WriteLine($"{rows.Count} decision versions from {keys.Count} polls and 1 ballot anchored in {rows.Select(r => r[5]).Distinct().Count()} batches on chain {manifest.ChainId}; " +
             $"{rows.Count - failures} verified, {failures} failed. DecisionAnchor at {manifest["DecisionAnchor"].Address}.");
-        return failures == 0 ? 0 : 1;
+        return failures == 0 && ballot.BatchesProven && ballot.TallyProven ? 0 : 1;
     }
 
     private static (long Group, List<string> Keys) SeedCooperative(LoomioEmulator loomio, IReadOnlyList<string> admissions)

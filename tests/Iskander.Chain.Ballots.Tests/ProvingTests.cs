@@ -68,5 +68,21 @@ public sealed class ProvingTests(TestCircuits circuits) : IClassFixture<TestCirc
         var committed = Path.Combine(TestToolchain.Layout.Root, "contracts", "src", "verifiers", keys.Compiled.Circuit.VerifierName + ".sol");
         Assert.True(File.Exists(committed), $"{committed} is missing: run scripts/circuits");
         Assert.Equal(File.ReadAllText(keys.SolidityVerifier), File.ReadAllText(committed));
+        // `ballot verify` tells members these verifiers come from the forgeable development setup.
+        Assert.True(keys.PowersOfTau.IsInsecureDevelopmentFile);
+    }
+
+    [Fact]
+    public void Development_keys_coordinate_only_on_local_development_chains_unless_forced()
+    {
+        var keys = circuits.Process;
+        BallotKeyPolicy.EnsureUsable(keys, 31337, allowInsecure: false);
+        BallotKeyPolicy.EnsureUsable(keys, 1337, allowInsecure: false);
+        var refused = Assert.Throws<InvalidOperationException>(() => BallotKeyPolicy.EnsureUsable(keys, 1, allowInsecure: false));
+        Assert.Contains("INSECURE", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => BallotKeyPolicy.EnsureUsable(keys, 100, allowInsecure: false));
+        BallotKeyPolicy.EnsureUsable(keys, 1, allowInsecure: true);
+        var ceremony = keys with { PowersOfTau = keys.PowersOfTau with { Path = Path.Combine(Path.GetTempPath(), "powersOfTau28_hez_final_16.ptau") } };
+        BallotKeyPolicy.EnsureUsable(ceremony, 1, allowInsecure: false);
     }
 }

@@ -21,6 +21,12 @@ public sealed class BallotService(BridgeDatabase database, EthClient client, Mac
     private readonly List<(MaciVotingClient Contract, ulong DeployBlock, string Title)> _ballots = [];
     private readonly Dictionary<Address, BallotCoordinator> _coordinators = [];
 
+    /// <summary>The ceremony file the circuits' keys are set up on; null: the development file (local development chains only).</summary>
+    public PowersOfTau? PowersOfTau { get; init; }
+
+    /// <summary>Whether forgeable development keys may coordinate a ballot on a chain that is not a local development chain.</summary>
+    public bool AllowInsecureDevelopmentKeys { get; init; }
+
     /// <summary>Pause between rounds with nothing to do.</summary>
     public TimeSpan IdleDelay { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -35,13 +41,7 @@ public sealed class BallotService(BridgeDatabase database, EthClient client, Mac
         {
             try
             {
-                var changed = false;
-                foreach (var (contract, deployBlock, title) in _ballots)
-                {
-                    var coordinator = await CoordinatorAsync(contract, deployBlock, title, cancellationToken).ConfigureAwait(false);
-                    changed |= await coordinator.RunOnceAsync(cancellationToken).ConfigureAwait(false);
-                }
-
+                var changed = await RunRoundAsync(cancellationToken).ConfigureAwait(false);
                 failures = 0;
                 if (!changed) await Task.Delay(IdleDelay, cancellationToken).ConfigureAwait(false);
             }
@@ -59,6 +59,19 @@ public sealed class BallotService(BridgeDatabase database, EthClient client, Mac
         }
     }
 
+    /// <summary>One round over every ballot (registering each on first sight); whether anything was done.</summary>
+    public async Task<bool> RunRoundAsync(CancellationToken cancellationToken = default)
+    {
+        var changed = false;
+        foreach (var (contract, deployBlock, title) in _ballots)
+        {
+            var coordinator = await CoordinatorAsync(contract, deployBlock, title, cancellationToken).ConfigureAwait(false);
+            changed |= await coordinator.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return changed;
+    }
+
     private async Task<BallotCoordinator> CoordinatorAsync(MaciVotingClient contract, ulong deployBlock, string title, CancellationToken cancellationToken)
     {
         if (_coordinators.TryGetValue(contract.Address, out var existing)) return existing;
@@ -70,8 +83,11 @@ public sealed class BallotService(BridgeDatabase database, EthClient client, Mac
         var ballot = await store.RegisterAsync(contract.Address, await client.ChainIdAsync(cancellationToken).ConfigureAwait(false), deployBlock, title, (ulong)await Small("pollId").ConfigureAwait(false),
             await Small("voteOptions").ConfigureAwait(false), parameters, (ulong)await Small("initialCredits").ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var keys = new BallotKeys(
-            await circuits.BuildAsync(new BallotCircuit(BallotCircuitKind.ProcessMessages, parameters), cancellationToken: cancellationToken).ConfigureAwait(false),
-            await circuits.BuildAsync(new BallotCircuit(BallotCircuitKind.TallyVotes, parameters), cancellationToken: cancellationToken).ConfigureAwait(false));
+            await circuits.BuildAsync(new BallotCircuit(BallotCircuitKind.ProcessMessages, parameters), PowersOfTau, cancellationToken).ConfigureAwait(false),
+            await circuits.BuildAsync(new BallotCircuit(BallotCircuitKind.TallyVotes, parameters), PowersOfTau, cancellationToken).ConfigureAwait(false));
+        var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+        BallotKeyPolicy.EnsureUsable(keys.Process, chainId, AllowInsecureDevelopmentKeys);
+        BallotKeyPolicy.EnsureUsable(keys.Tally, chainId, AllowInsecureDevelopmentKeys);
         var coordinator = new BallotCoordinator(database, store, ballot, contract, new BallotMirror(database, client, ballot, contract, log), coordinatorKey, keys, prover, workDirectory, log);
         _coordinators[contract.Address] = coordinator;
         log.Information("Coordinating ballot {Ballot} ({Title}): {Options} options, shape ({Depth}, {Batch}, {OptionDepth})", contract.Address, title, ballot.VoteOptions,
