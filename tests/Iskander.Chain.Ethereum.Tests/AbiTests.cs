@@ -268,7 +268,7 @@ public sealed class AbiTests(ITestOutputHelper output)
 
     private static readonly string[] Letters = ["a", "Z", "0", " ", "é", "ß", "€", "日本", "🗳", "\"", "\\", "\n"];
 
-    private static AbiType RandomType(Random random, int depth)
+    internal static AbiType RandomType(Random random, int depth)
     {
         var choice = depth >= 3 ? random.Next(8) : random.Next(11);
         return choice switch
@@ -287,7 +287,7 @@ public sealed class AbiTests(ITestOutputHelper output)
         };
     }
 
-    private static object? RandomValue(Random random, AbiType type)
+    internal static object? RandomValue(Random random, AbiType type)
     {
         byte[] Bytes(int n)
         {
@@ -312,7 +312,7 @@ public sealed class AbiTests(ITestOutputHelper output)
         };
     }
 
-    private static JsonNode? ToJson(object? value) => value switch
+    internal static JsonNode? ToJson(object? value) => value switch
     {
         BigInteger b => JsonValue.Create(b.ToString(CultureInfo.InvariantCulture)),
         Address a => JsonValue.Create(a.ToChecksumString()),
