@@ -180,6 +180,7 @@ public sealed class NethereumOracleTests(ITestOutputHelper output)
         { "string", Words("20", "01", "6100000000000000000000000000000000000000000000000000000000000001"), "dirty padding" },
         { "address", Words("ff000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8"), "dirty high bytes" },
         { "bytes", Words("40", "00", "00"), "non-canonical" },
+        { "bytes[]", Words("20", "02", "40", "40", "00"), "non-canonical" },
     };
 
     [Theory]
