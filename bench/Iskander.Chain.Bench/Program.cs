@@ -38,6 +38,30 @@ if (name == "ballots")
     return 0;
 }
 
+var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(8);
+var config = ManualConfig.CreateMinimumViable().AddJob(job).WithOptions(ConfigOptions.DisableLogFile);
+
+if (name == "nethereum")
+{
+    // Both stacks are .NET: one BenchmarkDotNet run, rows paired as "ours: X" / "Nethereum: X".
+    var nethereumLayout = ProjectLayout.Discover();
+    var rates = BenchmarkRunner.Run<NethereumBenchmarks>(config).Reports
+        .Where(r => r.ResultStatistics is not null)
+        .ToDictionary(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''), r => 1e9 / r.ResultStatistics!.Mean);
+    var pairs = new StringBuilder().AppendLine("| operation | Iskander.Chain (ops/s) | Nethereum 6.1.0 (ops/s) | ratio |").AppendLine("|---|---:|---:|---:|");
+    foreach (var (row, mine) in rates.Where(p => p.Key.StartsWith("ours: ", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal))
+    {
+        var operation = row["ours: ".Length..];
+        var theirs = rates[$"Nethereum: {operation}"];
+        pairs.AppendLine(CultureInfo.InvariantCulture, $"| {operation} | {mine:N0} | {theirs:N0} | {mine / theirs:0.0}× |");
+    }
+
+    var nethereumText = $"# Ethereum decoding: Iskander.Chain vs Nethereum 6.1.0\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}.\n\n{pairs}";
+    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(nethereumLayout.Root, "bench", "results")).FullName, "nethereum.md"), nethereumText);
+    Console.WriteLine(nethereumText);
+    return 0;
+}
+
 if (name == "ptau")
 {
     // One-shot timings of whole files (seconds each), not a BenchmarkDotNet suite.
@@ -50,13 +74,11 @@ if (name == "ptau")
 
 if (!suites.TryGetValue(name, out var suite))
 {
-    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, anchoring, ballots, ptau)");
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, nethereum, anchoring, ballots, ptau)");
     return 2;
 }
 
 var layout = ProjectLayout.Discover();
-var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(8);
-var config = ManualConfig.CreateMinimumViable().AddJob(job).WithOptions(ConfigOptions.DisableLogFile);
 var summary = BenchmarkRunner.Run(suite.Benchmarks, config);
 
 // Rows that process a known number of bytes are reported as MiB/s, the rest as operations per second.

@@ -74,6 +74,11 @@ public sealed class AbiTests(ITestOutputHelper output)
         { "bytes2", "0x" + "ffff01".PadRight(64, '0'), "dirty padding" },
         { "uint256", "0x" + Word(1) + "00", "trailing" },
         { "string", "0x" + Word(0x20) + Word(2) + "c328".PadRight(64, '0'), "not valid UTF-8" },
+        { "bytes", "0x" + Word(0x20) + Word(1) + "ab01".PadRight(64, '0'), "dirty padding" },
+        { "string", "0x" + Word(0x20) + Word(31) + "61".PadRight(62, '1') + "ff", "dirty padding" },
+        { "bytes", "0x" + Word(0x40) + Word(0) + Word(0), "non-canonical" },
+        { "(bytes,bytes)", "0x" + Word(0x40) + Word(0x40) + Word(0), "non-canonical" },
+        { "(bytes,bytes)", "0x" + Word(0x60) + Word(0x40) + Word(0) + Word(0), "non-canonical" },
     };
 
     [Theory]
@@ -88,12 +93,12 @@ public sealed class AbiTests(ITestOutputHelper output)
     public void Aliased_offsets_cannot_amplify_a_small_input_into_a_huge_result()
     {
         // uint256[][] of 1,000 elements that all point at one 1,000-element inner array: 32 KiB of data
-        // that would decode into a million values.
+        // that would decode into a million values. The second offset is refused: canonical tails never overlap.
         var inner = Word(1000) + string.Concat(Enumerable.Repeat(Word(7), 1000));
         var offsets = string.Concat(Enumerable.Repeat(Word(1000 * 32), 1000));
         var data = Hex.Decode("0x" + Word(0x20) + Word(1000) + offsets + inner);
         var error = Assert.Throws<AbiException>(() => AbiCodec.Decode([AbiType.Parse("uint256[][]")], data));
-        Assert.Contains("more values than it can hold", error.Message, StringComparison.Ordinal);
+        Assert.Contains("offset 32000 at 96 is not 64032", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -202,9 +207,68 @@ public sealed class AbiTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Corrupted_encodings_are_refused_or_decode_to_exactly_the_input()
+    {
+        // Strict canonical decoding: whatever is accepted must be the one encoding of what it decodes to.
+        var random = new Random(NodeOracle.Seed(output));
+        var refused = 0;
+        const int cases = 5000;
+        for (var n = 0; n < cases; n++)
+        {
+            var types = Enumerable.Range(0, random.Next(1, 4)).Select(_ => RandomType(random, 0)).ToList();
+            var encoded = AbiCodec.Encode(types, types.Select(t => RandomValue(random, t)).ToList());
+            var corrupted = Corrupt(random, encoded);
+            object?[] decoded;
+            try
+            {
+                decoded = AbiCodec.Decode(types, corrupted);
+            }
+            catch (AbiException)
+            {
+                refused++;
+                continue;
+            }
+
+            var label = string.Join(",", types.Select(t => t.Name));
+            Assert.True(AbiCodec.Encode(types, decoded).AsSpan().SequenceEqual(corrupted),
+                $"case {n} ({label}): accepted non-canonical data\n{Hex.Encode(corrupted)}\nre-encodes as\n{Hex.Encode(AbiCodec.Encode(types, decoded))}");
+        }
+
+        output.WriteLine($"{refused} of {cases} corrupted encodings refused");
+        Assert.InRange(refused, cases / 4, cases - cases / 20); // both outcomes occur: the test exercises each
+    }
+
+    /// <summary>One random corruption: a flipped bit, a replaced byte, or inserted or removed bytes (whole words or not).</summary>
+    private static byte[] Corrupt(Random random, byte[] data)
+    {
+        var at = random.Next(data.Length + 1);
+        switch (random.Next(5))
+        {
+            case 0 when at < data.Length:
+                var flipped = (byte[])data.Clone();
+                flipped[at] ^= (byte)(1 << random.Next(8));
+                return flipped;
+            case 1 when at < data.Length:
+                var replaced = (byte[])data.Clone();
+                replaced[at] = (byte)random.Next(256);
+                return replaced;
+            case 2:
+                var inserted = new byte[random.Next(2) == 0 ? AbiType.WordSize : random.Next(1, 40)];
+                if (random.Next(2) == 0) random.NextBytes(inserted);
+                at = random.Next(2) == 0 ? at / AbiType.WordSize * AbiType.WordSize : at;
+                return [.. data[..at], .. inserted, .. data[at..]];
+            case 3 when at < data.Length:
+                var removed = Math.Min(data.Length - at, random.Next(2) == 0 ? AbiType.WordSize : random.Next(1, 40));
+                return [.. data[..at], .. data[(at + removed)..]];
+            default:
+                return [.. data, .. new byte[random.Next(1, 64)]];
+        }
+    }
+
     private static readonly string[] Letters = ["a", "Z", "0", " ", "é", "ß", "€", "日本", "🗳", "\"", "\\", "\n"];
 
-    private static AbiType RandomType(Random random, int depth)
+    internal static AbiType RandomType(Random random, int depth)
     {
         var choice = depth >= 3 ? random.Next(8) : random.Next(11);
         return choice switch
@@ -223,7 +287,7 @@ public sealed class AbiTests(ITestOutputHelper output)
         };
     }
 
-    private static object? RandomValue(Random random, AbiType type)
+    internal static object? RandomValue(Random random, AbiType type)
     {
         byte[] Bytes(int n)
         {
@@ -248,7 +312,7 @@ public sealed class AbiTests(ITestOutputHelper output)
         };
     }
 
-    private static JsonNode? ToJson(object? value) => value switch
+    internal static JsonNode? ToJson(object? value) => value switch
     {
         BigInteger b => JsonValue.Create(b.ToString(CultureInfo.InvariantCulture)),
         Address a => JsonValue.Create(a.ToChecksumString()),

@@ -166,7 +166,7 @@ public sealed class TransactionTests(ITestOutputHelper output)
         }
     }
 
-    private static PrivateKey RandomKey(Random random)
+    internal static PrivateKey RandomKey(Random random)
     {
         var bytes = new byte[32];
         do random.NextBytes(bytes);
@@ -181,7 +181,7 @@ public sealed class TransactionTests(ITestOutputHelper output)
         return new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
     }
 
-    private static Transaction RandomTransaction(Random random, TransactionType type, bool legacyWithoutChainId)
+    internal static Transaction RandomTransaction(Random random, TransactionType type, bool legacyWithoutChainId)
     {
         var data = new byte[random.Next(3) == 0 ? 0 : random.Next(1, 400)];
         random.NextBytes(data);

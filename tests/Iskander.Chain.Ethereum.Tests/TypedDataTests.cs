@@ -84,7 +84,7 @@ public sealed class TypedDataTests(ITestOutputHelper output)
 
     private static readonly string[] Atomic = ["uint256", "uint8", "uint64", "int256", "int16", "bool", "address", "bytes32", "bytes4", "string", "bytes"];
 
-    private static JsonObject RandomDocument(Random random)
+    internal static JsonObject RandomDocument(Random random)
     {
         var structCount = random.Next(1, 5);
         var types = new JsonObject();

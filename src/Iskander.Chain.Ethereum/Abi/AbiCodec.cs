@@ -25,11 +25,16 @@ public static class AbiCodec
         return buffer;
     }
 
-    /// <summary>Decodes the tuple of <paramref name="types"/> from <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Decodes the tuple of <paramref name="types"/> from <paramref name="data"/>. Decoding is strict:
+    /// only the canonical encoding is accepted, so whatever decodes re-encodes to the same bytes.
+    /// </summary>
     /// <param name="types">The types, in order.</param>
     /// <param name="data">The encoded bytes.</param>
     /// <param name="allowTrailingBytes">Accept bytes after the last one the encoding references.</param>
-    /// <exception cref="AbiException">Truncated data, offsets or lengths outside the data, dirty padding, or trailing bytes.</exception>
+    /// <exception cref="AbiException">Truncated data, offsets or lengths outside the data, offsets that
+    /// are not the canonical ones (gaps, overlaps, reordered tails), dirty padding or high bits, invalid
+    /// UTF-8, or trailing bytes.</exception>
     public static object?[] Decode(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data, bool allowTrailingBytes = false)
     {
         var context = new AbiDecodeContext(data.Length);

@@ -46,6 +46,8 @@ internal static class AbiSequence
     {
         context.Spend(count);
         var values = new object?[count];
+        var tail = 0;
+        for (var i = 0; i < count; i++) tail += typeAt(i).HeadSize;
         var head = start;
         for (var i = 0; i < count; i++)
         {
@@ -54,7 +56,12 @@ internal static class AbiSequence
             {
                 var offset = AbiType.ReadSize(data, head, context, "offset");
                 if (offset > data.Length - start) throw new AbiException($"offset {offset} at {head} points past the data");
+                // The canonical encoding puts each tail right where the previous one ends. Anything
+                // else (gaps, overlaps, aliases, reordering) decodes bytes that re-encode differently.
+                if (offset != tail) throw new AbiException($"offset {offset} at {head} is not {tail}, where the previous item ends (non-canonical layout)");
                 values[i] = type.Read(data, start + offset, context);
+                // Canonical tails are read in order, so the furthest byte read is this item's end.
+                tail = context.Furthest - start;
             }
             else
             {

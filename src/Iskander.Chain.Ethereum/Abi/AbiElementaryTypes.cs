@@ -205,6 +205,7 @@ public abstract class AbiDynamicBytesBase : AbiType
         if (length > data.Length - contentStart) throw new AbiException($"{Name} of {length} bytes at offset {start} runs past the data");
         var end = contentStart + Padded(length);
         if (end > data.Length) throw new AbiException($"{Name} at offset {start} lacks its padding");
+        if (data[(contentStart + length)..end].ContainsAnyExcept((byte)0)) throw new AbiException($"{Name} at offset {start} has dirty padding");
         context.Reached(end);
         context.Spend(1);
         return FromContent(data.Slice(contentStart, length), start);
