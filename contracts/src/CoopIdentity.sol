@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {Ownable2Step, Ownable} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {DecisionGated} from "./DecisionGated.sol";
+import {PermanentOwnable2Step} from "./PermanentOwnable2Step.sol";
 import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
 import {IERC4973} from "./interfaces/IERC4973.sol";
 import {GovernanceAction} from "./libraries/GovernanceAction.sol";
@@ -19,7 +20,7 @@ import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 /// @dev Token metadata is `abi.encode(MembershipTerms)`; the member's signature covers it, so the
 ///      member consents to the role and to the decision cited. Token ids are the agreement hashes,
 ///      as ERC-4973 specifies.
-contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step {
+contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwnable2Step {
     /// @notice What a member agrees to and what authorises it.
     struct MembershipTerms {
         bytes32 role;

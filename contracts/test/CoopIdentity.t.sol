@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {CoopIdentity} from "../src/CoopIdentity.sol";
 import {DecisionGated} from "../src/DecisionGated.sol";
+import {PermanentOwnable2Step} from "../src/PermanentOwnable2Step.sol";
 import {DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
 import {IERC4973} from "../src/interfaces/IERC4973.sol";
 import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
@@ -293,6 +294,20 @@ contract CoopIdentityTest is Decisions {
         assertEq(identity.issuer(), bob);
         vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
         new CoopIdentity("x", "x", anchor, OWNER, address(0));
+    }
+
+    /// Renouncing would leave no one able to replace a lost or compromised issuing key.
+    function test_the_owner_cannot_renounce_ownership() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, issuer));
+        vm.prank(issuer);
+        identity.renounceOwnership();
+        vm.expectRevert(PermanentOwnable2Step.OwnershipCannotBeRenounced.selector);
+        vm.prank(OWNER);
+        identity.renounceOwnership();
+        assertEq(identity.owner(), OWNER);
+        vm.prank(OWNER);
+        identity.setIssuer(bob);
+        assertEq(identity.issuer(), bob, "the owner still replaces the issuer");
     }
 
     // ------------------------------------------------------------------ fuzz
