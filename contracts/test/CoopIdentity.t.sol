@@ -66,6 +66,13 @@ contract CoopIdentityTest is Decisions {
         assertEq(identity.symbol(), "RCM");
     }
 
+    /// ERC-4973: the zero address holds no tokens and queries about it throw.
+    function test_balanceOf_the_zero_address_throws() public {
+        vm.expectRevert(CoopIdentity.ZeroAddressQuery.selector);
+        identity.balanceOf(address(0));
+        assertEq(identity.balanceOf(alice), 0, "any other address without a token has none");
+    }
+
     function test_give_with_consent_and_an_anchored_decision_admits_the_member() public {
         bytes32 digest = sha256("decision: admit alice");
         DecisionRef memory ref = _anchorAction(_admitAction(alice, MEMBER, digest));
@@ -73,8 +80,9 @@ contract CoopIdentityTest is Decisions {
         uint256 expectedId = uint256(identity.agreementHash(issuer, alice, metadata));
         bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
 
+        // ERC-4973: give emits Transfer(msg.sender, to, tokenId); mints from the zero address do not exist.
         vm.expectEmit(address(identity));
-        emit IERC4973.Transfer(address(0), alice, expectedId);
+        emit IERC4973.Transfer(issuer, alice, expectedId);
         vm.expectEmit(address(identity));
         emit CoopIdentity.Admitted(expectedId, alice, MEMBER, ref.leaf);
         vm.prank(issuer);
@@ -99,8 +107,13 @@ contract CoopIdentityTest is Decisions {
         bytes32 digest = sha256("decision: admit bob");
         bytes memory metadata = _terms(STEWARD, digest, _anchorAction(_admitAction(bob, STEWARD, digest)));
         bytes memory issuerConsent = _consent(ISSUER_KEY, bob, issuer, metadata);
+        uint256 expectedId = uint256(identity.agreementHash(bob, issuer, metadata));
+        // ERC-4973: take emits Transfer(from, msg.sender, tokenId).
+        vm.expectEmit(address(identity));
+        emit IERC4973.Transfer(issuer, bob, expectedId);
         vm.prank(bob);
         uint256 tokenId = identity.take(issuer, metadata, issuerConsent);
+        assertEq(tokenId, expectedId);
         assertEq(identity.ownerOf(tokenId), bob);
 
         // Only the issuer's consent counts.
@@ -244,6 +257,39 @@ contract CoopIdentityTest is Decisions {
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
         vm.prank(alice);
         identity.unequip(tokenId);
+    }
+
+    /// Deviation from ERC-4973 (docs/contracts.md): an unequipped membership is not re-equipable with
+    /// the same agreement. Leaving ends the membership; coming back is a new admission that needs a
+    /// new decision of the cooperative, and the ended record keeps its token id.
+    function test_an_unequipped_agreement_cannot_be_re_equipped_and_re_admission_needs_a_new_decision() public {
+        bytes32 digest = sha256("decision: admit alice");
+        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        bytes memory aliceConsent = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.prank(issuer);
+        uint256 tokenId = identity.give(alice, metadata, aliceConsent);
+        vm.prank(alice);
+        identity.unequip(tokenId);
+
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.AgreementUsed.selector, tokenId));
+        vm.prank(issuer);
+        identity.give(alice, metadata, aliceConsent);
+
+        bytes32 takeDigest = sha256("decision: admit alice (take)");
+        bytes memory takeMetadata = _terms(MEMBER, takeDigest, _anchorAction(_admitAction(alice, MEMBER, takeDigest)));
+        bytes memory issuerConsent = _consent(ISSUER_KEY, alice, issuer, takeMetadata);
+        vm.prank(alice);
+        uint256 taken = identity.take(issuer, takeMetadata, issuerConsent);
+        vm.prank(alice);
+        identity.unequip(taken);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.AgreementUsed.selector, taken));
+        vm.prank(alice);
+        identity.take(issuer, takeMetadata, issuerConsent);
+
+        assertEq(uint256(identity.membership(tokenId).status), uint256(CoopIdentity.Status.Left), "the record stays");
+        uint256 again = _admit(alice, ALICE_KEY, MEMBER, sha256("decision: readmit alice"));
+        assertTrue(again != tokenId && again != taken, "a new token");
+        assertEq(identity.ownerOf(again), alice);
     }
 
     function test_revocation_needs_its_own_decision_and_re_admission_gives_a_new_token() public {
