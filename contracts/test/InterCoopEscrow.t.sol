@@ -458,7 +458,19 @@ contract InterCoopEscrowTest is Decisions {
             escrow.resolveUnanswered(id);
             assertEq(escrow.escrowOf(id).sellerOwed, AMOUNT / 2);
         } catch (bytes memory reason) {
-            assertEq(bytes4(reason), InterCoopEscrow.PeriodOutOfBounds.selector, "refused only for its periods");
+            uint256 lifetime = expiry > block.timestamp ? expiry - block.timestamp : 0;
+            bytes memory expected = lifetime < escrow.MIN_LIFETIME() || lifetime > escrow.MAX_LIFETIME()
+                ? abi.encodeWithSelector(
+                    InterCoopEscrow.PeriodOutOfBounds.selector, "lifetime", lifetime, escrow.MIN_LIFETIME(), escrow.MAX_LIFETIME()
+                )
+                : abi.encodeWithSelector(
+                    InterCoopEscrow.PeriodOutOfBounds.selector,
+                    "arbitration period",
+                    period,
+                    escrow.MIN_ARBITRATION_PERIOD(),
+                    escrow.MAX_ARBITRATION_PERIOD()
+                );
+            assertEq(reason, expected, "refused only for its periods");
         }
     }
 }
