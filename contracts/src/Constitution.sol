@@ -31,13 +31,14 @@ contract Constitution is DecisionGated {
         uint64 ratifiedAt;
     }
 
-    /// @notice A named parameter, its value, its valid range and the action leaf (batch sequence
-    ///         and leaf index; both 0 at genesis) that last set it.
+    /// @notice A named parameter: the action leaf (batch sequence and leaf index; both 0 at
+    ///         genesis) that last set it, its value and its valid range. Packed: `exists` and the
+    ///         leaf position share one slot.
     struct Parameter {
         bool exists;
-        uint256 value;
         uint64 setByBatch;
         uint64 setByIndex;
+        uint256 value;
         uint256 min;
         uint256 max;
     }
@@ -86,7 +87,7 @@ contract Constitution is DecisionGated {
             if (_parameters[spec.name].exists) revert DuplicateParameter(spec.name);
             if (spec.min > spec.max) revert InvalidRange(spec.name, spec.min, spec.max);
             _requireInRange(spec.name, spec.value, spec.min, spec.max);
-            _parameters[spec.name] = Parameter(true, spec.value, 0, 0, spec.min, spec.max);
+            _parameters[spec.name] = Parameter(true, 0, 0, spec.value, spec.min, spec.max);
             _parameterNames.push(spec.name);
             emit ParameterInitialised(spec.name, spec.value, spec.min, spec.max);
         }

@@ -239,3 +239,85 @@ contract ConstitutionTest is Decisions {
         assertEq(constitution.parameter(name), value);
     }
 }
+
+/// @dev Anchors batches of amendments of one parameter (some out of range) and executes them in
+///      random order; records the newest (batch, leaf index) that applied.
+contract ConstitutionHandler is Decisions {
+    bytes32 internal constant QUORUM = "ballotQuorumBps";
+    Constitution public constitution;
+    uint256[] internal _values;
+    bytes32[] internal _digests;
+    DecisionRef[] internal _refs;
+    uint64[] internal _batches;
+    uint256 public newestPosition; // batch << 64 | index of the newest applied leaf
+    uint256 public newestValue = 5000;
+    uint256 public refusedNewer; // an amendment newer than every applied one that was refused anyway
+
+    constructor() {
+        _deployAnchor(address(this));
+        Constitution.ParameterSpec[] memory parameters = new Constitution.ParameterSpec[](1);
+        parameters[0] = Constitution.ParameterSpec(QUORUM, 5000, 1, 10_000);
+        constitution = new Constitution(
+            Constitution.Genesis("Coop", new bytes32[](0), "ICA-1995", 1, address(0x1D), 0), anchor, parameters
+        );
+    }
+
+    /// Anchors one batch of two or three amendments of the quorum.
+    function anchorBatch(uint256 seed) external {
+        uint256 count = 2 + seed % 2;
+        bytes32[] memory actions = new bytes32[](count);
+        uint256[] memory values = new uint256[](count);
+        bytes32[] memory digests = new bytes32[](count);
+        for (uint256 i = 0; i < count; i++) {
+            values[i] = uint256(keccak256(abi.encode(seed, i))) % 10_200; // about 2% out of range
+            digests[i] = keccak256(abi.encode("decision", seed, i, _refs.length));
+            actions[i] = _actionLeaf(
+                address(constitution), GovernanceAction.AMEND_PARAMETER, abi.encode(QUORUM, values[i]), digests[i]
+            );
+        }
+        DecisionRef[] memory refs = _anchorActions(actions);
+        for (uint256 i = 0; i < count; i++) {
+            _values.push(values[i]);
+            _digests.push(digests[i]);
+            _refs.push(refs[i]);
+            _batches.push(anchor.batchCount());
+        }
+    }
+
+    /// Anyone executes any anchored amendment, in any order.
+    function execute(uint256 which) external {
+        if (_refs.length == 0) return;
+        uint256 i = which % _refs.length;
+        uint256 position = uint256(_batches[i]) << 64 | _refs[i].index;
+        try constitution.amend(QUORUM, _values[i], _digests[i], _refs[i]) {
+            newestPosition = position;
+            newestValue = _values[i];
+        } catch {
+            bool inRange = _values[i] >= 1 && _values[i] <= 10_000;
+            if (inRange && position > newestPosition && !constitution.actionExecuted(_refs[i].leaf)) refusedNewer++;
+        }
+    }
+}
+
+contract ConstitutionInvariantTest is Decisions {
+    bytes32 internal constant QUORUM = "ballotQuorumBps";
+    ConstitutionHandler internal handler;
+    Constitution internal constitution;
+
+    function setUp() public {
+        handler = new ConstitutionHandler();
+        constitution = handler.constitution();
+        targetContract(address(handler));
+    }
+
+    /// The value is always in range and always the one of the newest applied leaf; a newer leaf is never refused.
+    function invariant_the_newest_applied_amendment_stands_and_stays_in_range() public view {
+        uint256 value = constitution.parameter(QUORUM);
+        assertGe(value, 1, "below the range");
+        assertLe(value, 10_000, "above the range");
+        assertEq(value, handler.newestValue(), "not the newest applied value");
+        Constitution.Parameter memory record = constitution.parameterRecord(QUORUM);
+        assertEq(uint256(record.setByBatch) << 64 | record.setByIndex, handler.newestPosition(), "position");
+        assertEq(handler.refusedNewer(), 0, "a newer amendment was refused");
+    }
+}

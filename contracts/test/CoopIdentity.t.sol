@@ -190,6 +190,20 @@ contract CoopIdentityTest is Decisions {
         identity.give(alice, metadata, otherChain);
     }
 
+    function test_take_needs_the_issuers_own_consent_to_this_member() public {
+        bytes32 digest = sha256("decision: admit bob");
+        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(bob, MEMBER, digest)));
+        bytes memory signedForAlice = _consent(ISSUER_KEY, alice, issuer, metadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, issuer));
+        vm.prank(bob);
+        identity.take(issuer, metadata, signedForAlice);
+        bytes memory signedByBob = _consent(BOB_KEY, bob, issuer, metadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, issuer));
+        vm.prank(bob);
+        identity.take(issuer, metadata, signedByBob);
+        assertFalse(identity.isMember(bob));
+    }
+
     function test_only_the_issuer_gives_and_one_token_per_member() public {
         bytes32 digest = sha256("decision: admit alice");
         bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
@@ -316,6 +330,24 @@ contract CoopIdentityTest is Decisions {
         uint256 second = _admit(alice, ALICE_KEY, STEWARD, sha256("readmit alice"));
         assertTrue(second != first, "a new token");
         assertEq(identity.ownerOf(second), alice);
+    }
+
+    function test_ended_and_unknown_memberships_cannot_be_revoked_or_read_as_tokens() public {
+        uint256 tokenId = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
+        bytes32 digest = sha256("decision: remove alice");
+        DecisionRef memory ref =
+            _anchorAction(_actionLeaf(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(alice, tokenId), digest));
+        vm.prank(alice);
+        identity.unequip(tokenId);
+
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
+        identity.revoke(tokenId, digest, ref);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
+        identity.tokenURI(tokenId);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, uint256(1)));
+        identity.revoke(1, digest, ref);
+        assertFalse(identity.actionExecuted(ref.leaf), "the revocation stays unspent");
+        assertEq(uint256(identity.membership(tokenId).status), uint256(CoopIdentity.Status.Left));
     }
 
     function test_members_pages_through_current_members() public {

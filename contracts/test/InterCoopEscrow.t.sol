@@ -257,6 +257,64 @@ contract InterCoopEscrowTest is Decisions {
         vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "the buyer proposes"));
         vm.prank(SELLER);
         escrow.propose(terms);
+
+        address[2] memory badSellers = [address(0), BUYER];
+        for (uint256 i = 0; i < badSellers.length; i++) {
+            terms = _terms();
+            terms.seller = badSellers[i];
+            vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "seller"));
+            vm.prank(BUYER);
+            escrow.propose(terms);
+        }
+        address[2] memory badArbitrators = [address(0), BUYER];
+        for (uint256 i = 0; i < badArbitrators.length; i++) {
+            terms = _terms();
+            terms.arbitrator = badArbitrators[i];
+            vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "arbitrator must be a third party"));
+            vm.prank(BUYER);
+            escrow.propose(terms);
+        }
+        terms = _terms();
+        terms.amount = 0;
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "amount"));
+        vm.prank(BUYER);
+        escrow.propose(terms);
+        assertEq(escrow.escrowCount(), 0, "nothing was proposed");
+    }
+
+    function test_the_arbitrator_cannot_award_more_than_the_deposit() public {
+        uint256 id = _open(_terms());
+        vm.prank(SELLER);
+        escrow.dispute(id, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.SplitTooLarge.selector, AMOUNT + 1, AMOUNT));
+        vm.prank(ARBITRATOR);
+        escrow.rule(id, AMOUNT + 1);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Disputed));
+    }
+
+    /// heldBy follows the escrow through every status: the deposit while open, the unpaid shares while releasing, then nothing.
+    function test_heldBy_follows_every_status() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        vm.prank(BUYER);
+        uint256 id = escrow.propose(terms);
+        assertEq(escrow.heldBy(id), AMOUNT, "proposed");
+        vm.prank(SELLER);
+        escrow.accept(id);
+        assertEq(escrow.heldBy(id), AMOUNT, "locked");
+        vm.prank(BUYER);
+        escrow.dispute(id, bytes32(0));
+        assertEq(escrow.heldBy(id), AMOUNT, "disputed");
+        vm.prank(ARBITRATOR);
+        escrow.rule(id, 250 ether);
+        assertEq(escrow.heldBy(id), AMOUNT, "releasing, nothing withdrawn");
+        vm.prank(SELLER);
+        escrow.withdraw(id);
+        assertEq(escrow.heldBy(id), AMOUNT - 250 ether, "releasing, the seller paid");
+        vm.prank(BUYER);
+        escrow.withdraw(id);
+        assertEq(escrow.heldBy(id), 0, "released");
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Released));
+        assertEq(escrow.heldBy(id + 1), 0, "no such escrow");
     }
 
     // ------------------------------------------------------------------ decision-bound release
