@@ -54,15 +54,14 @@ contract Deploy {
         _writeManifest(deployment, deployBlock, owner, anchorer, issuer);
     }
 
+    /// @dev The valid ranges are part of the constitution: block confirmations 1–256; the highest
+    ///      pay at most 1× to 100× the lowest (×100); a quorum of 0.01 % to 100 % (basis points).
     function _constitution(Deployment memory deployment) private returns (Constitution) {
-        bytes32[] memory names = new bytes32[](3);
-        uint256[] memory values = new uint256[](3);
-        names[0] = "confirmations";
-        values[0] = vm.envOr("CONFIRMATIONS", uint256(2));
-        names[1] = "maxPayRatioX100";
-        values[1] = vm.envOr("MAX_PAY_RATIO_X100", uint256(600));
-        names[2] = "ballotQuorumBps";
-        values[2] = vm.envOr("BALLOT_QUORUM_BPS", uint256(5000));
+        Constitution.ParameterSpec[] memory parameters = new Constitution.ParameterSpec[](3);
+        parameters[0] = Constitution.ParameterSpec("confirmations", vm.envOr("CONFIRMATIONS", uint256(2)), 1, 256);
+        parameters[1] =
+            Constitution.ParameterSpec("maxPayRatioX100", vm.envOr("MAX_PAY_RATIO_X100", uint256(600)), 100, 10_000);
+        parameters[2] = Constitution.ParameterSpec("ballotQuorumBps", vm.envOr("BALLOT_QUORUM_BPS", uint256(5000)), 1, 10_000);
         Constitution.Genesis memory genesis = Constitution.Genesis({
             cooperativeName: vm.envOr("COOP_NAME", string("Development Cooperative")),
             foundingDocuments: vm.envOr("FOUNDING_DOCUMENT_DIGESTS", ",", new bytes32[](0)),
@@ -71,7 +70,7 @@ contract Deploy {
             identity: address(deployment.identity),
             ratifiedAt: 0
         });
-        return new Constitution(genesis, deployment.anchor, names, values);
+        return new Constitution(genesis, deployment.anchor, parameters);
     }
 
     function _writeManifest(Deployment memory d, uint256 deployBlock, address owner, address anchorer, address issuer)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {Ownable2Step, Ownable} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {DecisionGated} from "./DecisionGated.sol";
+import {PermanentOwnable2Step} from "./PermanentOwnable2Step.sol";
 import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
 import {IERC4973} from "./interfaces/IERC4973.sol";
 import {GovernanceAction} from "./libraries/GovernanceAction.sol";
@@ -19,7 +20,7 @@ import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 /// @dev Token metadata is `abi.encode(MembershipTerms)`; the member's signature covers it, so the
 ///      member consents to the role and to the decision cited. Token ids are the agreement hashes,
 ///      as ERC-4973 specifies.
-contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step {
+contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwnable2Step {
     /// @notice What a member agrees to and what authorises it.
     struct MembershipTerms {
         bytes32 role;
@@ -82,6 +83,8 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step 
     error AgreementUsed(uint256 tokenId);
     /// @notice The issuer cannot be the zero address.
     error ZeroIssuer();
+    /// @notice ERC-4973: the zero address holds no tokens, and queries about it throw.
+    error ZeroAddressQuery();
 
     /// @param name_ Token name (ERC-721 metadata).
     /// @param symbol_ Token symbol.
@@ -108,7 +111,7 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step 
         if (msg.sender != _issuer) revert NotIssuer(msg.sender);
         bytes32 agreement = agreementHash(msg.sender, to, metadata);
         if (!SignatureChecker.isValidSignatureNow(to, agreement, signature)) revert InvalidConsent(to);
-        return _admit(to, metadata, agreement);
+        return _admit(msg.sender, to, metadata, agreement);
     }
 
     /// @inheritdoc IERC4973
@@ -117,10 +120,12 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step 
         if (from != _issuer) revert NotIssuer(from);
         bytes32 agreement = agreementHash(msg.sender, from, metadata);
         if (!SignatureChecker.isValidSignatureNow(from, agreement, signature)) revert InvalidConsent(from);
-        return _admit(msg.sender, metadata, agreement);
+        return _admit(from, msg.sender, metadata, agreement);
     }
 
     /// @inheritdoc IERC4973
+    /// @dev Deviation from ERC-4973: the agreement is not re-equipable. Leaving ends the membership;
+    ///      returning is a new admission, which needs a new decision of the cooperative.
     function unequip(uint256 tokenId) external {
         Membership storage record = _memberships[tokenId];
         if (record.status != Status.Active) revert NotActive(tokenId);
@@ -136,6 +141,7 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step 
 
     /// @inheritdoc IERC4973
     function balanceOf(address owner_) external view returns (uint256) {
+        if (owner_ == address(0)) revert ZeroAddressQuery();
         return _activeToken[owner_] == 0 ? 0 : 1;
     }
 
@@ -233,7 +239,8 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step 
 
     // ------------------------------------------------------------------ internals
 
-    function _admit(address member, bytes calldata metadata, bytes32 agreement) private returns (uint256 tokenId) {
+    /// @dev `from` is the issuer, the origin of the token in its ERC-4973 `Transfer` event.
+    function _admit(address from, address member, bytes calldata metadata, bytes32 agreement) private returns (uint256 tokenId) {
         MembershipTerms memory terms = abi.decode(metadata, (MembershipTerms));
         if (_activeToken[member] != 0) revert AlreadyMember(member, _activeToken[member]);
         tokenId = uint256(agreement);
@@ -253,7 +260,7 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, Ownable2Step 
         _activeToken[member] = tokenId;
         _members.push(member);
         _memberPosition[member] = _members.length;
-        emit Transfer(address(0), member, tokenId);
+        emit Transfer(from, member, tokenId);
         emit Admitted(tokenId, member, terms.role, terms.decision.leaf);
     }
 

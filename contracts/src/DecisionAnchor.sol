@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {Ownable2Step, Ownable} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {PermanentOwnable2Step} from "./PermanentOwnable2Step.sol";
 import {DecisionMerkle} from "./libraries/DecisionMerkle.sol";
 import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
 
@@ -10,9 +11,10 @@ import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
 ///         (see {DecisionMerkle}). Roots are never modified or removed. Other contracts cite an
 ///         anchored decision with a {DecisionRef} and call {verifyInclusion}.
 /// @dev Least privilege: the anchoring key can only call {anchor}; the owner (the cooperative's
-///      governance key) can only replace the anchoring key. The anchorer and the batch counter share
-///      one storage slot and each batch takes one slot, so an anchor costs the same for any batch size.
-contract DecisionAnchor is IDecisionAnchor, Ownable2Step {
+///      governance key) can only replace the anchoring key, and can never renounce ownership. The
+///      anchorer and the batch counter share one storage slot and each batch takes one slot, so an
+///      anchor costs the same for any batch size.
+contract DecisionAnchor is IDecisionAnchor, PermanentOwnable2Step {
     /// @dev Packed: anchorer (160 bits) and the number of batches anchored so far (64 bits).
     address private _anchorer;
     uint64 private _batchCount;

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
 import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 
@@ -13,6 +14,8 @@ import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 ///         Proposed → Cancelled. Everything that decides an outcome is fixed when the seller accepts:
 ///         the arbitrator (agreed by both, immutable: there are no setters), the expiry, the time the
 ///         arbitrator has to rule, and the split that applies if a dispute is never ruled on.
+///         A buyer that names its DecisionAnchor gives its consent to a release (confirming
+///         delivery, proposing a split) only by citing an anchored `RELEASE_ESCROW` decision.
 /// @dev Payouts are pulled with {withdraw}. Tokens that deliver less than the amount sent
 ///      (fee-on-transfer) are refused at deposit. Every state change is nonReentrant and follows
 ///      checks-effects-interactions.
@@ -57,6 +60,16 @@ contract InterCoopEscrow is ReentrancyGuard {
     }
 
     uint16 private constant BPS = 10_000;
+
+    /// @notice Bounds of the time the arbitrator has to rule: long enough to hear both parties,
+    ///         short enough that a dispute deadline stays far inside `uint64` and funds are not
+    ///         held indefinitely.
+    uint64 public constant MIN_ARBITRATION_PERIOD = 1 days;
+    uint64 public constant MAX_ARBITRATION_PERIOD = 365 days;
+    /// @notice Bounds of an escrow's lifetime (from proposal to expiry): at least a day to accept
+    ///         and to dispute, at most ten years.
+    uint64 public constant MIN_LIFETIME = 1 days;
+    uint64 public constant MAX_LIFETIME = 3650 days;
     uint256 private constant NO_PROPOSAL = type(uint256).max;
 
     uint256 public escrowCount;
@@ -73,6 +86,8 @@ contract InterCoopEscrow is ReentrancyGuard {
     event Settled(uint256 indexed id, Status outcome);
 
     error InvalidTerms(string reason);
+    /// @notice The `period` of the terms (in seconds) lies outside [`min`, `max`].
+    error PeriodOutOfBounds(string period, uint256 value, uint256 min, uint256 max);
     error UnsupportedToken(address token, uint256 expected, uint256 received);
     error WrongStatus(uint256 id, Status status);
     error NotParty(uint256 id, address caller);
@@ -94,8 +109,9 @@ contract InterCoopEscrow is ReentrancyGuard {
             revert InvalidTerms("arbitrator must be a third party");
         }
         if (terms.amount == 0) revert InvalidTerms("amount");
-        if (terms.expiry <= block.timestamp) revert InvalidTerms("expiry");
-        if (terms.arbitrationPeriod == 0) revert InvalidTerms("arbitration period");
+        uint256 lifetime = terms.expiry > block.timestamp ? terms.expiry - block.timestamp : 0;
+        _requireWithin("lifetime", lifetime, MIN_LIFETIME, MAX_LIFETIME);
+        _requireWithin("arbitration period", terms.arbitrationPeriod, MIN_ARBITRATION_PERIOD, MAX_ARBITRATION_PERIOD);
         if (terms.fallbackSellerBps > BPS) revert InvalidTerms("fallback split");
 
         id = ++escrowCount;
@@ -134,9 +150,7 @@ contract InterCoopEscrow is ReentrancyGuard {
         Escrow storage escrow = _escrows[id];
         if (escrow.status != Status.Locked && escrow.status != Status.Disputed) revert WrongStatus(id, escrow.status);
         if (msg.sender != escrow.terms.buyer) revert NotParty(id, msg.sender);
-        if (address(escrow.terms.buyerAnchor) != address(0)) {
-            _consumeReleaseDecision(id, escrow, escrow.terms.amount, decisionDigest, decision);
-        }
+        _consumeReleaseDecision(id, escrow, escrow.terms.amount, decisionDigest, decision);
         _release(id, escrow, escrow.terms.amount, Status.Released, "delivery confirmed");
     }
 
@@ -151,14 +165,24 @@ contract InterCoopEscrow is ReentrancyGuard {
         emit Disputed(id, msg.sender, reasonDigest, deadline);
     }
 
-    /// @notice A party proposes how much the seller gets; when both propose the same split it is executed.
-    function proposeSplit(uint256 id, uint256 sellerAmount) external nonReentrant {
+    /// @notice A party proposes how much the seller gets; when both propose the same split it is
+    ///         executed. When the buyer named a DecisionAnchor, the buyer's proposal must cite its
+    ///         anchored `RELEASE_ESCROW` decision for exactly `sellerAmount` (the seller passes an
+    ///         empty citation).
+    function proposeSplit(uint256 id, uint256 sellerAmount, bytes32 decisionDigest, DecisionRef calldata decision)
+        external
+        nonReentrant
+    {
         Escrow storage escrow = _escrows[id];
         if (escrow.status != Status.Locked && escrow.status != Status.Disputed) revert WrongStatus(id, escrow.status);
         _requireParty(id, escrow);
         if (sellerAmount > escrow.terms.amount) revert SplitTooLarge(sellerAmount, escrow.terms.amount);
-        if (msg.sender == escrow.terms.buyer) escrow.buyerSplit = sellerAmount;
-        else escrow.sellerSplit = sellerAmount;
+        if (msg.sender == escrow.terms.buyer) {
+            _consumeReleaseDecision(id, escrow, sellerAmount, decisionDigest, decision);
+            escrow.buyerSplit = sellerAmount;
+        } else {
+            escrow.sellerSplit = sellerAmount;
+        }
         emit SplitProposed(id, msg.sender, sellerAmount);
         if (escrow.buyerSplit == escrow.sellerSplit) {
             _release(id, escrow, sellerAmount, _outcome(sellerAmount), "agreed split");
@@ -178,7 +202,8 @@ contract InterCoopEscrow is ReentrancyGuard {
     function resolveUnanswered(uint256 id) external nonReentrant {
         Escrow storage escrow = _require(id, Status.Disputed);
         if (block.timestamp <= escrow.disputeDeadline) revert TooEarly(id, escrow.disputeDeadline + 1);
-        uint256 sellerAmount = escrow.terms.amount * escrow.terms.fallbackSellerBps / BPS;
+        // mulDiv: the product overflows for deposits above 2^256 / 10^4 tokens.
+        uint256 sellerAmount = Math.mulDiv(escrow.terms.amount, escrow.terms.fallbackSellerBps, BPS);
         _release(id, escrow, sellerAmount, _outcome(sellerAmount), "fallback terms");
     }
 
@@ -239,6 +264,10 @@ contract InterCoopEscrow is ReentrancyGuard {
         if (msg.sender != escrow.terms.buyer && msg.sender != escrow.terms.seller) revert NotParty(id, msg.sender);
     }
 
+    function _requireWithin(string memory period, uint256 value, uint64 min, uint64 max) private pure {
+        if (value < min || value > max) revert PeriodOutOfBounds(period, value, min, max);
+    }
+
     function _outcome(uint256 sellerAmount) private pure returns (Status) {
         return sellerAmount == 0 ? Status.Refunded : Status.Released;
     }
@@ -251,6 +280,8 @@ contract InterCoopEscrow is ReentrancyGuard {
         emit Releasing(id, sellerAmount, escrow.terms.amount - sellerAmount, reason);
     }
 
+    /// @dev The buyer's consent to paying the seller `sellerAmount`: when the buyer named an anchor,
+    ///      it must cite an anchored, unused `RELEASE_ESCROW` action for (id, sellerAmount).
     function _consumeReleaseDecision(
         uint256 id,
         Escrow storage escrow,
@@ -258,6 +289,7 @@ contract InterCoopEscrow is ReentrancyGuard {
         bytes32 decisionDigest,
         DecisionRef calldata decision
     ) private {
+        if (address(escrow.terms.buyerAnchor) == address(0)) return;
         bytes32 expected = GovernanceAction.leaf(
             block.chainid, address(this), GovernanceAction.RELEASE_ESCROW, abi.encode(id, sellerAmount), decisionDigest
         );

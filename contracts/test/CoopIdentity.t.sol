@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {CoopIdentity} from "../src/CoopIdentity.sol";
 import {DecisionGated} from "../src/DecisionGated.sol";
+import {PermanentOwnable2Step} from "../src/PermanentOwnable2Step.sol";
 import {DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
 import {IERC4973} from "../src/interfaces/IERC4973.sol";
 import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
@@ -65,6 +66,13 @@ contract CoopIdentityTest is Decisions {
         assertEq(identity.symbol(), "RCM");
     }
 
+    /// ERC-4973: the zero address holds no tokens and queries about it throw.
+    function test_balanceOf_the_zero_address_throws() public {
+        vm.expectRevert(CoopIdentity.ZeroAddressQuery.selector);
+        identity.balanceOf(address(0));
+        assertEq(identity.balanceOf(alice), 0, "any other address without a token has none");
+    }
+
     function test_give_with_consent_and_an_anchored_decision_admits_the_member() public {
         bytes32 digest = sha256("decision: admit alice");
         DecisionRef memory ref = _anchorAction(_admitAction(alice, MEMBER, digest));
@@ -72,8 +80,9 @@ contract CoopIdentityTest is Decisions {
         uint256 expectedId = uint256(identity.agreementHash(issuer, alice, metadata));
         bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
 
+        // ERC-4973: give emits Transfer(msg.sender, to, tokenId); mints from the zero address do not exist.
         vm.expectEmit(address(identity));
-        emit IERC4973.Transfer(address(0), alice, expectedId);
+        emit IERC4973.Transfer(issuer, alice, expectedId);
         vm.expectEmit(address(identity));
         emit CoopIdentity.Admitted(expectedId, alice, MEMBER, ref.leaf);
         vm.prank(issuer);
@@ -98,8 +107,13 @@ contract CoopIdentityTest is Decisions {
         bytes32 digest = sha256("decision: admit bob");
         bytes memory metadata = _terms(STEWARD, digest, _anchorAction(_admitAction(bob, STEWARD, digest)));
         bytes memory issuerConsent = _consent(ISSUER_KEY, bob, issuer, metadata);
+        uint256 expectedId = uint256(identity.agreementHash(bob, issuer, metadata));
+        // ERC-4973: take emits Transfer(from, msg.sender, tokenId).
+        vm.expectEmit(address(identity));
+        emit IERC4973.Transfer(issuer, bob, expectedId);
         vm.prank(bob);
         uint256 tokenId = identity.take(issuer, metadata, issuerConsent);
+        assertEq(tokenId, expectedId);
         assertEq(identity.ownerOf(tokenId), bob);
 
         // Only the issuer's consent counts.
@@ -176,6 +190,20 @@ contract CoopIdentityTest is Decisions {
         identity.give(alice, metadata, otherChain);
     }
 
+    function test_take_needs_the_issuers_own_consent_to_this_member() public {
+        bytes32 digest = sha256("decision: admit bob");
+        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(bob, MEMBER, digest)));
+        bytes memory signedForAlice = _consent(ISSUER_KEY, alice, issuer, metadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, issuer));
+        vm.prank(bob);
+        identity.take(issuer, metadata, signedForAlice);
+        bytes memory signedByBob = _consent(BOB_KEY, bob, issuer, metadata);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, issuer));
+        vm.prank(bob);
+        identity.take(issuer, metadata, signedByBob);
+        assertFalse(identity.isMember(bob));
+    }
+
     function test_only_the_issuer_gives_and_one_token_per_member() public {
         bytes32 digest = sha256("decision: admit alice");
         bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
@@ -245,6 +273,39 @@ contract CoopIdentityTest is Decisions {
         identity.unequip(tokenId);
     }
 
+    /// Deviation from ERC-4973 (docs/contracts.md): an unequipped membership is not re-equipable with
+    /// the same agreement. Leaving ends the membership; coming back is a new admission that needs a
+    /// new decision of the cooperative, and the ended record keeps its token id.
+    function test_an_unequipped_agreement_cannot_be_re_equipped_and_re_admission_needs_a_new_decision() public {
+        bytes32 digest = sha256("decision: admit alice");
+        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        bytes memory aliceConsent = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.prank(issuer);
+        uint256 tokenId = identity.give(alice, metadata, aliceConsent);
+        vm.prank(alice);
+        identity.unequip(tokenId);
+
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.AgreementUsed.selector, tokenId));
+        vm.prank(issuer);
+        identity.give(alice, metadata, aliceConsent);
+
+        bytes32 takeDigest = sha256("decision: admit alice (take)");
+        bytes memory takeMetadata = _terms(MEMBER, takeDigest, _anchorAction(_admitAction(alice, MEMBER, takeDigest)));
+        bytes memory issuerConsent = _consent(ISSUER_KEY, alice, issuer, takeMetadata);
+        vm.prank(alice);
+        uint256 taken = identity.take(issuer, takeMetadata, issuerConsent);
+        vm.prank(alice);
+        identity.unequip(taken);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.AgreementUsed.selector, taken));
+        vm.prank(alice);
+        identity.take(issuer, takeMetadata, issuerConsent);
+
+        assertEq(uint256(identity.membership(tokenId).status), uint256(CoopIdentity.Status.Left), "the record stays");
+        uint256 again = _admit(alice, ALICE_KEY, MEMBER, sha256("decision: readmit alice"));
+        assertTrue(again != tokenId && again != taken, "a new token");
+        assertEq(identity.ownerOf(again), alice);
+    }
+
     function test_revocation_needs_its_own_decision_and_re_admission_gives_a_new_token() public {
         uint256 first = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
         _admit(bob, BOB_KEY, MEMBER, sha256("admit bob"));
@@ -271,6 +332,24 @@ contract CoopIdentityTest is Decisions {
         assertEq(identity.ownerOf(second), alice);
     }
 
+    function test_ended_and_unknown_memberships_cannot_be_revoked_or_read_as_tokens() public {
+        uint256 tokenId = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
+        bytes32 digest = sha256("decision: remove alice");
+        DecisionRef memory ref =
+            _anchorAction(_actionLeaf(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(alice, tokenId), digest));
+        vm.prank(alice);
+        identity.unequip(tokenId);
+
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
+        identity.revoke(tokenId, digest, ref);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
+        identity.tokenURI(tokenId);
+        vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, uint256(1)));
+        identity.revoke(1, digest, ref);
+        assertFalse(identity.actionExecuted(ref.leaf), "the revocation stays unspent");
+        assertEq(uint256(identity.membership(tokenId).status), uint256(CoopIdentity.Status.Left));
+    }
+
     function test_members_pages_through_current_members() public {
         _admit(alice, ALICE_KEY, MEMBER, sha256("a"));
         _admit(bob, BOB_KEY, MEMBER, sha256("b"));
@@ -293,6 +372,20 @@ contract CoopIdentityTest is Decisions {
         assertEq(identity.issuer(), bob);
         vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
         new CoopIdentity("x", "x", anchor, OWNER, address(0));
+    }
+
+    /// Renouncing would leave no one able to replace a lost or compromised issuing key.
+    function test_the_owner_cannot_renounce_ownership() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, issuer));
+        vm.prank(issuer);
+        identity.renounceOwnership();
+        vm.expectRevert(PermanentOwnable2Step.OwnershipCannotBeRenounced.selector);
+        vm.prank(OWNER);
+        identity.renounceOwnership();
+        assertEq(identity.owner(), OWNER);
+        vm.prank(OWNER);
+        identity.setIssuer(bob);
+        assertEq(identity.issuer(), bob, "the owner still replaces the issuer");
     }
 
     // ------------------------------------------------------------------ fuzz

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {DecisionAnchor} from "../src/DecisionAnchor.sol";
+import {PermanentOwnable2Step} from "../src/PermanentOwnable2Step.sol";
 import {IDecisionAnchor, DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
 import {DecisionMerkle} from "../src/libraries/DecisionMerkle.sol";
 import {Test} from "./utils/Test.sol";
@@ -101,6 +102,17 @@ contract DecisionAnchorTest is Test {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, ANCHORER));
         anchor.renounceOwnership();
         vm.stopPrank();
+    }
+
+    /// Renouncing would leave no one able to replace a lost or compromised anchoring key.
+    function test_the_owner_cannot_renounce_ownership() public {
+        vm.expectRevert(PermanentOwnable2Step.OwnershipCannotBeRenounced.selector);
+        vm.prank(OWNER);
+        anchor.renounceOwnership();
+        assertEq(anchor.owner(), OWNER);
+        vm.prank(OWNER);
+        anchor.setAnchorer(STRANGER);
+        assertEq(anchor.anchorer(), STRANGER, "the owner still replaces the anchorer");
     }
 
     function test_the_zero_address_cannot_become_anchorer() public {

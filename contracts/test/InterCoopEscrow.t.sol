@@ -89,13 +89,13 @@ contract InterCoopEscrowTest is Decisions {
     function test_an_agreed_split_pays_both_parties() public {
         uint256 id = _open(_terms());
         vm.prank(BUYER);
-        escrow.proposeSplit(id, 300 ether);
+        escrow.proposeSplit(id, 300 ether, bytes32(0), noDecision);
         assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "one proposal is not agreement");
         vm.prank(SELLER);
-        escrow.proposeSplit(id, 400 ether);
+        escrow.proposeSplit(id, 400 ether, bytes32(0), noDecision);
         assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "different proposals");
         vm.prank(SELLER);
-        escrow.proposeSplit(id, 300 ether);
+        escrow.proposeSplit(id, 300 ether, bytes32(0), noDecision);
         _withdrawAll(id);
         assertEq(token.balanceOf(SELLER), 300 ether);
         assertEq(token.balanceOf(BUYER), 9 * AMOUNT + 700 ether);
@@ -231,7 +231,7 @@ contract InterCoopEscrowTest is Decisions {
         escrow.withdraw(id);
         vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.SplitTooLarge.selector, AMOUNT + 1, AMOUNT));
         vm.prank(BUYER);
-        escrow.proposeSplit(id, AMOUNT + 1);
+        escrow.proposeSplit(id, AMOUNT + 1, bytes32(0), noDecision);
 
         vm.prank(BUYER);
         escrow.confirmDelivery(id, bytes32(0), noDecision);
@@ -257,6 +257,64 @@ contract InterCoopEscrowTest is Decisions {
         vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "the buyer proposes"));
         vm.prank(SELLER);
         escrow.propose(terms);
+
+        address[2] memory badSellers = [address(0), BUYER];
+        for (uint256 i = 0; i < badSellers.length; i++) {
+            terms = _terms();
+            terms.seller = badSellers[i];
+            vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "seller"));
+            vm.prank(BUYER);
+            escrow.propose(terms);
+        }
+        address[2] memory badArbitrators = [address(0), BUYER];
+        for (uint256 i = 0; i < badArbitrators.length; i++) {
+            terms = _terms();
+            terms.arbitrator = badArbitrators[i];
+            vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "arbitrator must be a third party"));
+            vm.prank(BUYER);
+            escrow.propose(terms);
+        }
+        terms = _terms();
+        terms.amount = 0;
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.InvalidTerms.selector, "amount"));
+        vm.prank(BUYER);
+        escrow.propose(terms);
+        assertEq(escrow.escrowCount(), 0, "nothing was proposed");
+    }
+
+    function test_the_arbitrator_cannot_award_more_than_the_deposit() public {
+        uint256 id = _open(_terms());
+        vm.prank(SELLER);
+        escrow.dispute(id, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.SplitTooLarge.selector, AMOUNT + 1, AMOUNT));
+        vm.prank(ARBITRATOR);
+        escrow.rule(id, AMOUNT + 1);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Disputed));
+    }
+
+    /// heldBy follows the escrow through every status: the deposit while open, the unpaid shares while releasing, then nothing.
+    function test_heldBy_follows_every_status() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        vm.prank(BUYER);
+        uint256 id = escrow.propose(terms);
+        assertEq(escrow.heldBy(id), AMOUNT, "proposed");
+        vm.prank(SELLER);
+        escrow.accept(id);
+        assertEq(escrow.heldBy(id), AMOUNT, "locked");
+        vm.prank(BUYER);
+        escrow.dispute(id, bytes32(0));
+        assertEq(escrow.heldBy(id), AMOUNT, "disputed");
+        vm.prank(ARBITRATOR);
+        escrow.rule(id, 250 ether);
+        assertEq(escrow.heldBy(id), AMOUNT, "releasing, nothing withdrawn");
+        vm.prank(SELLER);
+        escrow.withdraw(id);
+        assertEq(escrow.heldBy(id), AMOUNT - 250 ether, "releasing, the seller paid");
+        vm.prank(BUYER);
+        escrow.withdraw(id);
+        assertEq(escrow.heldBy(id), 0, "released");
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Released));
+        assertEq(escrow.heldBy(id + 1), 0, "no such escrow");
     }
 
     // ------------------------------------------------------------------ decision-bound release
@@ -284,6 +342,118 @@ contract InterCoopEscrowTest is Decisions {
         assertEq(escrow.escrowOf(id).sellerOwed, AMOUNT);
     }
 
+    /// Agreeing on the full amount is a release like a confirmed delivery: the buyer's side needs its decision.
+    function test_an_agreed_full_split_needs_the_buyers_release_decision() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.buyerAnchor = anchor;
+        uint256 id = _open(terms);
+        bytes32 digest = sha256("buyer decision: settle in full");
+        vm.prank(SELLER);
+        escrow.proposeSplit(id, AMOUNT, bytes32(0), noDecision);
+
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, bytes32(0)));
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, AMOUNT, digest, noDecision);
+
+        bytes32 action = _actionLeaf(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, AMOUNT), digest);
+        DecisionRef memory unanchored = _unanchoredRef(action);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionRequired.selector, id));
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, AMOUNT, digest, unanchored);
+        assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "nothing released without the decision");
+
+        DecisionRef memory ref = _anchorAction(action);
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, AMOUNT, digest, ref);
+        assertTrue(escrow.releaseDecisionUsed(action));
+        _withdrawAll(id);
+        assertEq(token.balanceOf(SELLER), AMOUNT);
+    }
+
+    /// Every split the buyer proposes is the buyer's consent to that exact release.
+    function test_a_buyers_partial_split_needs_a_decision_for_exactly_that_amount() public {
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.buyerAnchor = anchor;
+        uint256 id = _open(terms);
+        bytes32 digest = sha256("buyer decision: 300 to the seller");
+        bytes32 action = _actionLeaf(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, 300 ether), digest);
+        DecisionRef memory ref = _anchorAction(action);
+
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, action));
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, 400 ether, digest, ref);
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, 300 ether, digest, ref);
+        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, action));
+        vm.prank(BUYER);
+        escrow.proposeSplit(id, 300 ether, digest, ref); // spent
+
+        vm.prank(SELLER);
+        escrow.proposeSplit(id, 300 ether, bytes32(0), noDecision);
+        _withdrawAll(id);
+        assertEq(token.balanceOf(SELLER), 300 ether);
+        assertEq(token.balanceOf(BUYER), 9 * AMOUNT + 700 ether);
+    }
+
+    // ------------------------------------------------------------------ bounds
+
+    /// A period near 2^64 used to be accepted and then overflow the deadline in dispute().
+    function test_periods_out_of_bounds_are_refused_at_creation() public {
+        uint64 maxPeriod = escrow.MAX_ARBITRATION_PERIOD();
+        uint64 minPeriod = escrow.MIN_ARBITRATION_PERIOD();
+        InterCoopEscrow.Terms memory terms = _terms();
+        uint64[3] memory badPeriods = [type(uint64).max - 10, 0, maxPeriod + 1];
+        for (uint256 i = 0; i < badPeriods.length; i++) {
+            terms.arbitrationPeriod = badPeriods[i];
+            vm.expectRevert(
+                abi.encodeWithSelector(InterCoopEscrow.PeriodOutOfBounds.selector, "arbitration period", badPeriods[i], minPeriod, maxPeriod)
+            );
+            vm.prank(BUYER);
+            escrow.propose(terms);
+        }
+
+        terms = _terms();
+        uint64 minLifetime = escrow.MIN_LIFETIME();
+        uint64 maxLifetime = escrow.MAX_LIFETIME();
+        uint64[4] memory badExpiries =
+            [uint64(block.timestamp), uint64(block.timestamp - 1), uint64(block.timestamp + minLifetime - 1), type(uint64).max];
+        uint256[4] memory lifetimes = [uint256(0), 0, minLifetime - 1, type(uint64).max - block.timestamp];
+        for (uint256 i = 0; i < badExpiries.length; i++) {
+            terms.expiry = badExpiries[i];
+            vm.expectRevert(
+                abi.encodeWithSelector(InterCoopEscrow.PeriodOutOfBounds.selector, "lifetime", lifetimes[i], minLifetime, maxLifetime)
+            );
+            vm.prank(BUYER);
+            escrow.propose(terms);
+        }
+
+        // The bounds themselves are accepted, and the longest dispute deadline is reachable.
+        terms.expiry = uint64(block.timestamp + maxLifetime);
+        terms.arbitrationPeriod = maxPeriod;
+        uint256 id = _open(terms);
+        vm.warp(terms.expiry - 1);
+        vm.prank(SELLER);
+        escrow.dispute(id, bytes32(0));
+        assertEq(uint256(escrow.escrowOf(id).disputeDeadline), uint256(terms.expiry) - 1 + maxPeriod);
+    }
+
+    /// The fallback split used to multiply before dividing and overflow for deposits above 2^256 / 10^4.
+    function test_the_fallback_split_of_a_huge_deposit_does_not_overflow() public {
+        uint256 huge = type(uint256).max / 2;
+        token.mint(BUYER, huge);
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.amount = huge;
+        terms.fallbackSellerBps = 9_999;
+        uint256 id = _open(terms);
+        vm.prank(BUYER);
+        escrow.dispute(id, bytes32(0));
+        vm.warp(block.timestamp + terms.arbitrationPeriod + 1);
+        escrow.resolveUnanswered(id);
+        InterCoopEscrow.Escrow memory e = escrow.escrowOf(id);
+        assertEq(e.sellerOwed, huge / 10_000 * 9_999 + (huge % 10_000) * 9_999 / 10_000, "exact floor(amount * bps / 10^4)");
+        assertEq(e.sellerOwed + e.buyerOwed, huge);
+    }
+
     // ------------------------------------------------------------------ fuzz
 
     function testFuzz_splits_never_pay_out_more_than_was_deposited(uint256 amount, uint256 split, bool arbitrated) public {
@@ -299,9 +469,9 @@ contract InterCoopEscrowTest is Decisions {
             escrow.rule(id, split);
         } else {
             vm.prank(BUYER);
-            escrow.proposeSplit(id, split);
+            escrow.proposeSplit(id, split, bytes32(0), noDecision);
             vm.prank(SELLER);
-            escrow.proposeSplit(id, split);
+            escrow.proposeSplit(id, split, bytes32(0), noDecision);
         }
         _withdrawAll(id);
         assertEq(token.balanceOf(SELLER), split);
@@ -323,6 +493,43 @@ contract InterCoopEscrowTest is Decisions {
         InterCoopEscrow.Escrow memory e = escrow.escrowOf(id);
         assertEq(e.sellerOwed, amount * bps / 10_000);
         assertEq(e.sellerOwed + e.buyerOwed, amount);
+    }
+
+    /// Whatever periods the escrow accepts, a dispute on its last second and the fallback after it never overflow.
+    function testFuzz_accepted_periods_can_always_be_disputed_and_resolved(uint64 expiry, uint64 period) public {
+        // Half the runs around the bounds, half anywhere in uint64 (where the overflow was).
+        if (period % 2 == 0) {
+            expiry = uint64(bound(expiry, block.timestamp, block.timestamp + 2 * uint256(escrow.MAX_LIFETIME())));
+            period = uint64(bound(period, 0, 2 * uint256(escrow.MAX_ARBITRATION_PERIOD())));
+        }
+        InterCoopEscrow.Terms memory terms = _terms();
+        terms.expiry = expiry;
+        terms.arbitrationPeriod = period;
+        vm.prank(BUYER);
+        try escrow.propose(terms) returns (uint256 id) {
+            vm.prank(SELLER);
+            escrow.accept(id);
+            vm.warp(uint256(expiry) - 1);
+            vm.prank(SELLER);
+            escrow.dispute(id, bytes32(0));
+            vm.warp(uint256(escrow.escrowOf(id).disputeDeadline) + 1);
+            escrow.resolveUnanswered(id);
+            assertEq(escrow.escrowOf(id).sellerOwed, AMOUNT / 2);
+        } catch (bytes memory reason) {
+            uint256 lifetime = expiry > block.timestamp ? expiry - block.timestamp : 0;
+            bytes memory expected = lifetime < escrow.MIN_LIFETIME() || lifetime > escrow.MAX_LIFETIME()
+                ? abi.encodeWithSelector(
+                    InterCoopEscrow.PeriodOutOfBounds.selector, "lifetime", lifetime, escrow.MIN_LIFETIME(), escrow.MAX_LIFETIME()
+                )
+                : abi.encodeWithSelector(
+                    InterCoopEscrow.PeriodOutOfBounds.selector,
+                    "arbitration period",
+                    period,
+                    escrow.MIN_ARBITRATION_PERIOD(),
+                    escrow.MAX_ARBITRATION_PERIOD()
+                );
+            assertEq(reason, expected, "refused only for its periods");
+        }
     }
 }
 
@@ -368,7 +575,7 @@ contract EscrowHandler is Decisions {
         else if (action % 9 == 1) try escrow.cancel(id) {} catch {}
         else if (action % 9 == 2) try escrow.confirmDelivery(id, bytes32(0), none) {} catch {}
         else if (action % 9 == 3) try escrow.dispute(id, bytes32(0)) {} catch {}
-        else if (action % 9 == 4) try escrow.proposeSplit(id, value) {} catch {}
+        else if (action % 9 == 4) try escrow.proposeSplit(id, value, bytes32(0), none) {} catch {}
         else if (action % 9 == 5) try escrow.rule(id, value) {} catch {}
         else if (action % 9 == 6) try escrow.resolveUnanswered(id) {} catch {}
         else if (action % 9 == 7) try escrow.refundExpired(id) {} catch {}

@@ -6,16 +6,18 @@ pragma solidity ^0.8.24;
 ///         `Agreement(address active,address passive,bytes metadata)`, never transferable, and
 ///         always removable by their holder with {unequip}. Interface id 0xeb72bb7c.
 interface IERC4973 {
-    /// @notice Emitted when a token is issued (from = 0) or removed (to = 0).
+    /// @notice Emitted when a token is given or taken (from = the issuing party, to = the holder) or
+    ///         unequipped (to = 0). Mints from the zero address do not exist.
     event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
 
-    /// @notice Number of tokens `owner` holds.
+    /// @notice Number of tokens `owner` holds; throws for the zero address.
     function balanceOf(address owner) external view returns (uint256);
 
     /// @notice Holder of `tokenId`; reverts for tokens that do not exist (any more).
     function ownerOf(uint256 tokenId) external view returns (address);
 
-    /// @notice Removes `tokenId` from its holder; only the holder may call it.
+    /// @notice Removes `tokenId` from its holder; only the holder may call it. The standard requires the
+    ///         token to be re-equipable afterwards with the same `give`/`take` parameters.
     function unequip(uint256 tokenId) external;
 
     /// @notice Issues a token to `to`, who consented with `signature`.
