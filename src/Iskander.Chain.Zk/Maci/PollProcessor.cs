@@ -221,7 +221,7 @@ public sealed class PollProcessor
             var valid = indexUsable && optionInRange
                 && ballot.Nonce.ToBigInteger() + 1 == command.Nonce
                 && command.PollId == PollId
-                && BabyJubJub.IsOnCurve(command.NewPublicKey)
+                && BabyJubJub.IsUsableKey(command.NewPublicKey)
                 && EdDsaPoseidon.Verify(leaf.PublicKey, command.Hash, command.Signature)
                 && command.NewVoteWeight <= leaf.VoiceCreditBalance.ToBigInteger() + currentVote;
             if (!valid) continue;
