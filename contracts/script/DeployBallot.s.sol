@@ -12,7 +12,7 @@ import {Vm} from "../test/utils/Vm.sol";
 ///         manifest. Settings from the environment:
 ///         - DEPLOYER_PRIVATE_KEY (required)
 ///         - BALLOT_MEMBERSHIP (the CoopIdentity), BALLOT_COORDINATOR_KEY_HASH (hash2 of the
-///           coordinator's public key), BALLOT_VOTE_OPTIONS, BALLOT_POLL_ID, BALLOT_DEADLINE (unix time)
+///           coordinator's public key), BALLOT_VOTE_OPTIONS, BALLOT_DEADLINE (unix time); the poll id is derived by the contract
 ///         - BALLOT_CREDITS (default 1: one member, one vote)
 ///         - BALLOT_PROCESS_VERIFIER, BALLOT_TALLY_VERIFIER with BALLOT_STATE_DEPTH, BALLOT_BATCH_SIZE,
 ///           BALLOT_VOTE_OPTION_DEPTH for another shape; default: the test shape (3, 2, 1) with its
@@ -41,7 +41,6 @@ contract DeployBallot {
                 batchSize: uint8(vm.envOr("BALLOT_BATCH_SIZE", uint256(2))),
                 voteOptionTreeDepth: uint8(vm.envOr("BALLOT_VOTE_OPTION_DEPTH", uint256(1))),
                 voteOptions: uint8(vm.envUint("BALLOT_VOTE_OPTIONS")),
-                pollId: uint64(vm.envUint("BALLOT_POLL_ID")),
                 votingDeadline: uint64(vm.envUint("BALLOT_DEADLINE")),
                 initialCredits: uint64(vm.envOr("BALLOT_CREDITS", uint256(1))),
                 coordinatorPublicKeyHash: vm.envUint("BALLOT_COORDINATOR_KEY_HASH")

@@ -3,9 +3,12 @@ pragma solidity ^0.8.24;
 
 import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
 import {PoseidonT4} from "poseidon-solidity/PoseidonT4.sol";
+import {PoseidonT5} from "poseidon-solidity/PoseidonT5.sol";
 import {PoseidonT6} from "poseidon-solidity/PoseidonT6.sol";
 import {MACIVoting} from "../src/ballots/MACIVoting.sol";
 import {BabyJubJub} from "../src/ballots/BabyJubJub.sol";
+import {BallotLimits} from "../src/ballots/BallotLimits.sol";
+import {ProcessMessagesVerifier_3_2_1} from "../src/verifiers/ProcessMessagesVerifier_3_2_1.sol";
 import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "../src/ballots/IBallotVerifiers.sol";
 import {MockMembership, SwitchableVerifier} from "./mocks/BallotMocks.sol";
 import {Test} from "./utils/Test.sol";
@@ -39,6 +42,7 @@ contract MACIVotingTest is Test {
     SwitchableVerifier internal verifier;
     MACIVoting internal ballot;
     BabyJubJubHarness internal curve;
+    ProcessMessagesVerifier_3_2_1 internal realVerifier;
     address internal constant ALICE = address(0xA11CE);
     address internal constant BOB = address(0xB0B);
 
@@ -47,27 +51,29 @@ contract MACIVotingTest is Test {
         membership = new MockMembership();
         verifier = new SwitchableVerifier();
         curve = new BabyJubJubHarness();
+        realVerifier = new ProcessMessagesVerifier_3_2_1();
         ballot = _ballot(3, 2);
         membership.set(ALICE, true, 11);
         membership.set(BOB, true, 12);
     }
 
+    function _settings(uint8 depth, uint8 batch) internal view returns (MACIVoting.Settings memory) {
+        return MACIVoting.Settings({
+            membership: IMembership(address(membership)),
+            processVerifier: IProcessMessagesVerifier(address(verifier)),
+            tallyVerifier: ITallyVotesVerifier(address(verifier)),
+            stateTreeDepth: depth,
+            batchSize: batch,
+            voteOptionTreeDepth: 1,
+            voteOptions: 3,
+            votingDeadline: DEADLINE,
+            initialCredits: 1,
+            coordinatorPublicKeyHash: 42
+        });
+    }
+
     function _ballot(uint8 depth, uint8 batch) internal returns (MACIVoting) {
-        return new MACIVoting(
-            MACIVoting.Settings({
-                membership: IMembership(address(membership)),
-                processVerifier: IProcessMessagesVerifier(address(verifier)),
-                tallyVerifier: ITallyVotesVerifier(address(verifier)),
-                stateTreeDepth: depth,
-                batchSize: batch,
-                voteOptionTreeDepth: 1,
-                voteOptions: 3,
-                pollId: 7,
-                votingDeadline: DEADLINE,
-                initialCredits: 1,
-                coordinatorPublicKeyHash: 42
-            })
-        );
+        return new MACIVoting(_settings(depth, batch));
     }
 
     function _key() internal pure returns (MACIVoting.PublicKey memory, MACIVoting.PublicKey memory) {
@@ -91,23 +97,12 @@ contract MACIVotingTest is Test {
         target.publishMessage(_data(seed), key, hint);
     }
 
-    /// @dev The messages of batch `batch` (1-based) as published with seeds 0, 1, 2, ...
-    function _batch(uint256 batch, uint256 total) internal pure returns (uint256[10][] memory data, MACIVoting.PublicKey[] memory keys) {
-        uint256 first = (batch - 1) * 2;
-        uint256 count = first + 2 <= total ? 2 : total - first;
-        data = new uint256[10][](count);
-        keys = new MACIVoting.PublicKey[](count);
-        for (uint256 i = 0; i < count; i++) {
-            data[i] = _data(first + i);
-            keys[i] = MACIVoting.PublicKey(KEY_X, KEY_Y);
-        }
-    }
-
-    function _hashAll(MACIVoting target, uint256 total) internal {
-        for (uint256 batch = 1; batch <= (total + 1) / 2; batch++) {
-            (uint256[10][] memory data, MACIVoting.PublicKey[] memory keys) = _batch(batch, total);
-            target.hashBatch(data, keys);
-        }
+    /// @dev hash2(chain, hash4(hash5(d0..d4), hash5(d5..d9), key.x, key.y)): the circuit's chain step.
+    function _chainStep(uint256 chain, uint256 seed) internal pure returns (uint256) {
+        uint256[10] memory d = _data(seed);
+        uint256 left = PoseidonT6.hash([d[0], d[1], d[2], d[3], d[4]]);
+        uint256 right = PoseidonT6.hash([d[5], d[6], d[7], d[8], d[9]]);
+        return PoseidonT3.hash([chain, PoseidonT5.hash([left, right, KEY_X, KEY_Y])]);
     }
 
     // ------------------------------------------------------------------ keys
@@ -190,47 +185,28 @@ contract MACIVotingTest is Test {
 
     // ------------------------------------------------------------------ messages
 
-    function test_anyone_publishes_and_every_full_batch_records_its_digest() public {
+    function test_anyone_publishes_and_every_full_batch_records_its_chain_hash() public {
+        uint256 start = ballot.NOTHING_UP_MY_SLEEVE();
+        assertEq(ballot.messageChain(), start);
         vm.prank(address(0xD00D)); // not a member: publishing is open to every address
         _publish(ballot, 0);
         assertEq(ballot.batchCount(), 0);
-        bytes32 afterOne = ballot.messageDigest();
-        assertTrue(afterOne != bytes32(0));
+        uint256 afterOne = _chainStep(start, 0);
+        assertEq(ballot.messageChain(), afterOne);
         _publish(ballot, 1);
+        _publish(ballot, 2);
         assertEq(ballot.batchCount(), 1);
-        assertTrue(ballot.messageDigest() != afterOne);
-        assertEq(ballot.numMessages(), 2);
-    }
+        assertEq(ballot.numMessages(), 3);
+        uint256[] memory hashes = ballot.batchHashes();
+        assertEq(hashes.length, 2);
+        assertEq(hashes[0], start);
+        assertEq(hashes[1], _chainStep(afterOne, 1));
+        assertEq(ballot.messageChain(), _chainStep(hashes[1], 2));
 
-    function test_batches_are_hashed_in_order_from_exactly_the_published_messages() public {
-        for (uint256 i = 0; i < 3; i++) {
-            _publish(ballot, i);
-        }
-        (uint256[10][] memory data, MACIVoting.PublicKey[] memory keys) = _batch(1, 3);
-        vm.expectRevert(MACIVoting.WrongPhase.selector);
-        ballot.hashBatch(data, keys); // voting still open
         vm.warp(DEADLINE);
-        ballot.closeVoting();
-        vm.expectRevert(MACIVoting.WrongPhase.selector);
-        ballot.processMessages(1, _proof()); // not hashed yet
-
-        data[1][4] += 1; // a changed message
-        vm.expectRevert(MACIVoting.BatchMismatch.selector);
-        ballot.hashBatch(data, keys);
-        data[1][4] -= 1;
-        keys[0] = MACIVoting.PublicKey(MIXED_X, MIXED_Y); // another key
-        vm.expectRevert(MACIVoting.BatchMismatch.selector);
-        ballot.hashBatch(data, keys);
-        keys[0] = MACIVoting.PublicKey(KEY_X, KEY_Y);
-        (uint256[10][] memory shortData, MACIVoting.PublicKey[] memory shortKeys) = _batch(2, 3); // one message, where two are due
-        vm.expectRevert(MACIVoting.BatchMismatch.selector);
-        ballot.hashBatch(shortData, shortKeys);
-
-        ballot.hashBatch(data, keys);
-        ballot.hashBatch(shortData, shortKeys); // the last, partial batch
-        assertEq(ballot.batchHashes().length, 3);
-        vm.expectRevert(MACIVoting.WrongPhase.selector);
-        ballot.hashBatch(shortData, shortKeys); // nothing left to hash
+        ballot.closeVoting(); // closes the partial batch
+        assertEq(ballot.batchHashes()[2], ballot.messageChain());
+        assertEq(ballot.batchCount(), 2);
     }
 
     function test_messages_must_be_field_elements_under_a_valid_key_before_the_deadline() public {
@@ -258,7 +234,6 @@ contract MACIVotingTest is Test {
         ballot.closeVoting();
         assertEq(ballot.currentBatch(), (uint256(count) + 1) / 2);
         assertEq(ballot.batchCount(), (uint256(count) + 1) / 2);
-        _hashAll(ballot, count);
         assertEq(ballot.batchHashes().length, (uint256(count) + 1) / 2 + 1);
     }
 
@@ -271,7 +246,6 @@ contract MACIVotingTest is Test {
         }
         vm.warp(DEADLINE);
         ballot.closeVoting();
-        _hashAll(ballot, messages);
     }
 
     function _proof() internal pure returns (uint256[8] memory proof) {
@@ -298,7 +272,7 @@ contract MACIVotingTest is Test {
         uint256 start = ballot.sbCommitment();
         uint256[8] memory proof = _proof();
 
-        uint256[9] memory last = [ballot.numSignups(), hashes[2], 42, 3, start, 111, 2, 3, 7];
+        uint256[9] memory last = [ballot.numSignups(), hashes[2], 42, 3, start, 111, 2, 3, ballot.pollId()];
         vm.expectCall(
             address(verifier),
             abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[9])", [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], last)
@@ -306,7 +280,7 @@ contract MACIVotingTest is Test {
         ballot.processMessages(111, proof);
         assertEq(ballot.currentBatch(), 1);
 
-        uint256[9] memory first = [ballot.numSignups(), hashes[1], 42, 3, 111, 222, 0, 2, 7];
+        uint256[9] memory first = [ballot.numSignups(), hashes[1], 42, 3, 111, 222, 0, 2, ballot.pollId()];
         vm.expectCall(
             address(verifier),
             abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[9])", [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], first)
@@ -356,5 +330,122 @@ contract MACIVotingTest is Test {
         assertEq(ballot.results()[2], 3);
         assertEq(ballot.totalSpent(), 4);
         assertTrue(ballot.resultsPublished());
+    }
+
+    function _commitment(uint256[] memory tally, uint256 resultsSalt, uint256 spent, uint256 spentSalt) internal pure returns (uint256) {
+        uint256 root = PoseidonT6.hash([tally[0], tally[1], tally[2], tally[3], tally[4]]);
+        return PoseidonT3.hash([PoseidonT3.hash([root, resultsSalt]), PoseidonT3.hash([spent, spentSalt])]);
+    }
+
+    function test_results_and_salts_shifted_by_the_field_modulus_are_refused() public {
+        _closeWith(1);
+        ballot.processMessages(5, _proof());
+        uint256[] memory tally = new uint256[](5);
+        tally[2] = 3;
+        ballot.tallyVotes(_commitment(tally, 77, 4, 88), _proof());
+
+        // Each of these hashes to the proven commitment (Poseidon reduces mod p); none is the proven tally.
+        tally[2] = 3 + P;
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, 3 + P));
+        ballot.publishResults(tally, 77, 4, 88);
+        tally[2] = 3;
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, 4 + P));
+        ballot.publishResults(tally, 77, 4 + P, 88);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, 77 + P));
+        ballot.publishResults(tally, 77 + P, 4, 88);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, 88 + P));
+        ballot.publishResults(tally, 77, 4, 88 + P);
+
+        ballot.publishResults(tally, 77, 4, 88); // the proven results still go through
+        assertEq(ballot.results()[2], 3);
+        assertEq(ballot.totalSpent(), 4);
+    }
+
+    function test_every_ballot_derives_its_own_poll_id_from_the_chain_and_its_address() public {
+        MACIVoting twin = _ballot(3, 2); // the same settings
+        assertTrue(twin.pollId() != ballot.pollId(), "two ballots share a poll id");
+        uint256 mask = (uint256(1) << BallotLimits.COMMAND_FIELD_BITS) - 1;
+        assertEq(ballot.pollId(), uint256(keccak256(abi.encode(block.chainid, address(ballot)))) & mask);
+        vm.chainId(31_338);
+        MACIVoting elsewhere = _ballot(3, 2);
+        assertEq(elsewhere.pollId(), uint256(keccak256(abi.encode(uint256(31_338), address(elsewhere)))) & mask);
+        assertLe(elsewhere.pollId(), mask, "a command field: what the circuit can match");
+    }
+
+    function test_settings_beyond_what_the_circuits_and_the_coordinator_handle_are_refused() public {
+        MACIVoting.Settings memory settings = _settings(uint8(BallotLimits.MAX_STATE_TREE_DEPTH), uint8(BallotLimits.MAX_BATCH_SIZE));
+        settings.voteOptionTreeDepth = uint8(BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH);
+        settings.initialCredits = uint64(BallotLimits.MAX_INITIAL_CREDITS);
+        new MACIVoting(settings); // every limit reached, none passed
+
+        settings.initialCredits = uint64(BallotLimits.MAX_INITIAL_CREDITS + 1);
+        vm.expectRevert(MACIVoting.InvalidSettings.selector);
+        new MACIVoting(settings);
+        settings.initialCredits = 1;
+        settings.batchSize = uint8(BallotLimits.MAX_BATCH_SIZE + 1);
+        vm.expectRevert(MACIVoting.InvalidSettings.selector);
+        new MACIVoting(settings);
+        settings.batchSize = 2;
+        settings.stateTreeDepth = uint8(BallotLimits.MAX_STATE_TREE_DEPTH + 1);
+        vm.expectRevert(MACIVoting.InvalidSettings.selector);
+        new MACIVoting(settings);
+        settings.stateTreeDepth = 3;
+        settings.voteOptionTreeDepth = uint8(BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH + 1);
+        vm.expectRevert(MACIVoting.InvalidSettings.selector);
+        new MACIVoting(settings);
+    }
+
+    // ------------------------------------------------------------------ who pays for a message
+
+    // A well-formed Groth16 proof that does not verify: every check and the full pairing run.
+    function _wrongProof() internal pure returns (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) {
+        a = [uint256(1), 2]; // the G1 generator
+        c = a;
+        b = [ // the G2 generator (imaginary part first, as the precompile takes it)
+            [
+                uint256(11559732032986387107991004021392285783925812861821192530917403151452391805634),
+                10857046999023057135944570762232829481370756359578518086990519993285655852781
+            ],
+            [
+                uint256(4082367875863433681332203403145435568316851327593401208105741076214120093531),
+                8495653923123431417604973247489272438418190587263600148770280649306958101930
+            ]
+        ];
+    }
+
+    function test_gas_a_sender_publishes_one_message() public {
+        _publish(ballot, 0);
+    }
+
+    function test_gas_the_coordinator_verifies_one_batch_proof() public view {
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = _wrongProof();
+        uint256[9] memory inputs;
+        assertFalse(realVerifier.verifyProof(a, b, c, inputs));
+    }
+
+    function test_a_message_costs_its_sender_more_gas_than_the_coordinator_spends_on_it() public {
+        _signUp(ballot, ALICE);
+        _publish(ballot, 0);
+        _publish(ballot, 1);
+        (MACIVoting.PublicKey memory key, MACIVoting.PublicKey memory hint) = _key();
+        uint256[10] memory data = _data(2);
+        uint256 before = gasleft();
+        ballot.publishMessage(data, key, hint); // the cheapest kind: no batch closed, no slot set from zero
+        uint256 sender = before - gasleft();
+        _publish(ballot, 3);
+        vm.warp(DEADLINE);
+        ballot.closeVoting();
+
+        // The coordinator's on-chain work per batch: the contract's part (here with the test verifier) and a real verification.
+        before = gasleft();
+        ballot.processMessages(5, _proof());
+        uint256 processing = before - gasleft();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = _wrongProof();
+        uint256[9] memory inputs = [ballot.numSignups(), ballot.batchHashes()[1], 42, 3, 5, 6, 0, 2, ballot.pollId()];
+        before = gasleft();
+        assertFalse(realVerifier.verifyProof(a, b, c, inputs));
+        uint256 verification = before - gasleft();
+        assertGt(verification, 150_000, "the pairing check ran");
+        assertLe((processing + verification) / ballot.batchSize(), sender, "the coordinator spends more on a message than its sender");
     }
 }

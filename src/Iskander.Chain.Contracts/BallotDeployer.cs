@@ -42,9 +42,9 @@ public sealed record BallotManifest(ulong ChainId, ulong DeployBlock, Address Ba
 /// <param name="Membership">The CoopIdentity whose current members may sign up.</param>
 /// <param name="CoordinatorPublicKeyHash">hash2(x, y) of the coordinator's BabyJubJub key.</param>
 /// <param name="VoteOptions">Number of options.</param>
-/// <param name="PollId">The poll's id (every command names it).</param>
 /// <param name="VotingDeadline">Unix time when sign-up and voting end.</param>
-public sealed record BallotDeploymentOptions(Address Membership, BigInteger CoordinatorPublicKeyHash, int VoteOptions, ulong PollId, DateTimeOffset VotingDeadline);
+/// <param name="InitialCredits">Credits per member (1: one member, one vote).</param>
+public sealed record BallotDeploymentOptions(Address Membership, BigInteger CoordinatorPublicKeyHash, int VoteOptions, DateTimeOffset VotingDeadline, ulong InitialCredits = 1);
 
 /// <summary>Deploys a MACIVoting ballot (test shape, with its verifiers) by running the forge script, and loads its manifest.</summary>
 public sealed class BallotDeployer(ToolRunner runner)
@@ -63,8 +63,8 @@ public sealed class BallotDeployer(ToolRunner runner)
             ["BALLOT_MEMBERSHIP"] = options.Membership.ToChecksumString(),
             ["BALLOT_COORDINATOR_KEY_HASH"] = options.CoordinatorPublicKeyHash.ToString(CultureInfo.InvariantCulture),
             ["BALLOT_VOTE_OPTIONS"] = options.VoteOptions.ToString(CultureInfo.InvariantCulture),
-            ["BALLOT_POLL_ID"] = options.PollId.ToString(CultureInfo.InvariantCulture),
             ["BALLOT_DEADLINE"] = options.VotingDeadline.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            ["BALLOT_CREDITS"] = options.InitialCredits.ToString(CultureInfo.InvariantCulture),
         };
         await runner.RunAsync(Tool.Forge, ["script", "contracts/script/DeployBallot.s.sol:DeployBallot", "--rpc-url", rpcUrl.ToString(), "--broadcast", "--slow"],
             new ToolRunOptions { Environment = environment, Timeout = TimeSpan.FromMinutes(5) }, cancellationToken).ConfigureAwait(false);

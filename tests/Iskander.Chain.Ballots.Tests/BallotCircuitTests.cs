@@ -6,6 +6,7 @@ using Iskander.Chain.Zk.Curves;
 using Iskander.Chain.Zk.Field;
 using Iskander.Chain.Zk.Keys;
 using Iskander.Chain.Zk.Maci;
+using Iskander.Chain.Zk.Signatures;
 
 namespace Iskander.Chain.Ballots.Tests;
 
@@ -140,6 +141,35 @@ public sealed class BallotCircuitTests(TestCircuits circuits) : IClassFixture<Te
         var witness = await WitnessAsync("tally", input, $"tally-{field}");
         Assert.NotEqual(0, witness.ExitCode);
         Assert.Contains("Assert Failed", witness.StandardError + witness.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_change_to_a_small_order_point_is_refused_so_a_signature_without_a_private_key_never_counts()
+    {
+        var poll = Poll(out var keys);
+        var coordinator = Coordinator.PublicKey();
+        var smallOrder = new BabyJubJubPoint(Fr.Zero, Fr.Zero - Fr.One); // order 2, on the curve
+        var keyless = new EdDsaSignature(BabyJubJubPoint.Identity, BigInteger.Zero);
+        PublishedMessage Seal(VoteCommand command, EdDsaSignature signature)
+        {
+            var (message, ephemeral) = MaciMessage.Seal(command, signature, coordinator, MaciPrivateKey.Generate());
+            return new PublishedMessage(message, ephemeral.Point);
+        }
+
+        // Processed last to first: Ada's key change to the small-order point, then a vote nobody signed.
+        var forged = new VoteCommand(1, smallOrder, 3, 1, 2, PollId, Fr.Random());
+        Assert.True(forged.VerifySignature(keyless, smallOrder)); // what such a key would let anyone do
+        poll.Publish(Seal(forged, keyless));
+        var change = new VoteCommand(1, smallOrder, 0, 0, 1, PollId, Fr.Random());
+        poll.Publish(Seal(change, change.Sign(keys["ada"])));
+        poll.CloseVoting();
+
+        Assert.False(BabyJubJub.IsUsableKey(smallOrder));
+        var batch = poll.ProcessNextBatch(Coordinator, Fr.Random());
+        Assert.Equal(0, batch.ValidMessages);
+        var witness = await WitnessAsync("process", batch.Inputs, "small-order", check: true); // the circuit refuses the key too
+        Assert.Equal(0, witness.ExitCode);
+        Assert.Equal(new BigInteger[5], poll.Tally(Fr.Random(), Fr.Random()).Results);
     }
 
     [Fact]

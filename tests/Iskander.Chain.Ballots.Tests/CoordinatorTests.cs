@@ -23,7 +23,8 @@ public sealed class CoordinatorTests(TestCircuits circuits, PostgresFixture post
         await using var coop = await CoopOnChain.StartAsync();
         for (var account = 2; account <= 4; account++) await coop.AdmitAsync(account);
         var coordinatorKey = MaciPrivateKey.Generate();
-        var (manifest, deployer) = await coop.DeployBallotAsync(coordinatorKey.PublicKey(), voteOptions: 3, pollId: 9);
+        var (manifest, deployer) = await coop.DeployBallotAsync(coordinatorKey.PublicKey(), voteOptions: 3);
+        var pollId = (await deployer.SettingsAsync()).PollId;
         var voters = new List<(MaciPrivateKey Key, ulong Index)>();
         for (var i = 0; i < 3; i++)
         {
@@ -37,14 +38,14 @@ public sealed class CoordinatorTests(TestCircuits circuits, PostgresFixture post
         for (var m = 0; m < choices.Length; m++)
         {
             var (key, index) = voters[owners[m]];
-            await deployer.WithSender(coop.Sender(9)).PublishAsync(PublishedMessage.Create(key, index, key.PublicKey(), choices[m], 1, nonces[m], 9, coordinatorKey.PublicKey()));
+            await deployer.WithSender(coop.Sender(9)).PublishAsync(PublishedMessage.Create(key, index, key.PublicKey(), choices[m], 1, nonces[m], pollId, coordinatorKey.PublicKey()));
         }
 
         await using var database = new BridgeDatabase(await postgres.CreateDatabaseAsync());
         await database.MigrateAsync();
         var log = new LoggerConfiguration().CreateLogger();
         var store = new BallotStore(database);
-        var ballot = await store.RegisterAsync(manifest.Ballot, manifest.ChainId, manifest.DeployBlock, "Which roof?", 9, 3, BallotCircuitParameters.Test, 1);
+        var ballot = await store.RegisterAsync(manifest.Ballot, manifest.ChainId, manifest.DeployBlock, "Which roof?", pollId, 3, BallotCircuitParameters.Test, 1);
         using var work = new TempDirectory();
         BallotCoordinator Coordinator()
         {

@@ -19,7 +19,6 @@ namespace Iskander.Chain.Ballots.Tests;
 /// </summary>
 public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper output) : IClassFixture<TestCircuits>
 {
-    private const ulong PollId = 7;
     private readonly Groth16Prover _prover = new(TestToolchain.Runner(), new LoggerConfiguration().CreateLogger());
 
     private static async Task<string?> RevertOf(Func<Task> action)
@@ -39,7 +38,7 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
     private static async Task<PollProcessor> ReplayAsync(CoopOnChain coop, MaciVotingClient ballot, ulong fromBlock, int voteOptions)
     {
         var (signUps, messages) = await ballot.EventsAsync(fromBlock, await coop.Client.BlockNumberAsync());
-        var poll = new PollProcessor(BallotCircuitParameters.Test, voteOptions, PollId, 1);
+        var poll = new PollProcessor(BallotCircuitParameters.Test, voteOptions, (await ballot.SettingsAsync()).PollId, 1);
         foreach (var signUp in signUps.OrderBy(s => s.StateIndex)) Assert.Equal(signUp.StateIndex, poll.SignUp(new MaciPublicKey(signUp.PublicKey)));
         foreach (var message in messages.OrderBy(m => m.Index)) poll.Publish(message.Message);
         return poll;
@@ -52,7 +51,8 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
         for (var account = 2; account <= 8; account++) await coop.AdmitAsync(account);
         await coop.RevokeAsync(8);
         var coordinator = MaciPrivateKey.Generate();
-        var (manifest, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 5, PollId);
+        var (manifest, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 5);
+        var pollId = (await ballot.SettingsAsync()).PollId;
         var names = new[] { "ada", "bob", "cy", "dee", "eve", "gus" };
         var keys = names.ToDictionary(n => n, _ => MaciPrivateKey.Generate());
         var index = new Dictionary<string, ulong>();
@@ -69,7 +69,7 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
 
         var coordinatorKey = coordinator.PublicKey();
         PublishedMessage Vote(string who, MaciPrivateKey signer, MaciPublicKey newKey, ulong option, ulong weight, ulong nonce) =>
-            PublishedMessage.Create(signer, index[who], newKey, option, weight, nonce, PollId, coordinatorKey);
+            PublishedMessage.Create(signer, index[who], newKey, option, weight, nonce, pollId, coordinatorKey);
         var cyHidden = MaciPrivateKey.Generate();
         var deeNew = MaciPrivateKey.Generate();
         var story = new (int From, PublishedMessage Message)[]
@@ -99,8 +99,6 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
         Assert.Equal("VotingEnded", await RevertOf(() => ballot.PublishAsync(Vote("ada", keys["ada"], keys["ada"].PublicKey(), 2, 1, 1))));
         await ballot.CloseVotingAsync();
         poll.CloseVoting();
-        Assert.Equal("BatchMismatch", await RevertOf(() => ballot.HashBatchAsync(poll.BatchMessages(2))));
-        for (var batch = 1; batch <= poll.BatchCount; batch++) gas["hashBatch"] = (await ballot.HashBatchAsync(poll.BatchMessages(batch))).GasUsed;
         Assert.Equal(poll.Chain.BatchHashes.Select(h => h.ToBigInteger()), await ballot.BatchHashesAsync());
         Assert.Equal(poll.SbCommitment.ToBigInteger(), (await ballot.StatusAsync()).SbCommitment);
         Assert.Equal(poll.BatchCount, (await ballot.StatusAsync()).CurrentBatch);
@@ -149,16 +147,17 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
             await using var coop = await CoopOnChain.StartAsync();
             for (var account = 2; account <= 3; account++) await coop.AdmitAsync(account);
             var coordinator = MaciPrivateKey.Generate();
-            var (manifest, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 2, PollId);
+            var (manifest, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 2);
+            var pollId = (await ballot.SettingsAsync()).PollId;
             var cy = MaciPrivateKey.Generate();
             var bob = MaciPrivateKey.Generate();
             var cyIndex = (ulong)await ballot.WithSender(coop.Sender(2)).SignUpAsync(cy.PublicKey());
             var bobIndex = (ulong)await ballot.WithSender(coop.Sender(3)).SignUpAsync(bob.PublicKey());
-            await ballot.WithSender(coop.Sender(2)).PublishAsync(PublishedMessage.Create(cy, cyIndex, cy.PublicKey(), 0, 1, 1, PollId, coordinator.PublicKey()));
-            await ballot.WithSender(coop.Sender(3)).PublishAsync(PublishedMessage.Create(bob, bobIndex, bob.PublicKey(), 1, 1, 1, PollId, coordinator.PublicKey()));
+            await ballot.WithSender(coop.Sender(2)).PublishAsync(PublishedMessage.Create(cy, cyIndex, cy.PublicKey(), 0, 1, 1, pollId, coordinator.PublicKey()));
+            await ballot.WithSender(coop.Sender(3)).PublishAsync(PublishedMessage.Create(bob, bobIndex, bob.PublicKey(), 1, 1, 1, pollId, coordinator.PublicKey()));
             var late = overrides
-                ? PublishedMessage.Create(cy, cyIndex, MaciPrivateKey.Generate().PublicKey(), 1, 1, 1, PollId, coordinator.PublicKey())
-                : PublishedMessage.Create(MaciPrivateKey.Generate(), cyIndex, MaciPrivateKey.Generate().PublicKey(), 1, 1, 1, PollId, coordinator.PublicKey());
+                ? PublishedMessage.Create(cy, cyIndex, MaciPrivateKey.Generate().PublicKey(), 1, 1, 1, pollId, coordinator.PublicKey())
+                : PublishedMessage.Create(MaciPrivateKey.Generate(), cyIndex, MaciPrivateKey.Generate().PublicKey(), 1, 1, 1, pollId, coordinator.PublicKey());
             await ballot.WithSender(coop.Sender(9)).PublishAsync(late); // a relay account, not Cy's
             Assert.DoesNotContain(cy.PublicKey().Point.X, late.Message.Data); // nothing in clear links it to Cy
             Assert.NotEqual(cy.PublicKey().Point, late.EncryptionKey);
@@ -178,7 +177,6 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
             await coop.PassDeadlineAsync();
             await ballot.CloseVotingAsync();
             poll.CloseVoting();
-            for (var batch = 1; batch <= poll.BatchCount; batch++) await ballot.HashBatchAsync(poll.BatchMessages(batch));
             using var work = new TempDirectory();
             while (poll.BatchesLeft > 0)
             {

@@ -16,7 +16,7 @@ public sealed class BallotCommandTests
         await coop.AdmitAsync(2);
         await coop.AdmitAsync(3);
         var coordinator = MaciPrivateKey.Generate();
-        var (manifest, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 3, pollId: 5);
+        var (manifest, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 3);
         using var keys = new TempDirectory();
         var common = new Dictionary<string, string>
         {

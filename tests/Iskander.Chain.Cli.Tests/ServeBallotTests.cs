@@ -30,7 +30,7 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
         var keystore = data.Combine("coordinator.json");
         await File.WriteAllTextAsync(keystore, KeystoreV3.Encrypt(seed, "coordinator password"));
         var coordinator = Iskander.Chain.Ballots.Chain.BallotKeyFile.FromSeed(seed);
-        var (_, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 3, pollId: 3);
+        var (_, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 3);
         var ada = MaciPrivateKey.Generate();
         var bob = MaciPrivateKey.Generate();
         var adaIndex = (ulong)await ballot.WithSender(coop.Sender(2)).SignUpAsync(ada.PublicKey());

@@ -90,15 +90,15 @@ public sealed class CoopOnChain : IAsyncDisposable
         await Identity.SendAsync("revoke", [tokenId, digest.ToArray(), reference.ToAbiTuple()]);
     }
 
-    /// <summary>Deploys a ballot for this cooperative's members, coordinated by <paramref name="coordinator"/>, open for an hour of chain time.</summary>
-    public async Task<(BallotManifest Manifest, MaciVotingClient Coordinator)> DeployBallotAsync(MaciPublicKey coordinator, int voteOptions, ulong pollId)
+    /// <summary>Deploys a ballot for this cooperative's members, coordinated by <paramref name="coordinator"/>, open for an hour of chain time, with <paramref name="initialCredits"/> per member.</summary>
+    public async Task<(BallotManifest Manifest, MaciVotingClient Coordinator)> DeployBallotAsync(MaciPublicKey coordinator, int voteOptions, ulong initialCredits = 1)
     {
         var path = Path.Combine(TestToolchain.Layout.Root, "deployments", $"ballot-{Guid.NewGuid():N}.json");
         _manifests.Add(path);
         LastBallotManifestPath = path;
         var head = await Client.GetBlockByNumberAsync(await Client.BlockNumberAsync());
         var manifest = await new BallotDeployer(TestToolchain.Runner()).DeployAsync(Node.RpcUrl, Key(0), path,
-            new BallotDeploymentOptions(Identity.Address, coordinator.Hash().ToBigInteger(), voteOptions, pollId, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600)));
+            new BallotDeploymentOptions(Identity.Address, coordinator.Hash().ToBigInteger(), voteOptions, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600), initialCredits));
         var abi = ForgeArtifact.LoadAbi(Path.Combine(TestToolchain.Layout.Root, "out"), "MACIVoting.sol", "MACIVoting");
         return (manifest, new MaciVotingClient(Client, manifest.Ballot, abi, Sender(0)));
     }

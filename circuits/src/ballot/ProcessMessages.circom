@@ -13,7 +13,7 @@ include "MessageToCommand.circom";
 // One command applied to the state and ballot trees, one-member-one-vote accounting (non-quadratic:
 // a vote of weight w on one option costs w credits, refunded when changed). Valid iff: the packed
 // fields are in range, stateIndex < totalSignups, voteOptionIndex < voteOptions, nonce = ballot
-// nonce + 1, pollId matches, the new key is on the curve, the signature verifies against the key in
+// nonce + 1, pollId matches, the new key is on the curve and not of small order, the signature verifies against the key in
 // the state leaf, balance + current vote ≥ new weight, and the slot is not padding. An invalid
 // command changes nothing and never makes the proof fail: its state index falls back to leaf 0
 // (when out of range) and its vote option to option 0, whose leaves the coordinator supplies.
@@ -92,9 +92,9 @@ template ProcessOneMessage(stateTreeDepth, voteOptionTreeDepth) {
     component pollOk = IsEqual();
     pollOk.in[0] <== commandPollId;
     pollOk.in[1] <== pollId;
-    component keyOnCurve = IsOnBabyJubJub();
-    keyOnCurve.x <== newPublicKey[0];
-    keyOnCurve.y <== newPublicKey[1];
+    component keyUsable = IsUsableKey();
+    keyUsable.x <== newPublicKey[0];
+    keyUsable.y <== newPublicKey[1];
     component commandHash = Poseidon(4);
     commandHash.inputs[0] <== packed;
     commandHash.inputs[1] <== newPublicKey[0];
@@ -116,7 +116,7 @@ template ProcessOneMessage(stateTreeDepth, voteOptionTreeDepth) {
     checks[0] <== indexUsable * optionInRange.out;
     checks[1] <== checks[0] * nonceOk.out;
     checks[2] <== checks[1] * pollOk.out;
-    checks[3] <== checks[2] * keyOnCurve.out;
+    checks[3] <== checks[2] * keyUsable.out;
     checks[4] <== checks[3] * signature.valid;
     checks[5] <== checks[4] * affordable.out;
     checks[6] <== checks[5];

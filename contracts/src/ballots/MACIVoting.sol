@@ -6,6 +6,7 @@ import {PoseidonT4} from "poseidon-solidity/PoseidonT4.sol";
 import {PoseidonT5} from "poseidon-solidity/PoseidonT5.sol";
 import {PoseidonT6} from "poseidon-solidity/PoseidonT6.sol";
 import {BabyJubJub} from "./BabyJubJub.sol";
+import {BallotLimits} from "./BallotLimits.sol";
 import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "./IBallotVerifiers.sol";
 
 /// @title MACIVoting
@@ -40,7 +41,6 @@ contract MACIVoting {
         uint8 batchSize;
         uint8 voteOptionTreeDepth;
         uint8 voteOptions;
-        uint64 pollId;
         uint64 votingDeadline;
         uint64 initialCredits;
         uint256 coordinatorPublicKeyHash;
@@ -69,12 +69,11 @@ contract MACIVoting {
     mapping(address member => bool) public memberSignedUp;
 
     uint256 public numMessages;
-    /// @notice keccak256 chain over every published message and its key: cheap for voters, and
-    ///         what authenticates the messages when their Poseidon chain is computed in {hashBatch}.
-    bytes32 public messageDigest;
-    bytes32[] private _batchDigests;
-    /// @notice The Poseidon message chain at the end of each batch ([0] is the start), computed
-    ///         after voting by {hashBatch}; the processing proofs take it as public input.
+    /// @notice The Poseidon chain over every published message and its key, extended by each
+    ///         publisher (who so pays for the hashing the coordinator would otherwise pay).
+    uint256 public messageChain;
+    /// @notice The message chain at the end of each batch ([0] is the start; the last partial
+    ///         batch is closed by {closeVoting}); the processing proofs take it as public input.
     uint256[] private _batchHashes;
 
     bool public votingClosed;
@@ -90,7 +89,6 @@ contract MACIVoting {
     event SignUp(uint256 indexed stateIndex, address indexed member, uint256 publicKeyX, uint256 publicKeyY);
     event PublishMessage(uint256 indexed messageIndex, uint256[10] data, uint256 encryptionKeyX, uint256 encryptionKeyY);
     event VotingClosed(uint256 numSignups, uint256 numMessages, uint256 batches, uint256 sbCommitment);
-    event BatchHashed(uint256 indexed batch, uint256 chainHash);
     event BatchProcessed(uint256 indexed batch, uint256 newSbCommitment);
     event VotesTallied(uint256 tallyCommitment);
     event ResultsPublished(uint256[] results, uint256 totalSpent);
@@ -105,13 +103,14 @@ contract MACIVoting {
     error WrongPhase();
     error InvalidProof();
     error ResultsMismatch();
-    error BatchMismatch();
     error InvalidSettings();
 
     constructor(Settings memory settings) {
         if (
-            settings.stateTreeDepth == 0 || settings.stateTreeDepth > 20 || settings.batchSize == 0 || settings.voteOptionTreeDepth == 0
-                || settings.voteOptionTreeDepth > 3 || settings.voteOptions == 0 || settings.voteOptions > uint256(5) ** settings.voteOptionTreeDepth
+            settings.stateTreeDepth == 0 || settings.stateTreeDepth > BallotLimits.MAX_STATE_TREE_DEPTH || settings.batchSize == 0
+                || settings.batchSize > BallotLimits.MAX_BATCH_SIZE || settings.voteOptionTreeDepth == 0
+                || settings.voteOptionTreeDepth > BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH || settings.voteOptions == 0
+                || settings.voteOptions > uint256(5) ** settings.voteOptionTreeDepth || settings.initialCredits > BallotLimits.MAX_INITIAL_CREDITS
                 || settings.coordinatorPublicKeyHash >= SNARK_FIELD
         ) revert InvalidSettings();
         membership = settings.membership;
@@ -121,7 +120,10 @@ contract MACIVoting {
         batchSize = settings.batchSize;
         voteOptionTreeDepth = settings.voteOptionTreeDepth;
         voteOptions = settings.voteOptions;
-        pollId = settings.pollId;
+        // The poll id every command must name, unique per chain and contract, so that a message
+        // (signed with a key a member reuses, for a coordinator that serves every ballot) cannot be
+        // replayed into another ballot; reduced to the circuits' command field.
+        pollId = uint64(uint256(keccak256(abi.encode(block.chainid, address(this)))) & ((1 << BallotLimits.COMMAND_FIELD_BITS) - 1));
         votingDeadline = settings.votingDeadline;
         initialCredits = settings.initialCredits;
         coordinatorPublicKeyHash = settings.coordinatorPublicKeyHash;
@@ -141,8 +143,8 @@ contract MACIVoting {
         }
         emptyBallotRoot = ballotNode;
         stateRoot = stateZero;
+        messageChain = NOTHING_UP_MY_SLEEVE;
         _batchHashes.push(NOTHING_UP_MY_SLEEVE);
-        _batchDigests.push(bytes32(0));
         _insert(PoseidonT4.hash([PAD_KEY_X, PAD_KEY_Y, uint256(0)]));
     }
 
@@ -166,40 +168,20 @@ contract MACIVoting {
 
     /// @notice Publishes an encrypted command. Anyone may call it, from any address: only the
     ///         coordinator can read it, and only the key registered in the voter's state leaf can
-    ///         make it valid. `hint` satisfies 8·hint = encryptionKey. The message is bound by a
-    ///         keccak chain here; its Poseidon chain (what the circuit checks) is computed after
-    ///         voting by {hashBatch} from the same bytes, so voters do not pay for on-chain Poseidon.
+    ///         make it valid. `hint` satisfies 8·hint = encryptionKey. The publisher extends the
+    ///         Poseidon message chain (what the circuit checks), so a message costs its sender more
+    ///         gas than it costs the coordinator to prove it: spam is paid for by the spammer.
     function publishMessage(uint256[10] calldata data, PublicKey calldata encryptionKey, PublicKey calldata hint) external {
         if (block.timestamp >= votingDeadline) revert VotingEnded(votingDeadline);
         for (uint256 i = 0; i < 10; i++) {
             if (data[i] >= SNARK_FIELD) revert NotAFieldElement(data[i]);
         }
         if (!BabyJubJub.isValidPublicKey(encryptionKey.x, encryptionKey.y, hint.x, hint.y)) revert InvalidPublicKey(encryptionKey.x, encryptionKey.y);
-        bytes32 digest = keccak256(abi.encode(messageDigest, data, encryptionKey.x, encryptionKey.y));
-        messageDigest = digest;
+        uint256 chain = PoseidonT3.hash([messageChain, _messageHash(data, encryptionKey)]);
+        messageChain = chain;
         uint256 index = numMessages++;
-        if (numMessages % batchSize == 0) _batchDigests.push(digest);
+        if (numMessages % batchSize == 0) _batchHashes.push(chain);
         emit PublishMessage(index, data, encryptionKey.x, encryptionKey.y);
-    }
-
-    /// @notice Computes the Poseidon chain over the next batch of messages (anyone may call it,
-    ///         normally the coordinator, once voting is closed, batch after batch from the first).
-    ///         The messages must be exactly the published ones: their keccak chain must reach the
-    ///         digest recorded when the batch was published, so none can be left out, changed or added.
-    function hashBatch(uint256[10][] calldata data, PublicKey[] calldata keys) external {
-        if (!votingClosed || _batchHashes.length == _batchDigests.length) revert WrongPhase();
-        uint256 batch = _batchHashes.length;
-        uint256 count = batch * batchSize <= numMessages ? batchSize : numMessages - (batch - 1) * batchSize;
-        if (data.length != count || keys.length != count) revert BatchMismatch();
-        bytes32 digest = _batchDigests[batch - 1];
-        uint256 chain = _batchHashes[batch - 1];
-        for (uint256 i = 0; i < count; i++) {
-            digest = keccak256(abi.encode(digest, data[i], keys[i].x, keys[i].y));
-            chain = PoseidonT3.hash([chain, _messageHash(data[i], keys[i])]);
-        }
-        if (digest != _batchDigests[batch]) revert BatchMismatch();
-        _batchHashes.push(chain);
-        emit BatchHashed(batch, chain);
     }
 
     // ------------------------------------------------------------------ proving
@@ -210,9 +192,9 @@ contract MACIVoting {
         if (block.timestamp < votingDeadline) revert VotingOpen(votingDeadline);
         if (votingClosed) revert WrongPhase();
         votingClosed = true;
-        if (numMessages % batchSize != 0) _batchDigests.push(messageDigest);
+        if (numMessages % batchSize != 0) _batchHashes.push(messageChain);
         sbCommitment = PoseidonT4.hash([stateRoot, emptyBallotRoot, uint256(0)]);
-        currentBatch = _batchDigests.length - 1;
+        currentBatch = _batchHashes.length - 1;
         processingComplete = currentBatch == 0;
         emit VotingClosed(numSignups, numMessages, currentBatch, sbCommitment);
     }
@@ -221,7 +203,7 @@ contract MACIVoting {
     ///         commitment forward. A proof is bound to its batch through the public inputs, so a
     ///         replayed or reordered proof fails.
     function processMessages(uint256 newSbCommitment, uint256[8] calldata proof) external {
-        if (!votingClosed || processingComplete || _batchHashes.length != _batchDigests.length) revert WrongPhase();
+        if (!votingClosed || processingComplete) revert WrongPhase();
         if (newSbCommitment >= SNARK_FIELD) revert NotAFieldElement(newSbCommitment);
         uint256 batch = currentBatch;
         uint256 index = (batch - 1) * batchSize;
@@ -259,6 +241,14 @@ contract MACIVoting {
     function publishResults(uint256[] calldata perOption, uint256 resultsSalt, uint256 spent, uint256 spentSalt) external {
         if (tallyCommitment == 0 || resultsPublished) revert WrongPhase();
         if (perOption.length != uint256(5) ** voteOptionTreeDepth) revert ResultsMismatch();
+        // Poseidon reduces its inputs mod p: a count or salt shifted by a multiple of p would match
+        // the commitment too, and stored as the result it would block the true one for good.
+        for (uint256 i = 0; i < perOption.length; i++) {
+            if (perOption[i] >= SNARK_FIELD) revert NotAFieldElement(perOption[i]);
+        }
+        if (spent >= SNARK_FIELD) revert NotAFieldElement(spent);
+        if (resultsSalt >= SNARK_FIELD) revert NotAFieldElement(resultsSalt);
+        if (spentSalt >= SNARK_FIELD) revert NotAFieldElement(spentSalt);
         uint256[] memory level = perOption;
         while (level.length > 1) {
             uint256[] memory next = new uint256[](level.length / 5);
@@ -282,14 +272,30 @@ contract MACIVoting {
         return _results;
     }
 
-    /// @notice The Poseidon message chain at the end of each hashed batch; [0] is the start.
+    /// @notice The message chain at the end of each batch; [0] is the start.
     function batchHashes() external view returns (uint256[] memory) {
         return _batchHashes;
     }
 
     /// @notice Batches whose messages are published (the last partial one once voting closed).
     function batchCount() external view returns (uint256) {
-        return _batchDigests.length - 1;
+        return _batchHashes.length - 1;
+    }
+
+    /// @notice The bounds every ballot's settings respect ({BallotLimits}), for off-chain code to
+    ///         check it agrees with them.
+    function limits()
+        external
+        pure
+        returns (uint256 commandFieldBits, uint256 maxStateTreeDepth, uint256 maxBatchSize, uint256 maxVoteOptionTreeDepth, uint256 maxInitialCredits)
+    {
+        return (
+            BallotLimits.COMMAND_FIELD_BITS,
+            BallotLimits.MAX_STATE_TREE_DEPTH,
+            BallotLimits.MAX_BATCH_SIZE,
+            BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH,
+            BallotLimits.MAX_INITIAL_CREDITS
+        );
     }
 
     // ------------------------------------------------------------------ internals

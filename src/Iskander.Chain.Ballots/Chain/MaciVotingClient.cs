@@ -36,9 +36,15 @@ public sealed record MessageEvent(int Index, PublishedMessage Message, ulong Blo
 /// <param name="ResultsPublished">Whether results are on chain.</param>
 /// <param name="VotingDeadline">When voting ends.</param>
 /// <param name="BatchCount">Batches of published messages (the last partial one once closed).</param>
-/// <param name="HashedBatches">Batches whose Poseidon chain the contract has computed.</param>
 public sealed record BallotStatus(int NumSignups, int NumMessages, bool VotingClosed, int CurrentBatch, bool ProcessingComplete, BigInteger SbCommitment,
-    BigInteger TallyCommitment, bool ResultsPublished, DateTimeOffset VotingDeadline, int BatchCount, int HashedBatches);
+    BigInteger TallyCommitment, bool ResultsPublished, DateTimeOffset VotingDeadline, int BatchCount);
+
+/// <summary>A ballot's fixed settings, read from its contract and checked against <see cref="BallotLimits"/>.</summary>
+/// <param name="Parameters">The circuits' shape.</param>
+/// <param name="VoteOptions">Options.</param>
+/// <param name="PollId">The poll id the contract derived (every command must name it).</param>
+/// <param name="InitialCredits">Credits per member.</param>
+public sealed record BallotSettings(BallotCircuitParameters Parameters, int VoteOptions, ulong PollId, ulong InitialCredits);
 
 /// <summary>
 /// A MACIVoting contract from C#: sign-up and publishing for voters (any funded account may
@@ -75,15 +81,7 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
             [message.Message.Data.Select(f => (object?)f.ToBigInteger()).ToArray(), Point(message.EncryptionKey), Point(BabyJubJub.CofactorHint(message.EncryptionKey))], cancellationToken);
     }
 
-    /// <summary>Computes the Poseidon chain of the next batch on chain from its published messages.</summary>
-    public Task<TransactionReceipt> HashBatchAsync(IReadOnlyList<PublishedMessage> messages, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        return _contract.SendAsync("hashBatch",
-            [messages.Select(m => (object?)m.Message.Data.Select(f => (object?)f.ToBigInteger()).ToArray()).ToArray(), messages.Select(m => (object?)Point(m.EncryptionKey)).ToArray()], cancellationToken);
-    }
-
-    /// <summary>The Poseidon chain at the end of each hashed batch ([0] is the start).</summary>
+    /// <summary>The message chain at the end of each batch ([0] is the start).</summary>
     public async Task<IReadOnlyList<BigInteger>> BatchHashesAsync(CancellationToken cancellationToken = default) =>
         ((object?[])(await _contract.CallAsync("batchHashes", [], cancellationToken: cancellationToken).ConfigureAwait(false))[0]!).Select(v => (BigInteger)v!).ToList();
 
@@ -106,6 +104,23 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
             [tally.Results.Cast<object?>().ToArray(), tally.ResultsSalt.ToBigInteger(), tally.TotalSpent, tally.SpentSalt.ToBigInteger()], cancellationToken);
     }
 
+    /// <summary>The ballot's settings.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting outside <see cref="BallotLimits"/> (a contract that is not MACIVoting).</exception>
+    public async Task<BallotSettings> SettingsAsync(CancellationToken cancellationToken = default)
+    {
+        var values = new Dictionary<string, BigInteger>();
+        foreach (var view in new[] { "stateTreeDepth", "batchSize", "voteOptionTreeDepth", "voteOptions", "pollId", "initialCredits" })
+        {
+            values[view] = await ViewAsync<BigInteger>(view, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Every value is range-checked before it is narrowed.
+        var small = values.Where(v => v.Key is not ("pollId" or "initialCredits")).ToDictionary(v => v.Key, v => v.Value > 255 ? 0 : (int)v.Value);
+        var parameters = new BallotCircuitParameters(small["stateTreeDepth"], small["batchSize"], small["voteOptionTreeDepth"]);
+        BallotLimits.Check(parameters, small["voteOptions"], values["pollId"], values["initialCredits"]);
+        return new BallotSettings(parameters, small["voteOptions"], (ulong)values["pollId"], (ulong)values["initialCredits"]);
+    }
+
     /// <summary>The contract's progress.</summary>
     public async Task<BallotStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
@@ -120,8 +135,7 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
             (BigInteger)(await One("tallyCommitment").ConfigureAwait(false))!,
             (bool)(await One("resultsPublished").ConfigureAwait(false))!,
             DateTimeOffset.FromUnixTimeSeconds((long)(BigInteger)(await One("votingDeadline").ConfigureAwait(false))!),
-            (int)(BigInteger)(await One("batchCount").ConfigureAwait(false))!,
-            ((object?[])(await One("batchHashes").ConfigureAwait(false))!).Length - 1);
+            (int)(BigInteger)(await One("batchCount").ConfigureAwait(false))!);
     }
 
     /// <summary>The timestamp of the latest block (the contract's notion of now).</summary>

@@ -77,11 +77,11 @@ public sealed class BallotService(BridgeDatabase database, EthClient client, Mac
         if (_coordinators.TryGetValue(contract.Address, out var existing)) return existing;
         var expected = await contract.ViewAsync<System.Numerics.BigInteger>("coordinatorPublicKeyHash", cancellationToken).ConfigureAwait(false);
         if (expected != coordinatorKey.PublicKey().Hash().ToBigInteger()) throw new InvalidOperationException($"ballot {contract.Address} names another coordinator key than this bridge's");
-        async Task<int> Small(string view) => (int)await contract.ViewAsync<System.Numerics.BigInteger>(view, cancellationToken).ConfigureAwait(false);
-        var parameters = new BallotCircuitParameters(await Small("stateTreeDepth").ConfigureAwait(false), await Small("batchSize").ConfigureAwait(false), await Small("voteOptionTreeDepth").ConfigureAwait(false));
+        var settings = await contract.SettingsAsync(cancellationToken).ConfigureAwait(false);
+        var parameters = settings.Parameters;
         var store = new BallotStore(database);
-        var ballot = await store.RegisterAsync(contract.Address, await client.ChainIdAsync(cancellationToken).ConfigureAwait(false), deployBlock, title, (ulong)await Small("pollId").ConfigureAwait(false),
-            await Small("voteOptions").ConfigureAwait(false), parameters, (ulong)await Small("initialCredits").ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var ballot = await store.RegisterAsync(contract.Address, await client.ChainIdAsync(cancellationToken).ConfigureAwait(false), deployBlock, title, settings.PollId,
+            settings.VoteOptions, parameters, settings.InitialCredits, cancellationToken).ConfigureAwait(false);
         var keys = new BallotKeys(
             await circuits.BuildAsync(new BallotCircuit(BallotCircuitKind.ProcessMessages, parameters), PowersOfTau, cancellationToken).ConfigureAwait(false),
             await circuits.BuildAsync(new BallotCircuit(BallotCircuitKind.TallyVotes, parameters), PowersOfTau, cancellationToken).ConfigureAwait(false));

@@ -61,6 +61,13 @@ public static class BabyJubJub
         IsOnCurve(point) && !point.IsIdentity && MultiplyVariableTime(point, SubgroupOrder).IsIdentity;
 
     /// <summary>
+    /// Whether a state leaf may take the point as its key (the circuits' rule for a key change): on
+    /// the curve and not of small order (8·P ≠ O). For a small-order key the signature equation
+    /// S·Base8 = R8 + 8·h·A holds with S = 0 and R8 = O, whatever the message: no private key needed.
+    /// </summary>
+    public static bool IsUsableKey(BabyJubJubPoint point) => IsOnCurve(point) && !MultiplyVariableTime(point, 8).IsIdentity;
+
+    /// <summary>
     /// Q with 8·Q = <paramref name="point"/> (Q = 8⁻¹ mod l · P), for a point of the prime-order
     /// subgroup: what the ballot contract takes to check a key's subgroup membership with three
     /// doublings instead of a full l·P multiplication.

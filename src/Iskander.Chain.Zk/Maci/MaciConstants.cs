@@ -1,4 +1,3 @@
-using System.Numerics;
 using Iskander.Chain.Zk.Curves;
 using Iskander.Chain.Zk.Field;
 
@@ -17,7 +16,4 @@ public static class MaciConstants
     public static readonly BabyJubJubPoint PadKey = new(
         Fr.Parse("10457101036533406547632367118273992217979173478358440826365724437999023779287"),
         Fr.Parse("19824078218392094440610104313265183977899662750282163392862422243483260492317"));
-
-    /// <summary>Largest value of a packed command field (50 bits).</summary>
-    public static readonly BigInteger MaxCommandField = (BigInteger.One << 50) - 1;
 }

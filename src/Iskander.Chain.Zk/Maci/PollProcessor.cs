@@ -90,8 +90,7 @@ public sealed class PollProcessor
     /// <summary>A poll with <paramref name="voteOptions"/> options, id <paramref name="pollId"/>, and <paramref name="initialCredits"/> per member.</summary>
     public PollProcessor(BallotCircuitParameters parameters, int voteOptions, ulong pollId, ulong initialCredits)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        if (voteOptions < 1 || voteOptions > parameters.MaxVoteOptions) throw new ArgumentOutOfRangeException(nameof(voteOptions), $"1 to {parameters.MaxVoteOptions} options");
+        BallotLimits.Check(parameters, voteOptions, pollId, initialCredits);
         _parameters = parameters;
         VoteOptions = voteOptions;
         PollId = pollId;
@@ -222,7 +221,7 @@ public sealed class PollProcessor
             var valid = indexUsable && optionInRange
                 && ballot.Nonce.ToBigInteger() + 1 == command.Nonce
                 && command.PollId == PollId
-                && BabyJubJub.IsOnCurve(command.NewPublicKey)
+                && BabyJubJub.IsUsableKey(command.NewPublicKey)
                 && EdDsaPoseidon.Verify(leaf.PublicKey, command.Hash, command.Signature)
                 && command.NewVoteWeight <= leaf.VoiceCreditBalance.ToBigInteger() + currentVote;
             if (!valid) continue;
@@ -320,7 +319,7 @@ public sealed class PollProcessor
             var shared = BabyJubJub.Multiply(published.EncryptionKey, coordinatorScalar);
             var plain = PoseidonCipher.DecryptWithoutCheck(published.Message.Data.ToArray(), shared, 0, VoteCommand.PlaintextLength);
             var packed = plain[0].ToBigInteger();
-            ulong Field(int index) => (ulong)((packed >> (index * 50)) & MaciConstants.MaxCommandField);
+            ulong Field(int index) => (ulong)((packed >> (index * BallotLimits.CommandFieldBits)) & BallotLimits.MaxCommandField);
             return new DecryptedCommand(Poseidon.Hash([plain[0], plain[1], plain[2], plain[3]]), packed >> 250 == 0, Field(0), Field(1), Field(2), Field(3), Field(4),
                 new BabyJubJubPoint(plain[1], plain[2]), new EdDsaSignature(new BabyJubJubPoint(plain[4], plain[5]), plain[6].ToBigInteger()));
         }

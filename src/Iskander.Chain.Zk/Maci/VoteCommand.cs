@@ -22,8 +22,8 @@ namespace Iskander.Chain.Zk.Maci;
 /// <param name="Salt">Random, so that equal commands encrypt and hash differently.</param>
 public sealed record VoteCommand(ulong StateIndex, BabyJubJubPoint NewPublicKey, ulong VoteOptionIndex, ulong NewVoteWeight, ulong Nonce, ulong PollId, Fr Salt)
 {
-    private const int FieldBits = 50;
-    private const ulong FieldMask = (1UL << FieldBits) - 1;
+    private const int FieldBits = BallotLimits.CommandFieldBits;
+    private const ulong FieldMask = BallotLimits.MaxCommandField;
 
     /// <summary>The plaintext length inside a message: packed, key x, key y, salt, R8 x, R8 y, S.</summary>
     public const int PlaintextLength = 7;
