@@ -39,7 +39,7 @@ internal static class DemoBallot
         var head = await client.GetBlockByNumberAsync(await client.BlockNumberAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         log.Information("Secret ballot: deploying \"Which roof for the east block?\" ({Options}) with its Groth16 verifiers", string.Join(", ", Options));
         var manifest = await new BallotDeployer(runner).DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), Path.Combine(layout.Root, "deployments", "demo-ballot.json"),
-            new BallotDeploymentOptions(membership, coordinatorKey.PublicKey().Hash().ToBigInteger(), Options.Length, 1, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600)),
+            new BallotDeploymentOptions(membership, coordinatorKey.PublicKey().Hash().ToBigInteger(), Options.Length, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600)),
             cancellationToken).ConfigureAwait(false);
         var abi = ForgeArtifact.LoadAbi(Path.Combine(layout.Root, "out"), "MACIVoting.sol", "MACIVoting");
         var ballot = new MaciVotingClient(client, manifest.Ballot, abi);

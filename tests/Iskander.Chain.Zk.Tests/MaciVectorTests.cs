@@ -7,7 +7,7 @@ using Iskander.Chain.Zk.Signatures;
 
 namespace Iskander.Chain.Zk.Tests;
 
-/// <summary>The reference values of shared/reference/maci.md §2 (computed with @maci-protocol/crypto 3.0.0 and circomlibjs).</summary>
+/// <summary>MACI reference values (computed with @maci-protocol/crypto 3.0.0 and circomlibjs).</summary>
 public sealed class MaciVectorTests
 {
     private static readonly MaciPrivateKey Seed1 = MaciPrivateKey.Parse("macisk.3cd46064ea59936f82efb384059dd4f5b6b8e5c7546614caf7c1c3be0daea00f");

@@ -4,7 +4,7 @@ using Iskander.Chain.Zk.Hashing;
 
 namespace Iskander.Chain.Zk.Tests;
 
-/// <summary>Published values: the BLAKE paper, MACI's reference (shared/reference/maci.md), circomlib.</summary>
+/// <summary>Published values: the BLAKE paper, MACI's reference values, circomlib.</summary>
 public sealed class VectorTests
 {
     private static Fr F(string decimalText) => Fr.Parse(decimalText);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using static Iskander.Chain.Zk.Field.Montgomery256;
 
 namespace Iskander.Chain.Zk.Field;
 
@@ -279,61 +280,13 @@ public readonly struct Fr : IEquatable<Fr>
 
     // CIOS, one limb of the first operand at a time: t += x·b over six words, then ReduceStep.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRow(ulong x, Fr b, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5)
-    {
-        ulong hi, lo, carry;
-        hi = Math.BigMul(x, b._l0, out lo);
-        lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; carry = hi;
-        hi = Math.BigMul(x, b._l1, out lo);
-        lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t1 = lo; carry = hi;
-        hi = Math.BigMul(x, b._l2, out lo);
-        lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t2 = lo; carry = hi;
-        hi = Math.BigMul(x, b._l3, out lo);
-        lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t3 = lo; carry = hi;
-        t4 += carry;
-        t5 += t4 < carry ? 1UL : 0UL;
-    }
+    private static void AddRow(ulong x, Fr b, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5) =>
+        Montgomery256.AddRow(x, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
 
     // t ← (t + m·p) / 2⁶⁴ with m chosen so that the low word vanishes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ReduceStep(ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5)
-    {
-        ulong hi, lo, carry;
-        var m = t0 * PInv;
-        hi = Math.BigMul(m, P0, out lo);
-        lo += t0; hi += lo < t0 ? 1UL : 0UL; carry = hi;
-        hi = Math.BigMul(m, P1, out lo);
-        lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t0 = lo; carry = hi;
-        hi = Math.BigMul(m, P2, out lo);
-        lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t1 = lo; carry = hi;
-        hi = Math.BigMul(m, P3, out lo);
-        lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; t2 = lo; carry = hi;
-        t3 = t4 + carry;
-        t4 = t5 + (t3 < carry ? 1UL : 0UL);
-        t5 = 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong AddCarry(ulong a, ulong b, ref ulong carry)
-    {
-        var sum = a + b;
-        var carryOut = sum < a ? 1UL : 0UL;
-        var result = sum + carry;
-        carryOut += result < sum ? 1UL : 0UL;
-        carry = carryOut;
-        return result;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SubBorrow(ulong a, ulong b, ref ulong borrow)
-    {
-        var difference = a - b;
-        var borrowOut = a < b ? 1UL : 0UL;
-        var result = difference - borrow;
-        borrowOut += difference < borrow ? 1UL : 0UL;
-        borrow = borrowOut;
-        return result;
-    }
+    private static void ReduceStep(ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5) =>
+        Montgomery256.ReduceStep(PInv, P0, P1, P2, P3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
 
     // Values stay below 2p < 2²⁵⁶, so one conditional subtraction makes them canonical.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

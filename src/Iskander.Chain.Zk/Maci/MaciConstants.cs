@@ -3,7 +3,7 @@ using Iskander.Chain.Zk.Field;
 
 namespace Iskander.Chain.Zk.Maci;
 
-/// <summary>Constants of the MACI protocol (shared/reference/maci.md §1.3, §1.5).</summary>
+/// <summary>Constants of the MACI protocol (PSE MACI 3.0).</summary>
 public static class MaciConstants
 {
     /// <summary>keccak256("Maci") mod p: the start of the message chain and of the batch hashes.</summary>
