@@ -116,3 +116,68 @@ public sealed class Bn254PrecompileTests(AnvilFixture anvil, ITestOutputHelper o
         return [.. new byte[32 - written], .. word.AsSpan(0, written)];
     }
 }
+
+/// <summary>BN254 multiplication and addition in G1 and G2 against ffjavascript (snarkjs's curve library), on random scalars.</summary>
+public sealed class Bn254OracleTests(ITestOutputHelper output)
+{
+    private const string Script = "curve-oracle.mjs";
+    private readonly Random _random = new(NodeOracle.Seed(output));
+
+    private BigInteger RandomScalar() => _random.Next(10) switch
+    {
+        0 => 0,
+        1 => Fr.Modulus - 1,
+        _ => RandomBits() % Fr.Modulus,
+    };
+
+    private BigInteger RandomBits()
+    {
+        var bytes = new byte[32];
+        _random.NextBytes(bytes);
+        return new BigInteger(bytes, isUnsigned: true);
+    }
+
+    private static JacobianPoint<Fq> G1(BigInteger k) => Bn254.G1Generator.ToJacobian().Multiply(Bn254.Limbs(k));
+
+    private static JacobianPoint<Fq2> G2(BigInteger k) => Bn254.G2Generator.ToJacobian().Multiply(Bn254.Limbs(k));
+
+    private static void AssertSame(AffinePoint<Fq> ours, System.Text.Json.Nodes.JsonNode theirs)
+    {
+        Assert.Equal(theirs["infinity"] is not null, ours.IsInfinity);
+        if (ours.IsInfinity) return;
+        Assert.Equal(theirs["x"]!.GetValue<string>(), ours.X.ToString());
+        Assert.Equal(theirs["y"]!.GetValue<string>(), ours.Y.ToString());
+    }
+
+    private static void AssertSame(AffinePoint<Fq2> ours, System.Text.Json.Nodes.JsonNode theirs)
+    {
+        Assert.Equal(theirs["infinity"] is not null, ours.IsInfinity);
+        if (ours.IsInfinity) return;
+        Assert.Equal([ours.X.C0.ToString(), ours.X.C1.ToString(), ours.Y.C0.ToString(), ours.Y.C1.ToString()],
+            [theirs["x"]![0]!.GetValue<string>(), theirs["x"]![1]!.GetValue<string>(), theirs["y"]![0]!.GetValue<string>(), theirs["y"]![1]!.GetValue<string>()]);
+    }
+
+    [Fact]
+    public async Task G1_and_G2_multiples_and_sums_equal_ffjavascript()
+    {
+        var scalars = Enumerable.Range(0, 60).Select(_ => RandomScalar()).ToList();
+        var pairs = Enumerable.Range(0, 30).Select(_ => (A: RandomScalar(), B: RandomScalar())).Append((A: BigInteger.One, B: Fr.Modulus - 1)).Append((A: BigInteger.One, B: BigInteger.One)).ToList();
+        var g1 = await NodeOracle.RunAsync(Script, "g1", scalars.Select(k => new { k = k.ToString() }));
+        var g2 = await NodeOracle.RunAsync(Script, "g2", scalars.Select(k => new { k = k.ToString() }));
+        var g1Sums = await NodeOracle.RunAsync(Script, "g1sum", pairs.Select(p => new { a = p.A.ToString(), b = p.B.ToString() }));
+        var g2Sums = await NodeOracle.RunAsync(Script, "g2sum", pairs.Select(p => new { a = p.A.ToString(), b = p.B.ToString() }));
+        var table = new FixedBaseTable<Fq2>(Bn254.G2Generator, 254, 13);
+        for (var i = 0; i < scalars.Count; i++)
+        {
+            AssertSame(G1(scalars[i]).ToAffine(), g1[i]);
+            AssertSame(G2(scalars[i]).ToAffine(), g2[i]);
+            AssertSame(table.Multiply(Bn254.Limbs(scalars[i])).ToAffine(), g2[i]);
+        }
+
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            AssertSame(G1(pairs[i].A).Add(G1(pairs[i].B)).ToAffine(), g1Sums[i]);
+            AssertSame(G2(pairs[i].A).AddMixed(G2(pairs[i].B).ToAffine()).ToAffine(), g2Sums[i]);
+        }
+    }
+}
