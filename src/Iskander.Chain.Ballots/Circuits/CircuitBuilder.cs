@@ -117,7 +117,17 @@ public sealed class CircuitBuilder(ToolRunner runner, ILogger log, string? cache
             var clock = Stopwatch.StartNew();
             log.Information("Groth16 setup of {Circuit} ({Constraints} constraints) with {Ptau}: a few minutes on two cores", circuit.Name, compiled.Constraints, Path.GetFileName(ptau.Path));
             var initial = Path.Combine(building, "circuit_0.zkey");
-            await Snarkjs(["groth16", "setup", compiled.R1cs, ptau.Path, initial], environment, cancellationToken).ConfigureAwait(false);
+            // Verbose, so that the minutes of a first setup show progress (a line every few seconds at most).
+            var lastProgress = Stopwatch.StartNew();
+            await runner.RunAsync(Tool.Snarkjs, ["groth16", "setup", compiled.R1cs, ptau.Path, initial, "-v"], new ToolRunOptions
+            {
+                Timeout = TimeSpan.FromHours(6), Environment = environment, OnLine = line =>
+                {
+                    if (lastProgress.Elapsed < TimeSpan.FromSeconds(10)) return;
+                    lastProgress.Restart();
+                    log.Information("Groth16 setup of {Circuit}: {Progress}", circuit.Name, line.Trim());
+                },
+            }, cancellationToken).ConfigureAwait(false);
             var setupSeconds = clock.Elapsed.TotalSeconds;
             log.Information("Applying the development beacon contribution to {Circuit}", circuit.Name);
             var final = Path.Combine(building, "circuit.zkey");
