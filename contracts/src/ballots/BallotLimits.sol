@@ -20,5 +20,5 @@ library BallotLimits {
     uint256 internal constant MAX_VOTE_OPTION_TREE_DEPTH = 3;
     /// @notice Largest initial credit balance: a vote weight is a command field, and the circuit
     ///         compares balance plus current vote with a 52-bit comparator.
-    uint256 internal constant MAX_INITIAL_CREDITS = (1 << COMMAND_FIELD_BITS) - 1;
+    uint256 internal constant MAX_INITIAL_CREDITS = 2 ** COMMAND_FIELD_BITS - 1;
 }

@@ -123,7 +123,7 @@ contract MACIVoting {
         // The poll id every command must name, unique per chain and contract, so that a message
         // (signed with a key a member reuses, for a coordinator that serves every ballot) cannot be
         // replayed into another ballot; reduced to the circuits' command field.
-        pollId = uint64(uint256(keccak256(abi.encode(block.chainid, address(this)))) & ((1 << BallotLimits.COMMAND_FIELD_BITS) - 1));
+        pollId = uint64(uint256(keccak256(abi.encode(block.chainid, address(this)))) & (2 ** BallotLimits.COMMAND_FIELD_BITS - 1));
         votingDeadline = settings.votingDeadline;
         initialCredits = settings.initialCredits;
         coordinatorPublicKeyHash = settings.coordinatorPublicKeyHash;

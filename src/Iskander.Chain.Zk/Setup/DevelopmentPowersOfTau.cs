@@ -36,13 +36,13 @@ public static class DevelopmentPowersOfTau
     private const int ChunkPoints = 2048;
 
     /// <summary>τ: public, from a fixed label, so every file of a power is the same bytes everywhere.</summary>
-    public static Fr Tau { get; } = Secret("tau");
+    public static Fr Tau { get; } = FromLabel("tau");
 
     /// <summary>α: public, from a fixed label.</summary>
-    public static Fr Alpha { get; } = Secret("alpha");
+    public static Fr Alpha { get; } = FromLabel("alpha");
 
     /// <summary>β: public, from a fixed label.</summary>
-    public static Fr Beta { get; } = Secret("beta");
+    public static Fr Beta { get; } = FromLabel("beta");
 
     /// <summary>How every development file's name begins; it says what the file is.</summary>
     public const string FilePrefix = "insecure_dev_";
@@ -107,7 +107,7 @@ public static class DevelopmentPowersOfTau
         }
     }
 
-    private static Fr Secret(string name) =>
+    private static Fr FromLabel(string name) =>
         Fr.Reduce(new BigInteger(SHA256.HashData(Encoding.UTF8.GetBytes($"iskander-chain insecure development powers of tau: {name}")), isUnsigned: true, isBigEndian: true));
 
     /// <summary>
