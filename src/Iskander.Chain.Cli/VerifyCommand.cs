@@ -116,8 +116,17 @@ internal static class VerifyCommand
 
         var code = await client.Rpc.CallAsync("eth_getCode", [address.ToString(), "latest"], cancellationToken).ConfigureAwait(false);
         if (code.GetString() is not { Length: > 2 }) throw new InvalidOperationException($"there is no contract at {address} on chain {chainId}: not the cooperative's DecisionAnchor");
-        var trusted = new TrustedAnchor(chainId, address, manifest is null ? "--anchor" : $"deployment {manifestPath}");
-        return (trusted, AnchorChain.ReadOnly(client, address));
+        var chain = AnchorChain.ReadOnly(client, address);
+        try
+        {
+            await chain.BatchOfAsync(default, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonRpcErrorException or Ethereum.Abi.AbiException)
+        {
+            throw new InvalidOperationException($"the contract at {address} on chain {chainId} does not answer batchOf: not a DecisionAnchor ({ex.Message})", ex);
+        }
+
+        return (new TrustedAnchor(chainId, address, manifest is null ? "--anchor" : $"deployment {manifestPath}"), chain);
     }
 
     // A poll key or CID: the bridge serves the bundle; nothing else is taken from it.

@@ -98,6 +98,7 @@ public sealed class VerifyCommandTests
                      (["--anchor", real.ToString(), "--deployment", coop.ManifestPath], "pass either --anchor or --deployment, not both"),
                      (["--anchor", "0x1234"], "--anchor: '0x1234' is not an address"),
                      (["--anchor", coop.Key(5).Address.ToString()], $"there is no contract at {coop.Key(5).Address} on chain {coop.Manifest.ChainId}"),
+                     (["--anchor", coop.Identity.Address.ToString()], $"the contract at {coop.Identity.Address} on chain {coop.Manifest.ChainId} does not answer batchOf: not a DecisionAnchor"),
                      (["--deployment", files.Combine("mainnet.json")], $"is on chain {coop.Manifest.ChainId}, the deployment in {files.Combine("mainnet.json")} on chain 1"),
                      (["--deployment", files.Combine("missing.json")], "missing.json"),
                  })
