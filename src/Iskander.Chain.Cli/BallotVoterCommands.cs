@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using Iskander.Chain.Ballots.Chain;
+using Iskander.Chain.Contracts;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Accounts;
 using Iskander.Chain.Ethereum.Contracts;
@@ -118,44 +119,91 @@ internal static class BallotVoterCommands
 
     private static Command Verify()
     {
-        var command = new Command("verify", "Check from chain data alone that every batch and the tally were proven by the expected verifiers and the results match the proven commitment.") { BallotAddress, Rpc };
+        var deployment = new Option<string?>("--deployment")
+        {
+            Description = $"The cooperative's deployment manifest: the ballot must gate on its CoopIdentity, on its chain (default: ${BridgeRuntime.DeploymentVariable}).",
+        };
+        var command = new Command("verify", "Check from chain data alone that the ballot is the exported MACIVoting of the cooperative, every batch and the tally were proven by the expected verifiers and the results match the proven commitment.")
+        {
+            BallotAddress, Rpc, deployment,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var ballot = Connect(parseResult);
-            var status = await ballot.StatusAsync(cancellationToken).ConfigureAwait(false);
-            var checks = new List<(string Name, bool? Pass, string Detail)>();
-            var batches = status.BatchCount;
-            var head = await ballot.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
-            var logs = await ballot.Client.GetLogsAsync(new LogFilter { FromBlock = 0, ToBlock = head, Addresses = [ballot.Address] }, cancellationToken).ConfigureAwait(false);
-            var abi = ForgeArtifact.LoadAbi(Path.Combine(ProjectLayout.Discover().Root, "out"), "MACIVoting.sol", "MACIVoting");
-            var events = logs.Select(l => abi.DecodeLog(l.Topics, l.Data)).OfType<Ethereum.Abi.DecodedEvent>().ToList();
-            checks.Add(("voting closed", status.VotingClosed, status.VotingClosed ? "closed after the deadline" : $"open until {status.VotingDeadline:u}"));
-            var proven = events.Count(e => e.Event.Name == "BatchProcessed");
-            checks.Add(("every batch proven", status.VotingClosed ? status.ProcessingComplete && proven == batches : null, $"{proven} of {batches} batch proof(s) verified by the contract"));
-            var developmentExports = true;
-            foreach (var (function, contract) in new[] { ("processVerifier", "ProcessMessagesVerifier_3_2_1"), ("tallyVerifier", "TallyVotesVerifier_3_1") })
+            var outDirectory = Path.Combine(ProjectLayout.Discover().Root, "out");
+            var chainId = await ballot.Client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+            var manifestPath = parseResult.GetValue(deployment) ?? Environment.GetEnvironmentVariable(BridgeRuntime.DeploymentVariable);
+            DeploymentManifest? manifest = null;
+            if (!string.IsNullOrWhiteSpace(manifestPath))
             {
-                var address = await ballot.ViewAsync<Address>(function, cancellationToken).ConfigureAwait(false);
-                var code = (await ballot.Client.Rpc.CallAsync("eth_getCode", [address.ToString(), "latest"], cancellationToken).ConfigureAwait(false)).GetString()!;
-                var artifact = Path.Combine(ProjectLayout.Discover().Root, "out", contract + ".sol", contract + ".json");
-                bool? same = File.Exists(artifact) ? Hex.Encode(ForgeArtifact.Load(artifact).DeployedBytecode) == code : null;
-                checks.Add(($"{function} is the exported {contract}", same, same is null ? "no build of it here" : address.ToString()));
-                developmentExports &= same == true;
+                try
+                {
+                    manifest = DeploymentManifest.Load(manifestPath);
+                }
+                catch (Exception ex) when (ex is FormatException or IOException or JsonException)
+                {
+                    Console.Error.WriteLine(ex.Message);
+                    return 2;
+                }
+
+                if (manifest.ChainId != chainId)
+                {
+                    Console.Error.WriteLine($"the node is on chain {chainId}, the deployment in {manifestPath} on chain {manifest.ChainId}: use a node of the cooperative's chain");
+                    return 2;
+                }
             }
 
-            checks.Add(("tally proven", status.ProcessingComplete ? !status.TallyCommitment.IsZero : null, status.TallyCommitment.IsZero ? "no tally proof yet" : $"commitment {status.TallyCommitment}"));
-            var published = events.LastOrDefault(e => e.Event.Name == "ResultsPublished");
-            var results = await ballot.ResultsAsync(cancellationToken).ConfigureAwait(false);
-            checks.Add(("results match the proven commitment", status.TallyCommitment.IsZero ? null : status.ResultsPublished && published is not null && ((object?[])published["results"]!).Select(v => (BigInteger)v!).SequenceEqual(results),
-                status.ResultsPublished ? string.Join(", ", results.Select((r, i) => $"option {i}: {r}")) : "not published yet"));
+            // The address alone proves nothing: any contract can emit proof events and report results. Only the
+            // exported build, gating on the cooperative's members, makes the checks below mean anything.
+            Console.WriteLine($"ballot {ballot.Address} on chain {chainId}");
+            var mismatch = await DeployedCode.MismatchAsync(ballot.Client, ballot.Address, Path.Combine(outDirectory, "MACIVoting.sol", "MACIVoting.json"), cancellationToken).ConfigureAwait(false);
+            var checks = new List<(string Name, bool? Pass, string Detail)> { ("ballot is the exported MACIVoting", mismatch is null, mismatch ?? "runtime code, linked libraries included, equals the build") };
+            if (mismatch is null)
+            {
+                var membership = await ballot.ViewAsync<Address>("membership", cancellationToken).ConfigureAwait(false);
+                checks.Add(("ballot → cooperative", manifest is null ? null : membership == manifest["CoopIdentity"].Address, manifest is null
+                    ? $"it gates on CoopIdentity {membership}, which it cannot vouch for itself: pass --deployment FILE (or set {BridgeRuntime.DeploymentVariable}) to name the cooperative's"
+                    : membership == manifest["CoopIdentity"].Address ? $"it gates on the cooperative's CoopIdentity {membership} (deployment {manifestPath})"
+                    : $"it gates on CoopIdentity {membership}; the cooperative's (deployment {manifestPath}) is {manifest["CoopIdentity"].Address}"));
+                await ProofChecksAsync(ballot, outDirectory, checks, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var (name, pass, detail) in checks) Console.WriteLine($"  {(pass is null ? "UNRESOLVED" : pass.Value ? "PASS" : "FAIL"),-11} {name}: {detail}");
             // The repository's exported verifiers are set up on the development powers of tau (a test pins that).
+            var verifierChecks = checks.Where(c => c.Name.Contains("Verifier is the exported", StringComparison.Ordinal)).ToList();
+            var developmentExports = verifierChecks.Count == 2 && verifierChecks.All(c => c.Pass == true);
             Console.WriteLine(developmentExports
                 ? "  SETUP       the verifiers' keys come from the INSECURE development powers of tau (public τ): anyone could forge these proofs; fine on a local chain, never for a real ballot"
                 : "  SETUP       not this repository's development verifiers: compare them with the keys built on the ceremony file the coordinator names");
             return checks.All(c => c.Pass == true) ? 0 : 1;
         });
         return command;
+    }
+
+    private static async Task ProofChecksAsync(MaciVotingClient ballot, string outDirectory, List<(string Name, bool? Pass, string Detail)> checks, CancellationToken cancellationToken)
+    {
+        var status = await ballot.StatusAsync(cancellationToken).ConfigureAwait(false);
+        var batches = status.BatchCount;
+        var head = await ballot.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var logs = await ballot.Client.GetLogsAsync(new LogFilter { FromBlock = 0, ToBlock = head, Addresses = [ballot.Address] }, cancellationToken).ConfigureAwait(false);
+        var abi = ForgeArtifact.LoadAbi(outDirectory, "MACIVoting.sol", "MACIVoting");
+        var events = logs.Select(l => abi.DecodeLog(l.Topics, l.Data)).OfType<Ethereum.Abi.DecodedEvent>().ToList();
+        checks.Add(("voting closed", status.VotingClosed, status.VotingClosed ? "closed after the deadline" : $"open until {status.VotingDeadline:u}"));
+        var proven = events.Count(e => e.Event.Name == "BatchProcessed");
+        checks.Add(("every batch proven", status.VotingClosed ? status.ProcessingComplete && proven == batches : null, $"{proven} of {batches} batch proof(s) verified by the contract"));
+        foreach (var (function, contract) in new[] { ("processVerifier", "ProcessMessagesVerifier_3_2_1"), ("tallyVerifier", "TallyVotesVerifier_3_1") })
+        {
+            var address = await ballot.ViewAsync<Address>(function, cancellationToken).ConfigureAwait(false);
+            var artifact = Path.Combine(outDirectory, contract + ".sol", contract + ".json");
+            var different = File.Exists(artifact) ? await DeployedCode.MismatchAsync(ballot.Client, address, artifact, cancellationToken).ConfigureAwait(false) : null;
+            checks.Add(($"{function} is the exported {contract}", File.Exists(artifact) ? different is null : null, File.Exists(artifact) ? different ?? address.ToString() : "no build of it here"));
+        }
+
+        checks.Add(("tally proven", status.ProcessingComplete ? !status.TallyCommitment.IsZero : null, status.TallyCommitment.IsZero ? "no tally proof yet" : $"commitment {status.TallyCommitment}"));
+        var published = events.LastOrDefault(e => e.Event.Name == "ResultsPublished");
+        var results = await ballot.ResultsAsync(cancellationToken).ConfigureAwait(false);
+        checks.Add(("results match the proven commitment", status.TallyCommitment.IsZero ? null : status.ResultsPublished && published is not null && ((object?[])published["results"]!).Select(v => (BigInteger)v!).SequenceEqual(results),
+            status.ResultsPublished ? string.Join(", ", results.Select((r, i) => $"option {i}: {r}")) : "not published yet"));
     }
 
     private static async Task PublishAsync(MaciVotingClient ballot, MaciPrivateKey key, MaciPublicKey newKey, ulong option, ulong weight, MaciPublicKey coordinator, ParseResult parseResult, string what,

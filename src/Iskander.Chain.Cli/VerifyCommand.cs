@@ -5,10 +5,11 @@ using Iskander.Chain.Ethereum.JsonRpc;
 namespace Iskander.Chain.Cli;
 
 /// <summary>
-/// <c>iskander-chain verify BUNDLE --rpc URL</c>: verifies an evidence bundle (from
-/// <c>GET /api/decisions/{key}/evidence</c>) against any node of the chain, without the bridge or its
-/// database: bytes → CID → leaf → proof → root → DecisionAnchor with N confirmations. One verdict per
-/// check; exit code 0 only when every check passes.
+/// <c>iskander-chain verify BUNDLE --rpc URL --anchor ADDRESS|--deployment FILE</c>: verifies an
+/// evidence bundle (from <c>GET /api/decisions/{key}/evidence</c>) against any node of the chain,
+/// without the bridge or its database: bytes → CID → leaf → proof → root → the cooperative's
+/// DecisionAnchor (named by the verifier, never by the bundle) with N confirmations. One verdict per
+/// check; exit code 0 only when every check passes, so never without a trusted anchor.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -20,12 +21,14 @@ internal static class VerifyCommand
             Description = "The bridge's HTTP address, for a poll key or CID (default: $ISKANDER_API_URL, else http://127.0.0.1:8480). Only the bundle comes from it; every check runs against --rpc.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_API_URL") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
         };
-        var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC URL of a node of the bundle's chain (default: $ISKANDER_RPC_URL)." };
+        var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC URL of a node of the cooperative's chain (default: $ISKANDER_RPC_URL)." };
+        var anchor = new Option<string?>("--anchor") { Description = "The cooperative's DecisionAnchor address, on the chain of --rpc. The bundle's own is never trusted." };
+        var deployment = new Option<string?>("--deployment") { Description = $"The cooperative's deployment manifest (what the deploy script writes); its DecisionAnchor and chain id are trusted (default: ${BridgeRuntime.DeploymentVariable})." };
         var confirmations = new Option<int>("--confirmations") { Description = "Blocks required on top of the anchor, its own included.", DefaultValueFactory = _ => 2 };
         var loomio = new Option<bool>("--loomio") { Description = "Also re-read the poll from Loomio ($ISKANDER_LOOMIO_URL, $ISKANDER_LOOMIO_API_KEY) and rebuild the record." };
-        var command = new Command("verify", "Verify a decision from its bytes to the chain: an evidence bundle, or a poll key or CID (bundle from the bridge), checked against any node.")
+        var command = new Command("verify", "Verify a decision from its bytes to the cooperative's DecisionAnchor: an evidence bundle, or a poll key or CID (bundle from the bridge), checked against any node.")
         {
-            bundle, api, rpc, confirmations, loomio,
+            bundle, api, rpc, anchor, deployment, confirmations, loomio,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -43,15 +46,18 @@ internal static class VerifyCommand
                 return 2;
             }
 
-            var rpcUrl = parseResult.GetValue(rpc) ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
-            if (string.IsNullOrWhiteSpace(rpcUrl))
+            TrustedAnchor? trusted;
+            AnchorChain? chain;
+            try
             {
-                Console.Error.WriteLine($"no node to check against: pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
+                (trusted, chain) = await TrustedAnchorAsync(parseResult.GetValue(anchor), parseResult.GetValue(deployment), parseResult.GetValue(rpc), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or System.Text.Json.JsonException)
+            {
+                Console.Error.WriteLine(ex.Message);
                 return 2;
             }
 
-            var client = new EthClient(new JsonRpcClient(new Uri(rpcUrl)));
-            var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
             byte[]? record = null;
             string? carError = null;
             try
@@ -63,9 +69,8 @@ internal static class VerifyCommand
                 carError = ex.Message;
             }
 
-            var checks = chainId == evidence.ChainId
-                ? await DecisionVerifier.VerifyAsync(record, evidence.Cid, evidence.Reference, AnchorChain.ReadOnly(client, evidence.DecisionAnchor), parseResult.GetValue(confirmations), cancellationToken).ConfigureAwait(false)
-                : [new VerificationCheck("root → chain", Verdict.Unresolved, $"the node is on chain {chainId}, the bundle names chain {evidence.ChainId}")];
+            var checks = await DecisionVerifier.VerifyAsync(record, evidence.Cid, evidence.Reference, chain, parseResult.GetValue(confirmations), cancellationToken).ConfigureAwait(false);
+            checks = [.. checks, trusted?.Check(evidence) ?? TrustedAnchor.Missing(evidence, MissingHint)];
             if (parseResult.GetValue(loomio) && record is not null)
             {
                 var url = Environment.GetEnvironmentVariable(BridgeRuntime.LoomioUrlVariable);
@@ -77,12 +82,51 @@ internal static class VerifyCommand
             }
 
             Console.WriteLine($"{evidence.PollKey} version {evidence.Version} ({evidence.State}), {evidence.Cid}");
+            Console.WriteLine(trusted is null
+                ? "  checked without a trusted DecisionAnchor: the chain links stay unresolved"
+                : $"  checked against DecisionAnchor {trusted.Address} on chain {trusted.ChainId} ({trusted.Source})");
             if (carError is not null) Console.WriteLine($"  FAIL        CAR: {carError}");
             foreach (var check in checks) Console.WriteLine($"  {Label(check.Verdict),-11} {check.Name}: {check.Detail}");
             // A Loomio that changed since (UNRESOLVED re-read) does not make the anchor wrong.
             return carError is null && checks.All(c => c.Verdict == Verdict.Pass || c.Name == "Loomio re-read") ? 0 : 1;
         });
         return command;
+    }
+
+    private const string MissingHint = $"pass --anchor ADDRESS or --deployment FILE (or set {BridgeRuntime.DeploymentVariable}) to name the cooperative's";
+
+    // The anchor comes from the verifier's side only: --anchor (on the node's chain), else a manifest
+    // (--deployment, else the setting). Without one, no node is needed: only the content links are checked.
+    private static async Task<(TrustedAnchor? Trusted, AnchorChain? Chain)> TrustedAnchorAsync(string? anchor, string? deployment, string? rpc, CancellationToken cancellationToken)
+    {
+        if (anchor is not null && deployment is not null) throw new InvalidOperationException("pass either --anchor or --deployment, not both");
+        var manifestPath = anchor is null ? deployment ?? Environment.GetEnvironmentVariable(BridgeRuntime.DeploymentVariable) : null;
+        if (anchor is null && string.IsNullOrWhiteSpace(manifestPath)) return (null, null);
+
+        var manifest = manifestPath is null ? null : Contracts.DeploymentManifest.Load(manifestPath);
+        var address = manifest?["DecisionAnchor"].Address ?? (Ethereum.Address.TryParse(anchor, out var parsed) ? parsed : throw new FormatException($"--anchor: '{anchor}' is not an address"));
+        var rpcUrl = rpc ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
+        if (string.IsNullOrWhiteSpace(rpcUrl)) throw new InvalidOperationException($"no node to check against: pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
+        var client = new EthClient(new JsonRpcClient(new Uri(rpcUrl)));
+        var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+        if (manifest is not null && manifest.ChainId != chainId)
+        {
+            throw new InvalidOperationException($"the node at {rpcUrl} is on chain {chainId}, the deployment in {manifestPath} on chain {manifest.ChainId}: use a node of the cooperative's chain");
+        }
+
+        var code = await client.Rpc.CallAsync("eth_getCode", [address.ToString(), "latest"], cancellationToken).ConfigureAwait(false);
+        if (code.GetString() is not { Length: > 2 }) throw new InvalidOperationException($"there is no contract at {address} on chain {chainId}: not the cooperative's DecisionAnchor");
+        var chain = AnchorChain.ReadOnly(client, address);
+        try
+        {
+            await chain.BatchOfAsync(default, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonRpcErrorException or Ethereum.Abi.AbiException)
+        {
+            throw new InvalidOperationException($"the contract at {address} on chain {chainId} does not answer batchOf: not a DecisionAnchor ({ex.Message})", ex);
+        }
+
+        return (new TrustedAnchor(chainId, address, manifest is null ? "--anchor" : $"deployment {manifestPath}"), chain);
     }
 
     // A poll key or CID: the bridge serves the bundle; nothing else is taken from it.

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Iskander.Chain.Contracts;
 using Iskander.Chain.Testing;
 using Iskander.Chain.Zk.Field;
 using Iskander.Chain.Zk.Keys;
@@ -64,6 +65,8 @@ public sealed class BallotCommandTests
         Assert.Contains("PASS        processVerifier is the exported ProcessMessagesVerifier_3_2_1", verify, StringComparison.Ordinal);
         Assert.Contains("PASS        tallyVerifier is the exported TallyVotesVerifier_3_1", verify, StringComparison.Ordinal);
         Assert.Contains("UNRESOLVED  every batch proven", verify, StringComparison.Ordinal);
+        Assert.Contains("PASS        ballot is the exported MACIVoting", verify, StringComparison.Ordinal);
+        Assert.Contains($"UNRESOLVED  ballot → cooperative: it gates on CoopIdentity {coop.Identity.Address}, which it cannot vouch for itself", verify, StringComparison.Ordinal);
 
         // What the coordinator will find: Ada's latest message (option 2, new key); Bob withdrew.
         var (signUps, messages) = await ballot.EventsAsync(manifest.DeployBlock, await coop.Client.BlockNumberAsync());
@@ -72,5 +75,49 @@ public sealed class BallotCommandTests
         foreach (var message in messages) poll.Publish(message.Message);
         while (poll.BatchesLeft > 0) poll.ProcessNextBatch(coordinator, Fr.Random());
         Assert.Equal(new BigInteger[] { 0, 0, 1, 0, 0 }, poll.Tally(Fr.Random(), Fr.Random()).Results);
+    }
+
+    [Fact]
+    public async Task Ballot_verify_fails_a_ballot_of_another_cooperative_or_another_build()
+    {
+        await using var coop = await CoopOnChain.StartAsync();
+        var coordinator = MaciPrivateKey.Generate().PublicKey();
+        var (genuine, _) = await coop.DeployBallotAsync(coordinator, voteOptions: 3, pollId: 5);
+        // The attacker's own cooperative, and a ballot of the genuine build gated on its members.
+        var ownManifest = Path.Combine(TestToolchain.Layout.Root, "deployments", $"attacker-{Guid.NewGuid():N}.json");
+        var ownBallot = Path.Combine(TestToolchain.Layout.Root, "deployments", $"attacker-ballot-{Guid.NewGuid():N}.json");
+        try
+        {
+            var attacker = coop.Key(5);
+            var own = await new CoopDeployer(TestToolchain.Runner()).DeployAsync(coop.Node.RpcUrl, attacker, ownManifest,
+                new CoopDeploymentOptions { Anchorer = attacker.Address, Issuer = attacker.Address });
+            var head = await coop.Client.GetBlockByNumberAsync(await coop.Client.BlockNumberAsync());
+            var forged = await new BallotDeployer(TestToolchain.Runner()).DeployAsync(coop.Node.RpcUrl, attacker, ownBallot,
+                new BallotDeploymentOptions(own["CoopIdentity"].Address, coordinator.Hash().ToBigInteger(), 3, 5, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600)));
+            var environment = new Dictionary<string, string> { ["ISKANDER_RPC_URL"] = coop.Node.RpcUrl.ToString(), ["ISKANDER_DEPLOYMENT"] = coop.ManifestPath };
+
+            var (genuineExit, genuineOutput) = await CliProcess.RunAsync(["ballot", "verify", "--ballot", genuine.Ballot.ToString()], environment);
+            Assert.Equal(1, genuineExit); // voting is still open
+            Assert.Contains($"ballot {genuine.Ballot} on chain {coop.Manifest.ChainId}", genuineOutput, StringComparison.Ordinal);
+            Assert.Contains("PASS        ballot is the exported MACIVoting", genuineOutput, StringComparison.Ordinal);
+            Assert.Contains($"PASS        ballot → cooperative: it gates on the cooperative's CoopIdentity {coop.Identity.Address} (deployment {coop.ManifestPath})", genuineOutput, StringComparison.Ordinal);
+
+            var (forgedExit, forgedOutput) = await CliProcess.RunAsync(["ballot", "verify", "--ballot", forged.Ballot.ToString(), "--deployment", coop.ManifestPath], environment);
+            Assert.Equal(1, forgedExit);
+            Assert.Contains("PASS        ballot is the exported MACIVoting", forgedOutput, StringComparison.Ordinal);
+            Assert.Contains($"FAIL        ballot → cooperative: it gates on CoopIdentity {own["CoopIdentity"].Address}; the cooperative's (deployment {coop.ManifestPath}) is {coop.Identity.Address}",
+                forgedOutput, StringComparison.Ordinal);
+
+            // Another contract answers nothing a ballot would: it is refused before any of its views is believed.
+            var (otherExit, otherOutput) = await CliProcess.RunAsync(["ballot", "verify", "--ballot", coop.Anchor.Address.ToString()], environment);
+            Assert.Equal(1, otherExit);
+            Assert.Contains($"FAIL        ballot is the exported MACIVoting: {coop.Anchor.Address} holds", otherOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain("PASS", otherOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(ownManifest);
+            File.Delete(ownBallot);
+        }
     }
 }

@@ -95,16 +95,17 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
             var (decisionExit, decisionOutput) = await CliProcess.RunAsync(["decisions", "show", malformed], environment);
             Assert.True(decisionExit == 0, decisionOutput);
             Assert.Contains("invalid action block, nothing will be executed: line 1: 'carol' is not an Ethereum address", decisionOutput, StringComparison.Ordinal);
-            // verify by poll key and by record CID: the bundle comes from the bridge, every check runs against the node.
-            var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", admit, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"]);
+            // verify by poll key and by record CID: the bundle comes from the bridge, every check runs against the node
+            // and the cooperative's DecisionAnchor from the manifest.
+            var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", admit, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--deployment", manifestPath]);
             Assert.True(verifyExit == 0, verifyOutput);
             using (var decision = JsonDocument.Parse(await http.GetStringAsync($"/api/decisions/{admit}")))
             {
                 var cid = decision.RootElement.GetProperty("versions")[0].GetProperty("summary").GetProperty("cid").GetString()!;
-                var (cidExit, cidOutput) = await CliProcess.RunAsync(["verify", cid, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"]);
+                var (cidExit, cidOutput) = await CliProcess.RunAsync(["verify", cid, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--deployment", manifestPath]);
                 Assert.True(cidExit == 0, cidOutput);
                 Assert.Contains(cid, cidOutput, StringComparison.Ordinal);
-                Assert.Equal(4, cidOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal)));
+                Assert.Equal(5, cidOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal)));
                 Assert.Equal("executed", decision.RootElement.GetProperty("actions")[0].GetProperty("status").GetString());
             }
 

@@ -67,7 +67,8 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             var deadline = DateTime.UtcNow.AddMinutes(4);
             while (DateTime.UtcNow < deadline && await ConfirmedAsync(connectionString) < Decisions) await Task.Delay(1000);
 
-            // Anyone can take a decision's evidence bundle from the API and verify it against the chain, without the bridge.
+            // Anyone can take a decision's evidence bundle from the API and verify it against the chain, without the bridge
+            // (the cooperative's DecisionAnchor from the manifest in ISKANDER_DEPLOYMENT).
             var gatewayLine = await last.WaitForLineAsync("Gateway on", TimeSpan.FromSeconds(5));
             var baseUrl = new Uri(gatewayLine[(gatewayLine.IndexOf("http://", StringComparison.Ordinal))..].Replace("ipfs/", string.Empty, StringComparison.Ordinal).Trim());
             using var http = new HttpClient();
@@ -82,13 +83,13 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             await File.WriteAllTextAsync(data.Combine("evidence.json"), bundle);
             var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", data.Combine("evidence.json"), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--loomio"], environment);
             Assert.True(verifyExit == 0, verifyOutput);
-            Assert.Equal(5, verifyOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal))); // four links and the Loomio re-read
+            Assert.Equal(6, verifyOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal))); // five links and the Loomio re-read
             var forged = System.Text.Json.Nodes.JsonNode.Parse(bundle)!;
             forged["index"] = forged["index"]!.GetValue<int>() + 1;
             await File.WriteAllTextAsync(data.Combine("forged.json"), forged.ToJsonString());
-            var (forgedExit, forgedOutput) = await CliProcess.RunAsync(["verify", data.Combine("forged.json"), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"]);
+            var (forgedExit, forgedOutput) = await CliProcess.RunAsync(["verify", data.Combine("forged.json"), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"], environment);
             Assert.Equal(1, forgedExit);
-            Assert.Contains("FAIL", forgedOutput, StringComparison.Ordinal);
+            Assert.Contains("FAIL        leaf → root", forgedOutput, StringComparison.Ordinal);
             last.Interrupt();
             Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromMinutes(1)));
         }

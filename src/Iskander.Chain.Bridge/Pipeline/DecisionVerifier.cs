@@ -52,8 +52,12 @@ public sealed class DecisionVerifier(IContentStore? store, AnchorChain chain, in
         }
     }
 
-    /// <summary>Runs every check on given bytes (an evidence bundle's), independent of any bridge database or store.</summary>
-    public static async Task<IReadOnlyList<VerificationCheck>> VerifyAsync(byte[]? bytes, Cid cid, DecisionRef reference, AnchorChain chain, int confirmations, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs every check on given bytes (an evidence bundle's), independent of any bridge database or
+    /// store. Without a <paramref name="chain"/> (no DecisionAnchor the verifier trusts) only the
+    /// content links are checked; the chain links stay UNRESOLVED.
+    /// </summary>
+    public static async Task<IReadOnlyList<VerificationCheck>> VerifyAsync(byte[]? bytes, Cid cid, DecisionRef reference, AnchorChain? chain, int confirmations, CancellationToken cancellationToken = default)
     {
         var checks = new List<VerificationCheck>();
         var computed = bytes is null ? null : Cid.ForRawBlock(bytes);
@@ -65,6 +69,13 @@ public sealed class DecisionVerifier(IContentStore? store, AnchorChain chain, in
         checks.Add(leaf == reference.Leaf
             ? new("CID → leaf", Verdict.Pass, $"leaf {leaf}")
             : new("CID → leaf", Verdict.Fail, $"the CID gives leaf {leaf}, the proof starts from {reference.Leaf}"));
+
+        if (chain is null)
+        {
+            checks.Add(new("leaf → root", Verdict.Unresolved, "the batch size comes from the cooperative's DecisionAnchor, and none is trusted"));
+            checks.Add(new("root → chain", Verdict.Unresolved, "no trusted DecisionAnchor to look the root up in"));
+            return checks;
+        }
 
         var onChain = await chain.BatchOfAsync(reference.Root, cancellationToken).ConfigureAwait(false);
         if (!onChain.IsAnchored)
