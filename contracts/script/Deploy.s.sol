@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
+import {ActionSchedule} from "../src/ActionSchedule.sol";
 import {Constitution} from "../src/Constitution.sol";
 import {CoopIdentity} from "../src/CoopIdentity.sol";
 import {DecisionAnchor} from "../src/DecisionAnchor.sol";
@@ -15,6 +16,9 @@ import {Vm} from "../test/utils/Vm.sol";
 ///         - BRIDGE_ANCHORER, BRIDGE_ISSUER (the bridge's keys; default: deployer)
 ///         - COOP_NAME, COOP_SYMBOL, FOUNDING_DOCUMENT_DIGESTS (comma-separated sha2-256 digests),
 ///           FOUNDERS_COUNT, CONFIRMATIONS, MAX_PAY_RATIO_X100, BALLOT_QUORUM_BPS
+///         - NOTICE_PERIOD and NOTICE_FLOOR (seconds; default 48 hours each; a floor under 48 hours
+///           is refused except on a local development chain), ACTION_VALIDITY (seconds; default
+///           30 days), VETO_QUORUM_BPS (default 2000: a fifth of the members)
 ///         - DEPLOYMENT_MANIFEST (default deployments/manifest.json; must be under ./deployments)
 /// @dev Run: forge script contracts/script/Deploy.s.sol:Deploy --rpc-url $RPC --broadcast
 contract Deploy {
@@ -25,6 +29,7 @@ contract Deploy {
 
     struct Deployment {
         DecisionAnchor anchor;
+        ActionSchedule schedule;
         CoopIdentity identity;
         Constitution constitution;
         InterCoopEscrow escrow;
@@ -40,14 +45,16 @@ contract Deploy {
 
         vm.startBroadcast(deployerKey);
         deployment.anchor = new DecisionAnchor(owner, anchorer);
+        deployment.schedule = new ActionSchedule(deployment.anchor);
         deployment.identity = new CoopIdentity(
             vm.envOr("COOP_NAME", string("Development Cooperative")),
             vm.envOr("COOP_SYMBOL", string("COOP")),
-            deployment.anchor,
+            deployment.schedule,
             owner,
             issuer
         );
         deployment.constitution = _constitution(deployment);
+        deployment.schedule.bind(deployment.identity, deployment.constitution);
         deployment.escrow = new InterCoopEscrow();
         vm.stopBroadcast();
 
@@ -55,13 +62,19 @@ contract Deploy {
     }
 
     /// @dev The valid ranges are part of the constitution: block confirmations 1–256; the highest
-    ///      pay at most 1× to 100× the lowest (×100); a quorum of 0.01 % to 100 % (basis points).
+    ///      pay at most 1× to 100× the lowest (×100); a quorum of 0.01 % to 100 % (basis points);
+    ///      a notice of the floor to 30 days; a validity of 1 hour to 365 days; a veto quorum of
+    ///      0.01 % to 100 % of the members.
     function _constitution(Deployment memory deployment) private returns (Constitution) {
-        Constitution.ParameterSpec[] memory parameters = new Constitution.ParameterSpec[](3);
+        Constitution.ParameterSpec[] memory parameters = new Constitution.ParameterSpec[](6);
         parameters[0] = Constitution.ParameterSpec("confirmations", vm.envOr("CONFIRMATIONS", uint256(2)), 1, 256);
         parameters[1] =
             Constitution.ParameterSpec("maxPayRatioX100", vm.envOr("MAX_PAY_RATIO_X100", uint256(600)), 100, 10_000);
         parameters[2] = Constitution.ParameterSpec("ballotQuorumBps", vm.envOr("BALLOT_QUORUM_BPS", uint256(5000)), 1, 10_000);
+        uint256 floor = vm.envOr("NOTICE_FLOOR", uint256(48 hours));
+        parameters[3] = Constitution.ParameterSpec("noticePeriod", vm.envOr("NOTICE_PERIOD", uint256(48 hours)), floor, 30 days);
+        parameters[4] = Constitution.ParameterSpec("actionValidity", vm.envOr("ACTION_VALIDITY", uint256(30 days)), 1 hours, 365 days);
+        parameters[5] = Constitution.ParameterSpec("vetoQuorumBps", vm.envOr("VETO_QUORUM_BPS", uint256(2000)), 1, 10_000);
         Constitution.Genesis memory genesis = Constitution.Genesis({
             cooperativeName: vm.envOr("COOP_NAME", string("Development Cooperative")),
             foundingDocuments: vm.envOr("FOUNDING_DOCUMENT_DIGESTS", ",", new bytes32[](0)),
@@ -70,7 +83,7 @@ contract Deploy {
             identity: address(deployment.identity),
             ratifiedAt: 0
         });
-        return new Constitution(genesis, deployment.anchor, parameters);
+        return new Constitution(genesis, deployment.schedule, parameters);
     }
 
     function _writeManifest(Deployment memory d, uint256 deployBlock, address owner, address anchorer, address issuer)
@@ -78,6 +91,7 @@ contract Deploy {
     {
         string memory contracts = "contracts";
         vm.serializeString(contracts, "DecisionAnchor", _entry("DecisionAnchor", address(d.anchor), type(DecisionAnchor).creationCode));
+        vm.serializeString(contracts, "ActionSchedule", _entry("ActionSchedule", address(d.schedule), type(ActionSchedule).creationCode));
         vm.serializeString(contracts, "CoopIdentity", _entry("CoopIdentity", address(d.identity), type(CoopIdentity).creationCode));
         vm.serializeString(contracts, "Constitution", _entry("Constitution", address(d.constitution), type(Constitution).creationCode));
         string memory contractsJson =

@@ -2,16 +2,19 @@
 pragma solidity ^0.8.24;
 
 import {DecisionGated} from "./DecisionGated.sol";
-import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
+import {IActionSchedule} from "./interfaces/IActionSchedule.sol";
 import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 
 /// @title Constitution
 /// @notice A cooperative's genesis record and its named governance parameters. The genesis is
 ///         fixed at deployment, and with it each parameter's valid range; parameters change only
-///         through {amend}, which must cite an anchored `AMEND_PARAMETER` decision naming the
-///         parameter and a new value within its range. Anyone may execute an anchored amendment
-///         (the decision is the authority), each at most once, and never one older than the
-///         amendment already applied to the same parameter.
+///         through {amend}, which executes an `AMEND_PARAMETER` action of an anchored decision,
+///         naming the parameter and a new value within its range, once the {ActionSchedule} has
+///         let it through its notice period. Anyone may execute it (the decision is the
+///         authority), each at most once, and never one older than the amendment already applied
+///         to the same parameter. The schedule's own rules (`noticePeriod`, `actionValidity`,
+///         `vetoQuorumBps`) are parameters here, so their valid ranges — the notice floor among
+///         them — are fixed at genesis.
 /// @dev Amendments of one parameter are ordered by (batch sequence, leaf index) of their action
 ///      leaves: a later batch is newer, and within a batch a later leaf is newer (the bridge lays
 ///      out a batch in the order it recorded the decisions, each decision's actions in the order
@@ -74,11 +77,11 @@ contract Constitution is DecisionGated {
     error DuplicateParameter(bytes32 name);
 
     /// @param genesis_ The genesis record (its `ratifiedAt` is set here).
-    /// @param anchor_ The cooperative's DecisionAnchor.
-    /// @param parameters The parameters (e.g. "confirmations", "maxPayRatioX100", "ballotQuorumBps")
+    /// @param schedule_ The cooperative's ActionSchedule.
+    /// @param parameters The parameters (e.g. "confirmations", "noticePeriod", "vetoQuorumBps")
     ///        with their initial values and valid ranges.
-    constructor(Genesis memory genesis_, IDecisionAnchor anchor_, ParameterSpec[] memory parameters)
-        DecisionGated(anchor_)
+    constructor(Genesis memory genesis_, IActionSchedule schedule_, ParameterSpec[] memory parameters)
+        DecisionGated(schedule_)
     {
         genesis_.ratifiedAt = uint64(block.timestamp);
         _genesis = genesis_;
@@ -96,15 +99,17 @@ contract Constitution is DecisionGated {
         );
     }
 
-    /// @notice Sets `name` to `value` as ordered by the anchored decision `decision` over the
-    ///         record with `decisionDigest`. Refused when `value` is outside the parameter's range
-    ///         or the cited leaf is not newer than the one that set the parameter last.
-    function amend(bytes32 name, uint256 value, bytes32 decisionDigest, DecisionRef calldata decision) external {
+    /// @notice Sets `name` to `value` as ordered by the decision record with `decisionDigest`, whose
+    ///         scheduled action must be executable. Refused when `value` is outside the parameter's
+    ///         range or the action's leaf is not newer than the one that set the parameter last.
+    function amend(bytes32 name, uint256 value, bytes32 decisionDigest) external {
         Parameter storage current = _parameters[name];
         if (!current.exists) revert UnknownParameter(name);
         _requireInRange(name, value, current.min, current.max);
-        uint64 batch = _consumeDecision(GovernanceAction.AMEND_PARAMETER, abi.encode(name, value), decisionDigest, decision);
-        uint64 index = decision.index;
+        (IActionSchedule.Action memory action, bytes32 leaf) =
+            _consumeDecision(GovernanceAction.AMEND_PARAMETER, abi.encode(name, value), decisionDigest);
+        uint64 batch = action.batchSequence;
+        uint64 index = action.leafIndex;
         if (batch < current.setByBatch || (batch == current.setByBatch && index <= current.setByIndex)) {
             revert StaleAmendment(name, batch, index, current.setByBatch, current.setByIndex);
         }
@@ -112,7 +117,7 @@ contract Constitution is DecisionGated {
         current.value = value;
         current.setByBatch = batch;
         current.setByIndex = index;
-        emit Amended(name, previous, value, decision.leaf, batch);
+        emit Amended(name, previous, value, leaf, batch);
     }
 
     /// @notice The value of parameter `name`.

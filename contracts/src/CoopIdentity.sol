@@ -7,15 +7,16 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {DecisionGated} from "./DecisionGated.sol";
 import {PermanentOwnable2Step} from "./PermanentOwnable2Step.sol";
-import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
+import {IActionSchedule} from "./interfaces/IActionSchedule.sol";
 import {IERC4973} from "./interfaces/IERC4973.sol";
 import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 
 /// @title CoopIdentity
 /// @notice Soulbound membership of one cooperative (ERC-4973). A member holds at most one token.
 ///         Every admission needs both the member's EIP-712 consent and an anchored decision whose
-///         action leaf names this member and role (`ADMIT_MEMBER`); every revocation needs an
-///         anchored `REVOKE_MEMBER` decision. A member can always leave with {unequip}. Ended
+///         `ADMIT_MEMBER` action names this member and role; every revocation needs an anchored
+///         `REVOKE_MEMBER` decision. Either executes only once the {ActionSchedule} has let the
+///         action through its notice period (no veto, no later version, not expired). A member can always leave with {unequip}. Ended
 ///         memberships stay on record (a counter-record, never a deletion).
 /// @dev Token metadata is `abi.encode(MembershipTerms)`; the member's signature covers it, so the
 ///      member consents to the role and to the decision cited. Token ids are the agreement hashes,
@@ -26,7 +27,6 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
         bytes32 role;
         string uri;
         bytes32 decisionDigest;
-        DecisionRef decision;
     }
 
     enum Status {
@@ -88,12 +88,12 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
 
     /// @param name_ Token name (ERC-721 metadata).
     /// @param symbol_ Token symbol.
-    /// @param anchor_ The cooperative's DecisionAnchor.
+    /// @param schedule_ The cooperative's ActionSchedule.
     /// @param owner_ Governance key that may replace the issuer.
     /// @param issuer_ The bridge's issuing key.
-    constructor(string memory name_, string memory symbol_, IDecisionAnchor anchor_, address owner_, address issuer_)
+    constructor(string memory name_, string memory symbol_, IActionSchedule schedule_, address owner_, address issuer_)
         EIP712("CoopIdentity", "1")
-        DecisionGated(anchor_)
+        DecisionGated(schedule_)
         Ownable(owner_)
     {
         if (issuer_ == address(0)) revert ZeroIssuer();
@@ -154,15 +154,16 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
 
     // ------------------------------------------------------------------ cooperative governance
 
-    /// @notice Revokes `tokenId` as ordered by an anchored `REVOKE_MEMBER` decision. Anyone may
-    ///         execute it: the anchored decision is the authority.
-    function revoke(uint256 tokenId, bytes32 decisionDigest, DecisionRef calldata decision) external {
+    /// @notice Revokes `tokenId` as ordered by the decision record with `decisionDigest`, whose
+    ///         scheduled `REVOKE_MEMBER` action must be executable. Anyone may execute it: the
+    ///         anchored decision is the authority.
+    function revoke(uint256 tokenId, bytes32 decisionDigest) external {
         Membership storage record = _memberships[tokenId];
         if (record.status != Status.Active) revert NotActive(tokenId);
-        _consumeDecision(GovernanceAction.REVOKE_MEMBER, abi.encode(record.member, tokenId), decisionDigest, decision);
+        (, bytes32 leaf) = _consumeDecision(GovernanceAction.REVOKE_MEMBER, abi.encode(record.member, tokenId), decisionDigest);
         address member = record.member;
-        _end(tokenId, record, Status.Revoked, decision.leaf);
-        emit Revoked(tokenId, member, decision.leaf);
+        _end(tokenId, record, Status.Revoked, leaf);
+        emit Revoked(tokenId, member, leaf);
     }
 
     /// @notice Replaces the issuing key. Only the owner may call it.
@@ -245,7 +246,7 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
         if (_activeToken[member] != 0) revert AlreadyMember(member, _activeToken[member]);
         tokenId = uint256(agreement);
         if (_memberships[tokenId].status != Status.None) revert AgreementUsed(tokenId);
-        _consumeDecision(GovernanceAction.ADMIT_MEMBER, abi.encode(member, terms.role), terms.decisionDigest, terms.decision);
+        (, bytes32 leaf) = _consumeDecision(GovernanceAction.ADMIT_MEMBER, abi.encode(member, terms.role), terms.decisionDigest);
 
         _memberships[tokenId] = Membership({
             member: member,
@@ -253,7 +254,7 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
             joinedAt: uint64(block.timestamp),
             endedAt: 0,
             role: terms.role,
-            admissionLeaf: terms.decision.leaf,
+            admissionLeaf: leaf,
             revocationLeaf: bytes32(0),
             uri: terms.uri
         });
@@ -261,7 +262,7 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
         _members.push(member);
         _memberPosition[member] = _members.length;
         emit Transfer(from, member, tokenId);
-        emit Admitted(tokenId, member, terms.role, terms.decision.leaf);
+        emit Admitted(tokenId, member, terms.role, leaf);
     }
 
     function _end(uint256 tokenId, Membership storage record, Status status, bytes32 leaf) private {

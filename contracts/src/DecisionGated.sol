@@ -1,42 +1,26 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
-import {GovernanceAction} from "./libraries/GovernanceAction.sol";
+import {IActionSchedule} from "./interfaces/IActionSchedule.sol";
 
 /// @title DecisionGated
-/// @notice Base for contracts whose consequential actions must cite an anchored decision: the
-///         citation must prove, through the cooperative's {IDecisionAnchor}, an action leaf that
-///         names exactly this action, and each action leaf is executed at most once.
+/// @notice Base for contracts whose consequential actions must be ordered by an anchored decision
+///         and publicly scheduled first: the action executes only once the cooperative's
+///         {IActionSchedule} says it served its notice and was neither vetoed, superseded nor
+///         left to expire. The schedule marks it executed, so each action runs at most once.
 abstract contract DecisionGated {
-    /// @notice The anchor whose batches authorise actions here.
-    IDecisionAnchor public immutable decisionAnchor;
+    /// @notice The schedule whose actions may execute here.
+    IActionSchedule public immutable actionSchedule;
 
-    /// @notice Action leaves already executed (replays are refused).
-    mapping(bytes32 leaf => bool) public actionExecuted;
-
-    /// @notice The citation proves a different action than the one requested.
-    error DecisionMismatch(bytes32 expectedLeaf, bytes32 citedLeaf);
-    /// @notice The cited leaf is not in a batch anchored at {decisionAnchor}.
-    error DecisionNotAnchored(bytes32 root, bytes32 leaf);
-    /// @notice This action leaf was executed before.
-    error DecisionAlreadyExecuted(bytes32 leaf);
-
-    constructor(IDecisionAnchor anchor_) {
-        decisionAnchor = anchor_;
+    constructor(IActionSchedule schedule_) {
+        actionSchedule = schedule_;
     }
 
-    /// @dev Checks `ref` authorises the action (kind, params, decision) on this contract and chain,
-    ///      marks it executed, and returns the sequence number of the batch that anchored it.
-    function _consumeDecision(bytes32 kind, bytes memory params, bytes32 decisionDigest, DecisionRef memory ref)
+    /// @dev Consumes the scheduled action (kind, params, decision) at this contract.
+    function _consumeDecision(bytes32 kind, bytes memory params, bytes32 decisionDigest)
         internal
-        returns (uint64 batchSequence)
+        returns (IActionSchedule.Action memory action, bytes32 leaf)
     {
-        bytes32 expected = GovernanceAction.leaf(block.chainid, address(this), kind, params, decisionDigest);
-        if (ref.leaf != expected) revert DecisionMismatch(expected, ref.leaf);
-        if (actionExecuted[expected]) revert DecisionAlreadyExecuted(expected);
-        if (!decisionAnchor.verifyInclusion(ref)) revert DecisionNotAnchored(ref.root, ref.leaf);
-        actionExecuted[expected] = true;
-        batchSequence = decisionAnchor.batchOf(ref.root).sequence;
+        return actionSchedule.consume(kind, params, decisionDigest);
     }
 }

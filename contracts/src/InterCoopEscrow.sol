@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
+import {IActionSchedule} from "./interfaces/IActionSchedule.sol";
 import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 
 /// @title InterCoopEscrow
@@ -14,8 +14,9 @@ import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 ///         Proposed → Cancelled. Everything that decides an outcome is fixed when the seller accepts:
 ///         the arbitrator (agreed by both, immutable: there are no setters), the expiry, the time the
 ///         arbitrator has to rule, and the split that applies if a dispute is never ruled on.
-///         A buyer that names its DecisionAnchor gives its consent to a release (confirming
-///         delivery, proposing a split) only by citing an anchored `RELEASE_ESCROW` decision.
+///         A buyer that names its ActionSchedule gives its consent to a release (confirming
+///         delivery, proposing a split) only through a `RELEASE_ESCROW` action of an anchored
+///         decision that its schedule lets through (notice served, not vetoed, superseded or expired).
 /// @dev Payouts are pulled with {withdraw}. Tokens that deliver less than the amount sent
 ///      (fee-on-transfer) are refused at deposit. Every state change is nonReentrant and follows
 ///      checks-effects-interactions.
@@ -44,7 +45,7 @@ contract InterCoopEscrow is ReentrancyGuard {
         uint64 arbitrationPeriod;
         uint16 fallbackSellerBps;
         bytes32 termsDigest;
-        IDecisionAnchor buyerAnchor;
+        IActionSchedule buyerSchedule;
     }
 
     /// @notice An escrow's state.
@@ -74,7 +75,6 @@ contract InterCoopEscrow is ReentrancyGuard {
 
     uint256 public escrowCount;
     mapping(uint256 id => Escrow) private _escrows;
-    mapping(bytes32 leaf => bool) public releaseDecisionUsed;
 
     event Proposed(uint256 indexed id, address indexed buyer, address indexed seller, address arbitrator, uint256 amount, bytes32 termsDigest);
     event Accepted(uint256 indexed id);
@@ -96,8 +96,6 @@ contract InterCoopEscrow is ReentrancyGuard {
     error TooLate(uint256 id, uint64 deadline);
     error SplitTooLarge(uint256 sellerAmount, uint256 amount);
     error NothingOwed(uint256 id, address caller);
-    error DecisionRequired(uint256 id);
-    error DecisionInvalid(uint256 id, bytes32 leaf);
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -144,13 +142,14 @@ contract InterCoopEscrow is ReentrancyGuard {
         _release(id, escrow, 0, Status.Cancelled, "cancelled");
     }
 
-    /// @notice The buyer confirms delivery: everything goes to the seller. When the buyer named a
-    ///         DecisionAnchor, the confirmation must cite its anchored `RELEASE_ESCROW` decision.
-    function confirmDelivery(uint256 id, bytes32 decisionDigest, DecisionRef calldata decision) external nonReentrant {
+    /// @notice The buyer confirms delivery: everything goes to the seller. When the buyer named an
+    ///         ActionSchedule, the confirmation executes its scheduled `RELEASE_ESCROW` action
+    ///         ordered by the record with `decisionDigest`.
+    function confirmDelivery(uint256 id, bytes32 decisionDigest) external nonReentrant {
         Escrow storage escrow = _escrows[id];
         if (escrow.status != Status.Locked && escrow.status != Status.Disputed) revert WrongStatus(id, escrow.status);
         if (msg.sender != escrow.terms.buyer) revert NotParty(id, msg.sender);
-        _consumeReleaseDecision(id, escrow, escrow.terms.amount, decisionDigest, decision);
+        _consumeReleaseDecision(id, escrow, escrow.terms.amount, decisionDigest);
         _release(id, escrow, escrow.terms.amount, Status.Released, "delivery confirmed");
     }
 
@@ -166,19 +165,16 @@ contract InterCoopEscrow is ReentrancyGuard {
     }
 
     /// @notice A party proposes how much the seller gets; when both propose the same split it is
-    ///         executed. When the buyer named a DecisionAnchor, the buyer's proposal must cite its
-    ///         anchored `RELEASE_ESCROW` decision for exactly `sellerAmount` (the seller passes an
-    ///         empty citation).
-    function proposeSplit(uint256 id, uint256 sellerAmount, bytes32 decisionDigest, DecisionRef calldata decision)
-        external
-        nonReentrant
-    {
+    ///         executed. When the buyer named an ActionSchedule, the buyer's proposal executes its
+    ///         scheduled `RELEASE_ESCROW` action for exactly `sellerAmount` (the seller passes a
+    ///         zero digest).
+    function proposeSplit(uint256 id, uint256 sellerAmount, bytes32 decisionDigest) external nonReentrant {
         Escrow storage escrow = _escrows[id];
         if (escrow.status != Status.Locked && escrow.status != Status.Disputed) revert WrongStatus(id, escrow.status);
         _requireParty(id, escrow);
         if (sellerAmount > escrow.terms.amount) revert SplitTooLarge(sellerAmount, escrow.terms.amount);
         if (msg.sender == escrow.terms.buyer) {
-            _consumeReleaseDecision(id, escrow, sellerAmount, decisionDigest, decision);
+            _consumeReleaseDecision(id, escrow, sellerAmount, decisionDigest);
             escrow.buyerSplit = sellerAmount;
         } else {
             escrow.sellerSplit = sellerAmount;
@@ -280,21 +276,12 @@ contract InterCoopEscrow is ReentrancyGuard {
         emit Releasing(id, sellerAmount, escrow.terms.amount - sellerAmount, reason);
     }
 
-    /// @dev The buyer's consent to paying the seller `sellerAmount`: when the buyer named an anchor,
-    ///      it must cite an anchored, unused `RELEASE_ESCROW` action for (id, sellerAmount).
-    function _consumeReleaseDecision(
-        uint256 id,
-        Escrow storage escrow,
-        uint256 sellerAmount,
-        bytes32 decisionDigest,
-        DecisionRef calldata decision
-    ) private {
-        if (address(escrow.terms.buyerAnchor) == address(0)) return;
-        bytes32 expected = GovernanceAction.leaf(
-            block.chainid, address(this), GovernanceAction.RELEASE_ESCROW, abi.encode(id, sellerAmount), decisionDigest
-        );
-        if (decision.leaf != expected || releaseDecisionUsed[expected]) revert DecisionInvalid(id, decision.leaf);
-        if (!escrow.terms.buyerAnchor.verifyInclusion(decision)) revert DecisionRequired(id);
-        releaseDecisionUsed[expected] = true;
+    /// @dev The buyer's consent to paying the seller `sellerAmount`: when the buyer named a
+    ///      schedule, its executable `RELEASE_ESCROW` action for (id, sellerAmount), consumed there.
+    function _consumeReleaseDecision(uint256 id, Escrow storage escrow, uint256 sellerAmount, bytes32 decisionDigest)
+        private
+    {
+        if (address(escrow.terms.buyerSchedule) == address(0)) return;
+        escrow.terms.buyerSchedule.consume(GovernanceAction.RELEASE_ESCROW, abi.encode(id, sellerAmount), decisionDigest);
     }
 }

@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {CoopIdentity} from "../src/CoopIdentity.sol";
-import {DecisionGated} from "../src/DecisionGated.sol";
+import {ActionSchedule} from "../src/ActionSchedule.sol";
+import {IActionSchedule} from "../src/interfaces/IActionSchedule.sol";
 import {PermanentOwnable2Step} from "../src/PermanentOwnable2Step.sol";
 import {DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
 import {IERC4973} from "../src/interfaces/IERC4973.sol";
@@ -18,27 +19,34 @@ contract CoopIdentityTest is Decisions {
     bytes32 internal constant MEMBER = keccak256("member");
     bytes32 internal constant STEWARD = keccak256("steward");
 
-    CoopIdentity internal identity;
     address internal issuer;
     address internal alice;
     address internal bob;
 
     function setUp() public {
-        _deployAnchor(OWNER);
         issuer = vm.addr(ISSUER_KEY);
         alice = vm.addr(ALICE_KEY);
         bob = vm.addr(BOB_KEY);
-        identity = new CoopIdentity("Riverside Coop Membership", "RCM", anchor, OWNER, issuer);
+        _deployCoop(OWNER, issuer);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    function _admitAction(address member, bytes32 role, bytes32 digest) internal view returns (bytes32) {
-        return _actionLeaf(address(identity), GovernanceAction.ADMIT_MEMBER, abi.encode(member, role), digest);
+    function _admitId(address member, bytes32 role, bytes32 digest) internal view returns (bytes32) {
+        return _actionId(address(identity), GovernanceAction.ADMIT_MEMBER, abi.encode(member, role), digest);
     }
 
-    function _terms(bytes32 role, bytes32 digest, DecisionRef memory ref) internal pure returns (bytes memory) {
-        return abi.encode(CoopIdentity.MembershipTerms(role, "ipfs://bafy-member-card", digest, ref));
+    /// @dev Anchors and schedules the admission of `member` as `role`, and lets its notice pass.
+    function _authoriseAdmission(address member, bytes32 role, bytes32 digest) internal returns (DecisionRef memory) {
+        return _authorise(address(identity), GovernanceAction.ADMIT_MEMBER, abi.encode(member, role), digest);
+    }
+
+    function _terms(bytes32 role, bytes32 digest) internal pure returns (bytes memory) {
+        return abi.encode(CoopIdentity.MembershipTerms(role, "ipfs://bafy-member-card", digest));
+    }
+
+    function _status(bytes32 id, IActionSchedule.Status status) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(ActionSchedule.WrongStatus.selector, id, status);
     }
 
     function _consent(uint256 key, address active, address passive, bytes memory metadata) internal view returns (bytes memory) {
@@ -48,7 +56,8 @@ contract CoopIdentityTest is Decisions {
 
     /// @dev Anchors an admission of `member` and gives the token with the member's consent.
     function _admit(address member, uint256 key, bytes32 role, bytes32 digest) internal returns (uint256 tokenId) {
-        bytes memory metadata = _terms(role, digest, _anchorAction(_admitAction(member, role, digest)));
+        _authoriseAdmission(member, role, digest);
+        bytes memory metadata = _terms(role, digest);
         bytes memory signature = _consent(key, issuer, member, metadata);
         vm.prank(issuer);
         tokenId = identity.give(member, metadata, signature);
@@ -75,8 +84,8 @@ contract CoopIdentityTest is Decisions {
 
     function test_give_with_consent_and_an_anchored_decision_admits_the_member() public {
         bytes32 digest = sha256("decision: admit alice");
-        DecisionRef memory ref = _anchorAction(_admitAction(alice, MEMBER, digest));
-        bytes memory metadata = _terms(MEMBER, digest, ref);
+        DecisionRef memory ref = _authoriseAdmission(alice, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
         uint256 expectedId = uint256(identity.agreementHash(issuer, alice, metadata));
         bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
 
@@ -97,7 +106,7 @@ contract CoopIdentityTest is Decisions {
         assertEq(identity.decodeURI(metadata), "ipfs://bafy-member-card");
         assertEq(identity.memberCount(), 1);
         assertEq(identity.members(0, 10)[0], alice);
-        assertTrue(identity.actionExecuted(ref.leaf), "decision consumed");
+        assertEq(uint8(schedule.statusOf(_admitId(alice, MEMBER, digest))), uint8(IActionSchedule.Status.Executed), "decision consumed");
         CoopIdentity.Membership memory record = identity.membership(tokenId);
         assertEq(record.role, MEMBER);
         assertEq(record.admissionLeaf, ref.leaf);
@@ -105,7 +114,8 @@ contract CoopIdentityTest is Decisions {
 
     function test_take_lets_the_member_claim_a_token_the_issuer_signed() public {
         bytes32 digest = sha256("decision: admit bob");
-        bytes memory metadata = _terms(STEWARD, digest, _anchorAction(_admitAction(bob, STEWARD, digest)));
+        _authoriseAdmission(bob, STEWARD, digest);
+        bytes memory metadata = _terms(STEWARD, digest);
         bytes memory issuerConsent = _consent(ISSUER_KEY, bob, issuer, metadata);
         uint256 expectedId = uint256(identity.agreementHash(bob, issuer, metadata));
         // ERC-4973: take emits Transfer(from, msg.sender, tokenId).
@@ -117,7 +127,7 @@ contract CoopIdentityTest is Decisions {
         assertEq(identity.ownerOf(tokenId), bob);
 
         // Only the issuer's consent counts.
-        bytes memory carolMetadata = _terms(STEWARD, digest, _anchorAction(_admitAction(address(0xCA401), STEWARD, digest)));
+        bytes memory carolMetadata = _terms(STEWARD, digest);
         bytes memory aliceConsent = _consent(ALICE_KEY, address(0xCA401), alice, carolMetadata);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotIssuer.selector, alice));
         vm.prank(address(0xCA401));
@@ -126,55 +136,51 @@ contract CoopIdentityTest is Decisions {
 
     // ------------------------------------------------------------------ attacks on issuance
 
-    function test_issuing_without_an_anchored_decision_fails() public {
-        bytes32 digest = sha256("never anchored");
-        DecisionRef memory ref = _unanchoredRef(_admitAction(alice, MEMBER, digest));
-        bytes memory metadata = _terms(MEMBER, digest, ref);
+    function test_issuing_without_a_scheduled_decision_fails() public {
+        bytes32 digest = sha256("never scheduled");
+        bytes memory metadata = _terms(MEMBER, digest);
         bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
-        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, ref.root, ref.leaf));
+        vm.expectRevert(_status(_admitId(alice, MEMBER, digest), IActionSchedule.Status.None));
         vm.prank(issuer);
         identity.give(alice, metadata, signature);
+    }
+
+    function test_issuing_during_the_notice_period_fails() public {
+        bytes32 digest = sha256("decision: admit alice");
+        _schedule(address(identity), GovernanceAction.ADMIT_MEMBER, abi.encode(alice, MEMBER), digest);
+        bytes memory metadata = _terms(MEMBER, digest);
+        bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
+        vm.expectRevert(_status(_admitId(alice, MEMBER, digest), IActionSchedule.Status.Pending));
+        vm.prank(issuer);
+        identity.give(alice, metadata, signature);
+        vm.warp(block.timestamp + NOTICE);
+        vm.prank(issuer);
+        identity.give(alice, metadata, signature);
+        assertTrue(identity.isMember(alice));
     }
 
     function test_a_decision_for_another_member_or_role_cannot_be_used() public {
         bytes32 digest = sha256("decision: admit bob");
-        DecisionRef memory bobsDecision = _anchorAction(_admitAction(bob, MEMBER, digest));
-        bytes memory metadata = _terms(MEMBER, digest, bobsDecision);
+        _authoriseAdmission(bob, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
         bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
-        vm.expectRevert(
-            abi.encodeWithSelector(DecisionGated.DecisionMismatch.selector, _admitAction(alice, MEMBER, digest), bobsDecision.leaf)
-        );
+        vm.expectRevert(_status(_admitId(alice, MEMBER, digest), IActionSchedule.Status.None));
         vm.prank(issuer);
         identity.give(alice, metadata, signature);
 
-        DecisionRef memory memberDecision = _anchorAction(_admitAction(alice, MEMBER, digest));
-        bytes memory asSteward = _terms(STEWARD, digest, memberDecision);
+        bytes32 aliceDigest = sha256("decision: admit alice");
+        _authoriseAdmission(alice, MEMBER, aliceDigest);
+        bytes memory asSteward = _terms(STEWARD, aliceDigest);
         bytes memory stewardSignature = _consent(ALICE_KEY, issuer, alice, asSteward);
-        vm.expectRevert(
-            abi.encodeWithSelector(DecisionGated.DecisionMismatch.selector, _admitAction(alice, STEWARD, digest), memberDecision.leaf)
-        );
+        vm.expectRevert(_status(_admitId(alice, STEWARD, aliceDigest), IActionSchedule.Status.None));
         vm.prank(issuer);
         identity.give(alice, asSteward, stewardSignature);
     }
 
-    function test_a_forged_leaf_or_a_proof_from_another_batch_fails() public {
-        bytes32 digest = sha256("decision: admit alice");
-        bytes32 action = _admitAction(alice, MEMBER, digest);
-        DecisionRef memory genuine = _anchorAction(action);
-        DecisionRef memory other = _anchorAction(_admitAction(bob, MEMBER, digest));
-        // Alice's leaf with the other batch's root and proof.
-        DecisionRef memory spliced = DecisionRef(other.root, action, other.index, other.proof);
-        bytes memory metadata = _terms(MEMBER, digest, spliced);
-        bytes memory signature = _consent(ALICE_KEY, issuer, alice, metadata);
-        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, other.root, action));
-        vm.prank(issuer);
-        identity.give(alice, metadata, signature);
-        assertTrue(anchor.verifyInclusion(genuine), "the genuine citation is fine");
-    }
-
     function test_consent_signed_for_another_address_or_chain_is_rejected() public {
         bytes32 digest = sha256("decision: admit alice");
-        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        _authoriseAdmission(alice, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
 
         bytes memory bobSigned = _consent(BOB_KEY, issuer, alice, metadata);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, alice));
@@ -192,7 +198,8 @@ contract CoopIdentityTest is Decisions {
 
     function test_take_needs_the_issuers_own_consent_to_this_member() public {
         bytes32 digest = sha256("decision: admit bob");
-        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(bob, MEMBER, digest)));
+        _authoriseAdmission(bob, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
         bytes memory signedForAlice = _consent(ISSUER_KEY, alice, issuer, metadata);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, issuer));
         vm.prank(bob);
@@ -206,7 +213,8 @@ contract CoopIdentityTest is Decisions {
 
     function test_only_the_issuer_gives_and_one_token_per_member() public {
         bytes32 digest = sha256("decision: admit alice");
-        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        _authoriseAdmission(alice, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
         bytes memory signature = _consent(ALICE_KEY, bob, alice, metadata);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotIssuer.selector, bob));
         vm.prank(bob);
@@ -214,7 +222,8 @@ contract CoopIdentityTest is Decisions {
 
         uint256 tokenId = _admit(alice, ALICE_KEY, MEMBER, sha256("first"));
         bytes32 second = sha256("second");
-        bytes memory again = _terms(MEMBER, second, _anchorAction(_admitAction(alice, MEMBER, second)));
+        _authoriseAdmission(alice, MEMBER, second);
+        bytes memory again = _terms(MEMBER, second);
         bytes memory againSigned = _consent(ALICE_KEY, issuer, alice, again);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.AlreadyMember.selector, alice, tokenId));
         vm.prank(issuer);
@@ -223,8 +232,8 @@ contract CoopIdentityTest is Decisions {
 
     function test_a_replayed_admission_decision_is_refused() public {
         bytes32 digest = sha256("decision: admit alice");
-        DecisionRef memory ref = _anchorAction(_admitAction(alice, MEMBER, digest));
-        bytes memory metadata = _terms(MEMBER, digest, ref);
+        _authoriseAdmission(alice, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
         bytes memory firstSignature = _consent(ALICE_KEY, issuer, alice, metadata);
         vm.prank(issuer);
         uint256 tokenId = identity.give(alice, metadata, firstSignature);
@@ -232,9 +241,9 @@ contract CoopIdentityTest is Decisions {
         identity.unequip(tokenId);
 
         // Same decision, new metadata URI (so a new agreement): the decision is spent.
-        bytes memory replay = abi.encode(CoopIdentity.MembershipTerms(MEMBER, "ipfs://other", digest, ref));
+        bytes memory replay = abi.encode(CoopIdentity.MembershipTerms(MEMBER, "ipfs://other", digest));
         bytes memory signature = _consent(ALICE_KEY, issuer, alice, replay);
-        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionAlreadyExecuted.selector, ref.leaf));
+        vm.expectRevert(_status(_admitId(alice, MEMBER, digest), IActionSchedule.Status.Executed));
         vm.prank(issuer);
         identity.give(alice, replay, signature);
     }
@@ -278,7 +287,8 @@ contract CoopIdentityTest is Decisions {
     /// new decision of the cooperative, and the ended record keeps its token id.
     function test_an_unequipped_agreement_cannot_be_re_equipped_and_re_admission_needs_a_new_decision() public {
         bytes32 digest = sha256("decision: admit alice");
-        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        _authoriseAdmission(alice, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
         bytes memory aliceConsent = _consent(ALICE_KEY, issuer, alice, metadata);
         vm.prank(issuer);
         uint256 tokenId = identity.give(alice, metadata, aliceConsent);
@@ -290,7 +300,8 @@ contract CoopIdentityTest is Decisions {
         identity.give(alice, metadata, aliceConsent);
 
         bytes32 takeDigest = sha256("decision: admit alice (take)");
-        bytes memory takeMetadata = _terms(MEMBER, takeDigest, _anchorAction(_admitAction(alice, MEMBER, takeDigest)));
+        _authoriseAdmission(alice, MEMBER, takeDigest);
+        bytes memory takeMetadata = _terms(MEMBER, takeDigest);
         bytes memory issuerConsent = _consent(ISSUER_KEY, alice, issuer, takeMetadata);
         vm.prank(alice);
         uint256 taken = identity.take(issuer, takeMetadata, issuerConsent);
@@ -310,16 +321,17 @@ contract CoopIdentityTest is Decisions {
         uint256 first = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
         _admit(bob, BOB_KEY, MEMBER, sha256("admit bob"));
         bytes32 digest = sha256("decision: remove alice");
-        bytes32 action = _actionLeaf(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(alice, first), digest);
+        bytes memory params = abi.encode(alice, first);
+        bytes32 id = _actionId(address(identity), GovernanceAction.REVOKE_MEMBER, params, digest);
 
-        vm.expectRevert(abi.encodeWithSelector(DecisionGated.DecisionNotAnchored.selector, _unanchoredRef(action).root, action));
-        identity.revoke(first, digest, _unanchoredRef(action));
+        vm.expectRevert(_status(id, IActionSchedule.Status.None));
+        identity.revoke(first, digest);
 
-        DecisionRef memory ref = _anchorAction(action);
+        DecisionRef memory ref = _authorise(address(identity), GovernanceAction.REVOKE_MEMBER, params, digest);
         vm.expectEmit(address(identity));
         emit CoopIdentity.Revoked(first, alice, ref.leaf);
-        vm.prank(address(0xE7EC)); // anyone may execute an anchored decision
-        identity.revoke(first, digest, ref);
+        vm.prank(address(0xE7EC)); // anyone may execute a scheduled decision
+        identity.revoke(first, digest);
         assertFalse(identity.isMember(alice));
         assertEq(identity.memberCount(), 1);
         assertEq(identity.members(0, 10)[0], bob);
@@ -335,18 +347,18 @@ contract CoopIdentityTest is Decisions {
     function test_ended_and_unknown_memberships_cannot_be_revoked_or_read_as_tokens() public {
         uint256 tokenId = _admit(alice, ALICE_KEY, MEMBER, sha256("admit alice"));
         bytes32 digest = sha256("decision: remove alice");
-        DecisionRef memory ref =
-            _anchorAction(_actionLeaf(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(alice, tokenId), digest));
+        bytes32 id = _actionId(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(alice, tokenId), digest);
+        _authorise(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(alice, tokenId), digest);
         vm.prank(alice);
         identity.unequip(tokenId);
 
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
-        identity.revoke(tokenId, digest, ref);
+        identity.revoke(tokenId, digest);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
         identity.tokenURI(tokenId);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, uint256(1)));
-        identity.revoke(1, digest, ref);
-        assertFalse(identity.actionExecuted(ref.leaf), "the revocation stays unspent");
+        identity.revoke(1, digest);
+        assertEq(uint8(schedule.statusOf(id)), uint8(IActionSchedule.Status.Executable), "the revocation stays unspent");
         assertEq(uint256(identity.membership(tokenId).status), uint256(CoopIdentity.Status.Left));
     }
 
@@ -371,7 +383,7 @@ contract CoopIdentityTest is Decisions {
         identity.setIssuer(bob);
         assertEq(identity.issuer(), bob);
         vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
-        new CoopIdentity("x", "x", anchor, OWNER, address(0));
+        new CoopIdentity("x", "x", schedule, OWNER, address(0));
     }
 
     /// Renouncing would leave no one able to replace a lost or compromised issuing key.
@@ -394,7 +406,8 @@ contract CoopIdentityTest is Decisions {
         uint256 signerKey = boundPrivateKey(signerSeed);
         vm.assume(signerKey != ALICE_KEY);
         bytes32 digest = sha256("decision: admit alice");
-        bytes memory metadata = _terms(MEMBER, digest, _anchorAction(_admitAction(alice, MEMBER, digest)));
+        _authoriseAdmission(alice, MEMBER, digest);
+        bytes memory metadata = _terms(MEMBER, digest);
         bytes memory signature = _consent(signerKey, issuer, alice, metadata);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.InvalidConsent.selector, alice));
         vm.prank(issuer);
@@ -406,15 +419,17 @@ contract CoopIdentityTest is Decisions {
 ///      decision anchor (anchoring as its anchorer) so that every action it takes is authorised.
 contract CoopIdentityHandler is Decisions {
     uint256 internal constant ISSUER_KEY = 0x1551E;
-    CoopIdentity public identity;
     uint256[4] internal keys = [uint256(0xA1), 0xA2, 0xA3, 0xA4];
     mapping(uint256 tokenId => address) public firstHolder;
     uint256[] public tokens;
     uint256 private _nonce;
 
     constructor() {
-        _deployAnchor(address(this));
-        identity = new CoopIdentity("Coop", "C", anchor, address(this), vm.addr(ISSUER_KEY));
+        _deployCoop(address(this), vm.addr(ISSUER_KEY));
+    }
+
+    function theIdentity() external view returns (CoopIdentity) {
+        return identity;
     }
 
     function account(uint256 i) external view returns (address) {
@@ -426,12 +441,7 @@ contract CoopIdentityHandler is Decisions {
         address member = vm.addr(key);
         if (identity.isMember(member)) return;
         bytes32 digest = sha256(abi.encode(_nonce++));
-        bytes32 role = keccak256("member");
-        bytes32 action = _actionLeaf(address(identity), GovernanceAction.ADMIT_MEMBER, abi.encode(member, role), digest);
-        bytes memory metadata = abi.encode(CoopIdentity.MembershipTerms(role, "", digest, _anchorAction(action)));
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, identity.agreementHash(vm.addr(ISSUER_KEY), member, metadata));
-        vm.prank(vm.addr(ISSUER_KEY));
-        uint256 tokenId = identity.give(member, metadata, abi.encodePacked(r, s, v));
+        uint256 tokenId = _admitKey(ISSUER_KEY, key, keccak256("member"), digest);
         firstHolder[tokenId] = member;
         tokens.push(tokenId);
     }
@@ -449,8 +459,8 @@ contract CoopIdentityHandler is Decisions {
         uint256 tokenId = identity.tokenOf(member);
         if (tokenId == 0) return;
         bytes32 digest = sha256(abi.encode(_nonce++));
-        bytes32 action = _actionLeaf(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(member, tokenId), digest);
-        identity.revoke(tokenId, digest, _anchorAction(action));
+        _authorise(address(identity), GovernanceAction.REVOKE_MEMBER, abi.encode(member, tokenId), digest);
+        identity.revoke(tokenId, digest);
     }
 
     function tokenCount() external view returns (uint256) {
@@ -460,11 +470,10 @@ contract CoopIdentityHandler is Decisions {
 
 contract CoopIdentityInvariantTest is Decisions {
     CoopIdentityHandler internal handler;
-    CoopIdentity internal identity;
 
     function setUp() public {
         handler = new CoopIdentityHandler();
-        identity = handler.identity();
+        identity = handler.theIdentity();
         bytes4[] memory selectors = new bytes4[](3);
         selectors[0] = CoopIdentityHandler.admit.selector;
         selectors[1] = CoopIdentityHandler.unequipOne.selector;

@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {InterCoopEscrow} from "../src/InterCoopEscrow.sol";
-import {IDecisionAnchor, DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
+import {ActionSchedule} from "../src/ActionSchedule.sol";
+import {IActionSchedule} from "../src/interfaces/IActionSchedule.sol";
 import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
 import {Decisions} from "./utils/Decisions.sol";
 import {MockToken, FeeOnTransferToken, ReentrantToken} from "./mocks/Tokens.sol";
@@ -17,10 +18,9 @@ contract InterCoopEscrowTest is Decisions {
 
     InterCoopEscrow internal escrow;
     MockToken internal token;
-    DecisionRef internal noDecision;
 
     function setUp() public {
-        _deployAnchor(address(0x0C0));
+        _deployCoop(address(0x0C0), address(0x1551E));
         escrow = new InterCoopEscrow();
         token = new MockToken();
         token.mint(BUYER, 10 * AMOUNT);
@@ -40,7 +40,7 @@ contract InterCoopEscrowTest is Decisions {
             arbitrationPeriod: 14 days,
             fallbackSellerBps: 5_000,
             termsDigest: sha256("supply agreement"),
-            buyerAnchor: IDecisionAnchor(address(0))
+            buyerSchedule: IActionSchedule(address(0))
         });
     }
 
@@ -74,7 +74,7 @@ contract InterCoopEscrowTest is Decisions {
         uint256 id = _open(_terms());
         assertEq(token.balanceOf(address(escrow)), AMOUNT);
         vm.prank(BUYER);
-        escrow.confirmDelivery(id, bytes32(0), noDecision);
+        escrow.confirmDelivery(id, bytes32(0));
         assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Releasing));
 
         vm.expectEmit(address(escrow));
@@ -89,13 +89,13 @@ contract InterCoopEscrowTest is Decisions {
     function test_an_agreed_split_pays_both_parties() public {
         uint256 id = _open(_terms());
         vm.prank(BUYER);
-        escrow.proposeSplit(id, 300 ether, bytes32(0), noDecision);
+        escrow.proposeSplit(id, 300 ether, bytes32(0));
         assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "one proposal is not agreement");
         vm.prank(SELLER);
-        escrow.proposeSplit(id, 400 ether, bytes32(0), noDecision);
+        escrow.proposeSplit(id, 400 ether, bytes32(0));
         assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "different proposals");
         vm.prank(SELLER);
-        escrow.proposeSplit(id, 300 ether, bytes32(0), noDecision);
+        escrow.proposeSplit(id, 300 ether, bytes32(0));
         _withdrawAll(id);
         assertEq(token.balanceOf(SELLER), 300 ether);
         assertEq(token.balanceOf(BUYER), 9 * AMOUNT + 700 ether);
@@ -204,7 +204,7 @@ contract InterCoopEscrowTest is Decisions {
         terms.token = IERC20(address(evil));
         uint256 id = _open(terms);
         vm.prank(BUYER);
-        escrow.confirmDelivery(id, bytes32(0), noDecision);
+        escrow.confirmDelivery(id, bytes32(0));
 
         evil.arm(address(escrow), abi.encodeWithSelector(InterCoopEscrow.withdraw.selector, id));
         vm.prank(SELLER);
@@ -222,7 +222,7 @@ contract InterCoopEscrowTest is Decisions {
         escrow.dispute(id, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NotParty.selector, id, SELLER));
         vm.prank(SELLER);
-        escrow.confirmDelivery(id, bytes32(0), noDecision);
+        escrow.confirmDelivery(id, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.WrongStatus.selector, id, InterCoopEscrow.Status.Locked));
         vm.prank(SELLER);
         escrow.accept(id);
@@ -231,10 +231,10 @@ contract InterCoopEscrowTest is Decisions {
         escrow.withdraw(id);
         vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.SplitTooLarge.selector, AMOUNT + 1, AMOUNT));
         vm.prank(BUYER);
-        escrow.proposeSplit(id, AMOUNT + 1, bytes32(0), noDecision);
+        escrow.proposeSplit(id, AMOUNT + 1, bytes32(0));
 
         vm.prank(BUYER);
-        escrow.confirmDelivery(id, bytes32(0), noDecision);
+        escrow.confirmDelivery(id, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.NothingOwed.selector, id, BUYER));
         vm.prank(BUYER);
         escrow.withdraw(id);
@@ -319,53 +319,55 @@ contract InterCoopEscrowTest is Decisions {
 
     // ------------------------------------------------------------------ decision-bound release
 
-    function test_a_buyer_with_an_anchor_must_cite_its_release_decision() public {
+    function _releaseId(uint256 id, uint256 sellerAmount, bytes32 digest) internal view returns (bytes32) {
+        return _actionId(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, sellerAmount), digest);
+    }
+
+    function _wrongStatus(bytes32 actionId, IActionSchedule.Status status) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(ActionSchedule.WrongStatus.selector, actionId, status);
+    }
+
+    function test_a_buyer_with_a_schedule_needs_its_scheduled_release_decision() public {
         InterCoopEscrow.Terms memory terms = _terms();
-        terms.buyerAnchor = anchor;
+        terms.buyerSchedule = schedule;
         uint256 id = _open(terms);
         bytes32 digest = sha256("buyer decision: accept delivery");
+        bytes32 actionId = _releaseId(id, AMOUNT, digest);
 
-        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, bytes32(0)));
+        vm.expectRevert(_wrongStatus(actionId, IActionSchedule.Status.None));
         vm.prank(BUYER);
-        escrow.confirmDelivery(id, digest, noDecision);
+        escrow.confirmDelivery(id, digest);
 
-        bytes32 action = _actionLeaf(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, AMOUNT), digest);
-        DecisionRef memory unanchored = _unanchoredRef(action);
-        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionRequired.selector, id));
+        _schedule(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, AMOUNT), digest);
+        vm.expectRevert(_wrongStatus(actionId, IActionSchedule.Status.Pending));
         vm.prank(BUYER);
-        escrow.confirmDelivery(id, digest, unanchored);
+        escrow.confirmDelivery(id, digest);
 
-        DecisionRef memory ref = _anchorAction(action);
+        vm.warp(block.timestamp + NOTICE);
         vm.prank(BUYER);
-        escrow.confirmDelivery(id, digest, ref);
-        assertTrue(escrow.releaseDecisionUsed(action));
+        escrow.confirmDelivery(id, digest);
+        assertEq(uint8(schedule.statusOf(actionId)), uint8(IActionSchedule.Status.Executed));
         assertEq(escrow.escrowOf(id).sellerOwed, AMOUNT);
     }
 
     /// Agreeing on the full amount is a release like a confirmed delivery: the buyer's side needs its decision.
     function test_an_agreed_full_split_needs_the_buyers_release_decision() public {
         InterCoopEscrow.Terms memory terms = _terms();
-        terms.buyerAnchor = anchor;
+        terms.buyerSchedule = schedule;
         uint256 id = _open(terms);
         bytes32 digest = sha256("buyer decision: settle in full");
         vm.prank(SELLER);
-        escrow.proposeSplit(id, AMOUNT, bytes32(0), noDecision);
+        escrow.proposeSplit(id, AMOUNT, bytes32(0));
 
-        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, bytes32(0)));
+        vm.expectRevert(_wrongStatus(_releaseId(id, AMOUNT, digest), IActionSchedule.Status.None));
         vm.prank(BUYER);
-        escrow.proposeSplit(id, AMOUNT, digest, noDecision);
-
-        bytes32 action = _actionLeaf(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, AMOUNT), digest);
-        DecisionRef memory unanchored = _unanchoredRef(action);
-        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionRequired.selector, id));
-        vm.prank(BUYER);
-        escrow.proposeSplit(id, AMOUNT, digest, unanchored);
+        escrow.proposeSplit(id, AMOUNT, digest);
         assertEq(uint256(_status(id)), uint256(InterCoopEscrow.Status.Locked), "nothing released without the decision");
 
-        DecisionRef memory ref = _anchorAction(action);
+        _authorise(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, AMOUNT), digest);
         vm.prank(BUYER);
-        escrow.proposeSplit(id, AMOUNT, digest, ref);
-        assertTrue(escrow.releaseDecisionUsed(action));
+        escrow.proposeSplit(id, AMOUNT, digest);
+        assertEq(uint8(schedule.statusOf(_releaseId(id, AMOUNT, digest))), uint8(IActionSchedule.Status.Executed));
         _withdrawAll(id);
         assertEq(token.balanceOf(SELLER), AMOUNT);
     }
@@ -373,23 +375,22 @@ contract InterCoopEscrowTest is Decisions {
     /// Every split the buyer proposes is the buyer's consent to that exact release.
     function test_a_buyers_partial_split_needs_a_decision_for_exactly_that_amount() public {
         InterCoopEscrow.Terms memory terms = _terms();
-        terms.buyerAnchor = anchor;
+        terms.buyerSchedule = schedule;
         uint256 id = _open(terms);
         bytes32 digest = sha256("buyer decision: 300 to the seller");
-        bytes32 action = _actionLeaf(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, 300 ether), digest);
-        DecisionRef memory ref = _anchorAction(action);
+        _authorise(address(escrow), GovernanceAction.RELEASE_ESCROW, abi.encode(id, 300 ether), digest);
 
-        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, action));
+        vm.expectRevert(_wrongStatus(_releaseId(id, 400 ether, digest), IActionSchedule.Status.None));
         vm.prank(BUYER);
-        escrow.proposeSplit(id, 400 ether, digest, ref);
+        escrow.proposeSplit(id, 400 ether, digest);
         vm.prank(BUYER);
-        escrow.proposeSplit(id, 300 ether, digest, ref);
-        vm.expectRevert(abi.encodeWithSelector(InterCoopEscrow.DecisionInvalid.selector, id, action));
+        escrow.proposeSplit(id, 300 ether, digest);
+        vm.expectRevert(_wrongStatus(_releaseId(id, 300 ether, digest), IActionSchedule.Status.Executed));
         vm.prank(BUYER);
-        escrow.proposeSplit(id, 300 ether, digest, ref); // spent
+        escrow.proposeSplit(id, 300 ether, digest); // spent
 
         vm.prank(SELLER);
-        escrow.proposeSplit(id, 300 ether, bytes32(0), noDecision);
+        escrow.proposeSplit(id, 300 ether, bytes32(0));
         _withdrawAll(id);
         assertEq(token.balanceOf(SELLER), 300 ether);
         assertEq(token.balanceOf(BUYER), 9 * AMOUNT + 700 ether);
@@ -469,9 +470,9 @@ contract InterCoopEscrowTest is Decisions {
             escrow.rule(id, split);
         } else {
             vm.prank(BUYER);
-            escrow.proposeSplit(id, split, bytes32(0), noDecision);
+            escrow.proposeSplit(id, split, bytes32(0));
             vm.prank(SELLER);
-            escrow.proposeSplit(id, split, bytes32(0), noDecision);
+            escrow.proposeSplit(id, split, bytes32(0));
         }
         _withdrawAll(id);
         assertEq(token.balanceOf(SELLER), split);
@@ -555,7 +556,7 @@ contract EscrowHandler is Decisions {
         uint256 id = escrow.propose(
             InterCoopEscrow.Terms(
                 parties[0], parties[1], parties[2], IERC20(address(token)), amount,
-                uint64(block.timestamp + 10 days), 5 days, uint16(bound(bps, 0, 10_000)), bytes32(0), IDecisionAnchor(address(0))
+                uint64(block.timestamp + 10 days), 5 days, uint16(bound(bps, 0, 10_000)), bytes32(0), IActionSchedule(address(0))
             )
         );
         vm.stopPrank();
@@ -567,15 +568,14 @@ contract EscrowHandler is Decisions {
         if (ids.length == 0) return;
         uint256 id = ids[which % ids.length];
         address party = parties[action % 3];
-        DecisionRef memory none;
         uint256 sellerBefore = token.balanceOf(parties[1]);
         uint256 buyerBefore = token.balanceOf(parties[0]);
         vm.startPrank(party);
         if (action % 9 == 0) try escrow.accept(id) {} catch {}
         else if (action % 9 == 1) try escrow.cancel(id) {} catch {}
-        else if (action % 9 == 2) try escrow.confirmDelivery(id, bytes32(0), none) {} catch {}
+        else if (action % 9 == 2) try escrow.confirmDelivery(id, bytes32(0)) {} catch {}
         else if (action % 9 == 3) try escrow.dispute(id, bytes32(0)) {} catch {}
-        else if (action % 9 == 4) try escrow.proposeSplit(id, value, bytes32(0), none) {} catch {}
+        else if (action % 9 == 4) try escrow.proposeSplit(id, value, bytes32(0)) {} catch {}
         else if (action % 9 == 5) try escrow.rule(id, value) {} catch {}
         else if (action % 9 == 6) try escrow.resolveUnanswered(id) {} catch {}
         else if (action % 9 == 7) try escrow.refundExpired(id) {} catch {}

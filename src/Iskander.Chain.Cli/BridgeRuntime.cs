@@ -232,7 +232,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         if (!services.RpcIsEmbedded) throw new InvalidOperationException($"no deployment on chain {chainId}: deploy with the forge script and set {DeploymentVariable}");
         log.Information("Deploying the contracts on the embedded chain (first start)");
         return await new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).DeployAsync(services.RpcUrl, PrivateKey.FromHex(services.DevAccounts[0].PrivateKey), path,
-            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address }, cancellationToken).ConfigureAwait(false);
+            // A development chain: a minute's notice instead of 48 hours, so that actions can be tried out.
+            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address, NoticePeriod = TimeSpan.FromMinutes(1) }, cancellationToken).ConfigureAwait(false);
     }
 
     // The webhook URL's secret: configured, or generated once and kept (owner-only) in the data folder.

@@ -64,7 +64,7 @@ internal static class DemoCommand
         var deployer = new CoopDeployer(new ToolRunner(toolchain, log));
         var anchorerKey = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
         var manifest = await deployer.DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), Path.Combine(layout.Root, "deployments", "demo.json"),
-            new CoopDeploymentOptions { CooperativeName = "Riverside Housing Co-operative", Anchorer = anchorerKey.Address, Issuer = anchorerKey.Address, Confirmations = Confirmations }, cancellationToken).ConfigureAwait(false);
+            new CoopDeploymentOptions { CooperativeName = "Riverside Housing Co-operative", Anchorer = anchorerKey.Address, Issuer = anchorerKey.Address, Confirmations = Confirmations, NoticePeriod = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
 
         await using var database = new BridgeDatabase(postgres.ConnectionString);
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,13 @@ public sealed record CoopDeploymentOptions
 
     /// <summary>Confirmations parameter written into the constitution.</summary>
     public int Confirmations { get; init; } = 2;
+
+    /// <summary>
+    /// Notice before a scheduled action can execute, which is also the floor no amendment can go
+    /// below; default 48 hours. The contracts refuse less than 48 hours except on a local
+    /// development chain (chain id 31337), where tests and the demo use seconds or minutes.
+    /// </summary>
+    public TimeSpan NoticePeriod { get; init; } = TimeSpan.FromHours(48);
 }
 
 /// <summary>
@@ -48,6 +55,8 @@ public sealed class CoopDeployer(ToolRunner runner)
             ["DEPLOYMENT_MANIFEST"] = relativeManifest,
             ["COOP_NAME"] = options.CooperativeName,
             ["CONFIRMATIONS"] = options.Confirmations.ToString(CultureInfo.InvariantCulture),
+            ["NOTICE_PERIOD"] = ((long)options.NoticePeriod.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            ["NOTICE_FLOOR"] = ((long)options.NoticePeriod.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         };
         if (options.Owner is { } owner) environment["COOP_OWNER"] = owner.ToChecksumString();
         if (options.Anchorer is { } anchorer) environment["BRIDGE_ANCHORER"] = anchorer.ToChecksumString();

@@ -23,7 +23,7 @@ public sealed record DeploymentManifest(
     IReadOnlyDictionary<string, DeployedContract> Contracts)
 {
     /// <summary>Names of the contracts every manifest must list.</summary>
-    public static readonly IReadOnlyList<string> RequiredContracts = ["DecisionAnchor", "CoopIdentity", "Constitution", "InterCoopEscrow"];
+    public static readonly IReadOnlyList<string> RequiredContracts = ["DecisionAnchor", "ActionSchedule", "CoopIdentity", "Constitution", "InterCoopEscrow"];
 
     /// <summary>The contract called <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">The manifest does not list it.</exception>

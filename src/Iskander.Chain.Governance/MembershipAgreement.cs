@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Iskander.Chain.Anchoring;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Abi;
 using Iskander.Chain.Ethereum.Crypto;
@@ -12,12 +11,12 @@ namespace Iskander.Chain.Governance;
 /// The ERC-4973 agreement a member signs to accept a membership token: EIP-712
 /// <c>Agreement(address active, address passive, bytes metadata)</c> in the <c>CoopIdentity</c>
 /// domain, with the issuer as active party and <c>metadata = abi.encode(MembershipTerms)</c>, which
-/// names the role, the token URI and the anchored decision that admitted the member. Signing it is
+/// names the role, the token URI and the decision record that admitted the member. Signing it is
 /// consent to exactly that membership, on exactly that chain and contract.
 /// </summary>
 public sealed class MembershipAgreement
 {
-    private const string TermsType = "(bytes32,string,bytes32,(bytes32,bytes32,uint64,bytes32[]))";
+    private const string TermsType = "(bytes32,string,bytes32)";
 
     private readonly string _json;
 
@@ -41,10 +40,10 @@ public sealed class MembershipAgreement
     /// <summary>The digest the member signs (equal to <c>CoopIdentity.agreementHash(issuer, member, metadata)</c>).</summary>
     public Hash32 Digest => TypedData.Digest();
 
-    /// <summary>The agreement for admitting <paramref name="member"/> with <paramref name="role"/> under the anchored decision <paramref name="decision"/>.</summary>
-    public static MembershipAgreement Create(ulong chainId, Address identity, Address issuer, Address member, string role, string uri, Hash32 decisionDigest, DecisionRef decision)
+    /// <summary>The agreement for admitting <paramref name="member"/> with <paramref name="role"/> as ordered by the decision record with <paramref name="decisionDigest"/>.</summary>
+    public static MembershipAgreement Create(ulong chainId, Address identity, Address issuer, Address member, string role, string uri, Hash32 decisionDigest)
     {
-        var metadata = AbiCodec.Encode([TermsType], [new object?[] { GovernanceAction.ShortText(role), uri, decisionDigest.ToArray(), decision.ToAbiTuple() }]);
+        var metadata = AbiCodec.Encode([TermsType], [new object?[] { GovernanceAction.ShortText(role), uri, decisionDigest.ToArray() }]);
         return FromParts(chainId, identity, issuer, member, metadata);
     }
 

@@ -49,13 +49,23 @@ public sealed class BridgeHarness : IAsyncDisposable
     public Contract AnchorContract { get; }
     public ILogger Log { get; } = new LoggerConfiguration().CreateLogger();
 
+    /// <summary>The notice of the test cooperative's schedule; each round of <see cref="RunUntilAsync"/> advances chain time by a quarter of it.</summary>
+    public static readonly TimeSpan Notice = TimeSpan.FromSeconds(60);
+
+    /// <summary>Moves chain time forward by <paramref name="time"/> and mines a block.</summary>
+    public async Task AdvanceAsync(TimeSpan time)
+    {
+        await Client.Rpc.CallAsync("evm_increaseTime", [(long)time.TotalSeconds]);
+        await Client.Rpc.CallAsync("evm_mine", []);
+    }
+
     public static async Task<BridgeHarness> StartAsync(PostgresFixture postgres)
     {
         var node = await AnvilNode.StartAsync(TestToolchain.Create());
         var manifestPath = Path.Combine(TestToolchain.Layout.Root, "deployments", $"test-{Guid.NewGuid():N}.json");
         var anchorer = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
         var manifest = await new CoopDeployer(TestToolchain.Runner()).DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath,
-            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address });
+            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address, NoticePeriod = Notice });
         var connectionString = await postgres.CreateDatabaseAsync();
         var database = new BridgeDatabase(connectionString);
         await database.MigrateAsync();
@@ -80,13 +90,13 @@ public sealed class BridgeHarness : IAsyncDisposable
         }, contracts.Governance);
     }
 
-    /// <summary>Runs rounds (mining a block after each) until <paramref name="done"/> holds.</summary>
+    /// <summary>Runs rounds (mining a block after each, with chain time a quarter notice later) until <paramref name="done"/> holds.</summary>
     public async Task RunUntilAsync(AnchoringPipeline pipeline, Func<Task<bool>> done, string what, int maxRounds = 100)
     {
         for (var round = 0; round < maxRounds; round++)
         {
             await pipeline.RunRoundAsync();
-            await Client.Rpc.CallAsync("evm_mine", []);
+            await AdvanceAsync(Notice / 4);
             if (await done()) return;
         }
 

@@ -224,4 +224,65 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
             && (await MembershipQueries.MembershipsAsync(harness.Database)).SingleOrDefault() is { Status: "active" } m && m.AdmittedInBlock != firstBlock, "minted again after the reorg");
         Assert.Single(await MembershipQueries.MembershipsAsync(harness.Database));
     }
+
+    /// The attack of issue 15: an action the members did not want is public once scheduled, members
+    /// veto it during the notice, and the bridge closes it for good (Glass Box entry, never sent).
+    [Fact]
+    public async Task A_vetoed_action_is_closed_and_never_executed()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        var ada = PrivateKey.FromHex(harness.Node.Accounts[3].PrivateKey);
+        var pipeline = harness.Pipeline();
+        var admit = DecidePoll(harness, group, "Admit Ada?", ActionBlockHtml($"admit-member {ada.Address.ToChecksumString()}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, admit, "awaiting_consent"), "admission awaiting consent");
+        await ConsentAsync(harness, ada);
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, admit, "executed"), "admission executed");
+
+        var revoke = DecidePoll(harness, group, "Revoke Ada?", ActionBlockHtml($"revoke-member {ada.Address.ToChecksumString()}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        for (var round = 0; !await StatusIsAsync(harness, revoke, "ready"); round++) // chain time stands still: the notice does not pass
+        {
+            Assert.True(round < 100, "the revocation was not scheduled");
+            await pipeline.RunRoundAsync();
+            await harness.Client.Rpc.CallAsync("evm_mine", []);
+        }
+
+        var schedule = new Contract(harness.Client, harness.Manifest["ActionSchedule"].Address, new CoopDeployer(TestToolchain.Runner()).Artifact(harness.Manifest, "ActionSchedule").Abi,
+            new TransactionSender(harness.Client, new LocalSigner(PrivateKey.FromHex(harness.Node.Accounts[6].PrivateKey)))); // anyone submits the signatures
+        var identity = Identity(harness);
+        var row = Assert.Single(await ActionsAsync(harness, revoke));
+        var tokenId = await identity.CallAsync<BigInteger>("tokenOf", ada.Address);
+        var digest = await DigestAsync(await harness.Database.OpenAsync(), row.Id);
+        var actionId = ActionLeaf.Id(harness.Manifest.ChainId, identity.Address, GovernanceActionKind.RevokeMember,
+            ActionLeaf.Params(new GovernanceAction(GovernanceActionKind.RevokeMember, ada.Address), tokenId), digest);
+        var vetoDigest = await schedule.CallAsync<byte[]>("vetoDigest", actionId.ToArray());
+        await schedule.SendAsync("veto", [actionId.ToArray(), new object?[] { ada.Sign(vetoDigest).ToBytes65() }]);
+
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, revoke, "vetoed"), "veto seen");
+        for (var i = 0; i < 8; i++)
+        {
+            await pipeline.RunRoundAsync();
+            await harness.AdvanceAsync(BridgeHarness.Notice);
+        }
+
+        Assert.Equal("vetoed", Assert.Single(await ActionsAsync(harness, revoke)).Status);
+        Assert.True(await identity.CallAsync<bool>("isMember", ada.Address));
+        await using var connection = await harness.Database.OpenAsync();
+        var log = await GlassBoxLog.ReadAsync(connection, default);
+        Assert.Null(GlassBoxLog.FirstBrokenLink(log));
+        Assert.Single(log, e => e.Kind == "intent" && e.Action == "governance.vetoed" && e.Subject == row.Leaf);
+        Assert.DoesNotContain(log, e => e.Kind == "intent" && e.Action == "governance.execute" && e.Subject == row.Leaf);
+    }
+
+    private static async Task<Hash32> DigestAsync(Npgsql.NpgsqlConnection connection, long actionId)
+    {
+        await using (connection)
+        {
+            await using var command = new Npgsql.NpgsqlCommand("SELECT v.sha256 FROM governance_actions a JOIN decision_versions v ON v.id = a.version_id WHERE a.id = $1", connection);
+            command.Parameters.Add(new() { Value = actionId });
+            return new Hash32((byte[])(await command.ExecuteScalarAsync())!);
+        }
+    }
 }

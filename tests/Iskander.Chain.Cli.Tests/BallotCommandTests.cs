@@ -82,7 +82,7 @@ public sealed class BallotCommandTests
     {
         await using var coop = await CoopOnChain.StartAsync();
         var coordinator = MaciPrivateKey.Generate().PublicKey();
-        var (genuine, _) = await coop.DeployBallotAsync(coordinator, voteOptions: 3, pollId: 5);
+        var (genuine, _) = await coop.DeployBallotAsync(coordinator, voteOptions: 3);
         // The attacker's own cooperative, and a ballot of the genuine build gated on its members.
         var ownManifest = Path.Combine(TestToolchain.Layout.Root, "deployments", $"attacker-{Guid.NewGuid():N}.json");
         var ownBallot = Path.Combine(TestToolchain.Layout.Root, "deployments", $"attacker-ballot-{Guid.NewGuid():N}.json");
@@ -93,7 +93,7 @@ public sealed class BallotCommandTests
                 new CoopDeploymentOptions { Anchorer = attacker.Address, Issuer = attacker.Address });
             var head = await coop.Client.GetBlockByNumberAsync(await coop.Client.BlockNumberAsync());
             var forged = await new BallotDeployer(TestToolchain.Runner()).DeployAsync(coop.Node.RpcUrl, attacker, ownBallot,
-                new BallotDeploymentOptions(own["CoopIdentity"].Address, coordinator.Hash().ToBigInteger(), 3, 5, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600)));
+                new BallotDeploymentOptions(own["CoopIdentity"].Address, coordinator.Hash().ToBigInteger(), 3, DateTimeOffset.FromUnixTimeSeconds((long)head!.Timestamp + 3600)));
             var environment = new Dictionary<string, string> { ["ISKANDER_RPC_URL"] = coop.Node.RpcUrl.ToString(), ["ISKANDER_DEPLOYMENT"] = coop.ManifestPath };
 
             var (genuineExit, genuineOutput) = await CliProcess.RunAsync(["ballot", "verify", "--ballot", genuine.Ballot.ToString()], environment);

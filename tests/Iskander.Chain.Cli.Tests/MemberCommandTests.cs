@@ -24,7 +24,8 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
         var member = PrivateKey.FromHex(node.Accounts[3].PrivateKey);
         var manifestPath = Path.Combine(TestToolchain.Layout.Root, "deployments", $"member-{Guid.NewGuid():N}.json");
         await new CoopDeployer(TestToolchain.Runner()).DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath,
-            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address });
+            new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address, NoticePeriod = TimeSpan.FromSeconds(5) });
+        var chain = new Iskander.Chain.Ethereum.JsonRpc.EthClient(new Iskander.Chain.Ethereum.JsonRpc.JsonRpcClient(node.RpcUrl));
         var connectionString = await postgres.CreateDatabaseAsync();
         await using var loomio = await LoomioEmulator.StartAsync();
         var group = loomio.AddGroup("Members");
@@ -76,6 +77,7 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
 
             await WaitForAsync(async () =>
             {
+                await chain.Rpc.CallAsync("evm_mine", []); // chain time moves on, so the notice passes
                 using var members = JsonDocument.Parse(await http.GetStringAsync("/api/members"));
                 return members.RootElement.GetProperty("members").GetArrayLength() == 1;
             });

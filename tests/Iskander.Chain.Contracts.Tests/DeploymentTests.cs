@@ -47,7 +47,13 @@ public sealed class DeploymentTests
 
             var identity = new Contract(client, manifest["CoopIdentity"].Address, deployer.Artifact(manifest, "CoopIdentity").Abi);
             Assert.Equal(deployerKey.Address, await identity.CallAsync<Address>("issuer"));
-            Assert.Equal(manifest["DecisionAnchor"].Address, await identity.CallAsync<Address>("decisionAnchor"));
+            Assert.Equal(manifest["ActionSchedule"].Address, await identity.CallAsync<Address>("actionSchedule"));
+            Assert.Equal(manifest["ActionSchedule"].Address, await constitution.CallAsync<Address>("actionSchedule"));
+            var schedule = new Contract(client, manifest["ActionSchedule"].Address, deployer.Artifact(manifest, "ActionSchedule").Abi);
+            Assert.Equal(manifest["DecisionAnchor"].Address, await schedule.CallAsync<Address>("decisionAnchor"));
+            Assert.Equal(manifest["Constitution"].Address, await schedule.CallAsync<Address>("constitution"));
+            Assert.Equal(manifest["CoopIdentity"].Address, await schedule.CallAsync<Address>("identity"));
+            Assert.Equal(new BigInteger(48 * 3600), await constitution.CallAsync<BigInteger>("parameter", Iskander.Chain.Governance.GovernanceAction.ShortText("noticePeriod")));
             Assert.True(await identity.CallAsync<bool>("supportsInterface", [Hex.Decode("0xeb72bb7c")]));
         }
         finally

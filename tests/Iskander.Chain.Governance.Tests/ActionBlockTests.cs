@@ -83,16 +83,20 @@ public sealed class ActionBlockTests
     }
 
     [Fact]
-    public void Action_leaves_bind_chain_target_kind_parameters_and_decision()
+    public void Action_leaves_bind_chain_target_kind_parameters_decision_poll_and_version()
     {
         var member = new GovernanceAction(GovernanceActionKind.AdmitMember, Address.Parse(Ada), "member", "");
         var target = Address.Parse(Bob);
         var digest = Hash32.Keccak("record"u8);
-        var leaf = ActionLeaf.Compute(31337, target, member.Kind, ActionLeaf.Params(member), digest);
-        Assert.NotEqual(leaf, ActionLeaf.Compute(1, target, member.Kind, ActionLeaf.Params(member), digest));
-        Assert.NotEqual(leaf, ActionLeaf.Compute(31337, Address.Parse(Ada), member.Kind, ActionLeaf.Params(member), digest));
-        Assert.NotEqual(leaf, ActionLeaf.Compute(31337, target, member.Kind, ActionLeaf.Params(member with { Role = "steward" }), digest));
-        Assert.NotEqual(leaf, ActionLeaf.Compute(31337, target, member.Kind, ActionLeaf.Params(member), Hash32.Keccak("other"u8)));
+        var id = ActionLeaf.Id(31337, target, member.Kind, ActionLeaf.Params(member), digest);
+        Assert.NotEqual(id, ActionLeaf.Id(1, target, member.Kind, ActionLeaf.Params(member), digest));
+        Assert.NotEqual(id, ActionLeaf.Id(31337, Address.Parse(Ada), member.Kind, ActionLeaf.Params(member), digest));
+        Assert.NotEqual(id, ActionLeaf.Id(31337, target, member.Kind, ActionLeaf.Params(member with { Role = "steward" }), digest));
+        Assert.NotEqual(id, ActionLeaf.Id(31337, target, member.Kind, ActionLeaf.Params(member), Hash32.Keccak("other"u8)));
+        var poll = ActionLeaf.PollId("loomio.example/7");
+        var leaf = ActionLeaf.Compute(id, poll, 1);
+        Assert.NotEqual(leaf, ActionLeaf.Compute(id, poll, 2));
+        Assert.NotEqual(leaf, ActionLeaf.Compute(id, ActionLeaf.PollId("loomio.example/8"), 1));
         Assert.Throws<ArgumentNullException>(() => ActionLeaf.Params(member with { Kind = GovernanceActionKind.RevokeMember }));
         Assert.Equal(new BigInteger(7), new BigInteger(ActionLeaf.Params(member with { Kind = GovernanceActionKind.RevokeMember }, 7)[32..], isUnsigned: true, isBigEndian: true));
     }
@@ -102,8 +106,7 @@ public sealed class ActionBlockTests
     {
         var member = PrivateKey.FromHex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
         var stranger = PrivateKey.FromHex("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
-        var agreement = MembershipAgreement.Create(31337, Address.Parse(Bob), Address.Parse(Ada), member.Address, "member", "", Hash32.Keccak("r"u8),
-            new Anchoring.DecisionRef(Hash32.Keccak("root"u8), Hash32.Keccak("leaf"u8), 0, []));
+        var agreement = MembershipAgreement.Create(31337, Address.Parse(Bob), Address.Parse(Ada), member.Address, "member", "", Hash32.Keccak("r"u8));
         Assert.True(agreement.CheckConsent(agreement.Sign(member)).Valid);
         Assert.Contains(stranger.Address.ToChecksumString(), agreement.CheckConsent(agreement.Sign(stranger)).Problem);
         Assert.False(agreement.CheckConsent(new byte[64]).Valid);

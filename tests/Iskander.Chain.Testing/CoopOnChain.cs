@@ -34,7 +34,11 @@ public sealed class CoopOnChain : IAsyncDisposable
         Bridge = new TransactionSender(Client, new LocalSigner(Key(1)));
         Anchor = new Contract(Client, manifest["DecisionAnchor"].Address, deployer.Artifact(manifest, "DecisionAnchor").Abi, Bridge);
         Identity = new Contract(Client, manifest["CoopIdentity"].Address, deployer.Artifact(manifest, "CoopIdentity").Abi, Bridge);
+        Schedule = new Contract(Client, manifest["ActionSchedule"].Address, deployer.Artifact(manifest, "ActionSchedule").Abi, Bridge);
     }
+
+    /// <summary>The notice of this test cooperative's schedule (a development chain allows seconds).</summary>
+    public static readonly TimeSpan Notice = TimeSpan.FromSeconds(60);
 
     public AnvilNode Node { get; }
 
@@ -54,13 +58,15 @@ public sealed class CoopOnChain : IAsyncDisposable
 
     public Contract Identity { get; }
 
+    public Contract Schedule { get; }
+
     public static async Task<CoopOnChain> StartAsync()
     {
         var node = await AnvilNode.StartAsync(TestToolchain.Create());
         var path = Path.Combine(TestToolchain.Layout.Root, "deployments", $"ballot-coop-{Guid.NewGuid():N}.json");
         var bridge = PrivateKey.FromHex(node.Accounts[1].PrivateKey).Address;
         var manifest = await new CoopDeployer(TestToolchain.Runner()).DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), path,
-            new CoopDeploymentOptions { Anchorer = bridge, Issuer = bridge });
+            new CoopDeploymentOptions { Anchorer = bridge, Issuer = bridge, NoticePeriod = Notice });
         return new CoopOnChain(node, manifest, path);
     }
 
@@ -68,14 +74,14 @@ public sealed class CoopOnChain : IAsyncDisposable
 
     public TransactionSender Sender(int account) => new(Client, new LocalSigner(Key(account)));
 
-    /// <summary>Admits the holder of dev account <paramref name="account"/> as governance does: anchored action, signed consent, give.</summary>
+    /// <summary>Admits the holder of dev account <paramref name="account"/> as governance does: anchored and scheduled action, notice, signed consent, give.</summary>
     public async Task<BigInteger> AdmitAsync(int account)
     {
         var member = Key(account);
         var action = new GovernanceAction(GovernanceActionKind.AdmitMember, member.Address, "member", "");
         var digest = new Hash32(RandomNumberGenerator.GetBytes(32));
-        var reference = await AnchorActionAsync(action, null, digest);
-        var agreement = MembershipAgreement.Create(Manifest.ChainId, Identity.Address, Manifest.Issuer, member.Address, "member", "", digest, reference);
+        await ScheduleActionAsync(action, null, digest);
+        var agreement = MembershipAgreement.Create(Manifest.ChainId, Identity.Address, Manifest.Issuer, member.Address, "member", "", digest);
         await Identity.SendAsync("give", [member.Address, agreement.Metadata, agreement.Sign(member)]);
         return await Identity.CallAsync<BigInteger>("tokenOf", member.Address);
     }
@@ -86,8 +92,8 @@ public sealed class CoopOnChain : IAsyncDisposable
         var member = Key(account).Address;
         var tokenId = await Identity.CallAsync<BigInteger>("tokenOf", member);
         var digest = new Hash32(RandomNumberGenerator.GetBytes(32));
-        var reference = await AnchorActionAsync(new GovernanceAction(GovernanceActionKind.RevokeMember, member), tokenId, digest);
-        await Identity.SendAsync("revoke", [tokenId, digest.ToArray(), reference.ToAbiTuple()]);
+        await ScheduleActionAsync(new GovernanceAction(GovernanceActionKind.RevokeMember, member), tokenId, digest);
+        await Identity.SendAsync("revoke", [tokenId, digest.ToArray()]);
     }
 
     /// <summary>Deploys a ballot for this cooperative's members, coordinated by <paramref name="coordinator"/>, open for an hour of chain time, with <paramref name="initialCredits"/> per member.</summary>
@@ -104,18 +110,25 @@ public sealed class CoopOnChain : IAsyncDisposable
     }
 
     /// <summary>Moves chain time past a ballot's deadline.</summary>
-    public async Task PassDeadlineAsync()
+    public Task PassDeadlineAsync() => AdvanceAsync(TimeSpan.FromSeconds(3601));
+
+    /// <summary>Moves chain time forward by <paramref name="time"/> and mines a block.</summary>
+    public async Task AdvanceAsync(TimeSpan time)
     {
-        await Client.Rpc.CallAsync("evm_increaseTime", [3601]);
+        await Client.Rpc.CallAsync("evm_increaseTime", [(long)time.TotalSeconds]);
         await Client.Rpc.CallAsync("evm_mine", []);
     }
 
-    private async Task<DecisionRef> AnchorActionAsync(GovernanceAction action, BigInteger? tokenId, Hash32 digest)
+    // Anchors the action's leaf (its own poll, version 1), schedules it and lets the notice pass.
+    private async Task ScheduleActionAsync(GovernanceAction action, BigInteger? tokenId, Hash32 digest)
     {
-        var leaf = ActionLeaf.Compute(Manifest.ChainId, Identity.Address, action.Kind, ActionLeaf.Params(action, tokenId), digest);
+        var parameters = ActionLeaf.Params(action, tokenId);
+        var poll = ActionLeaf.PollId($"test/{digest}");
+        var leaf = ActionLeaf.Compute(ActionLeaf.Id(Manifest.ChainId, Identity.Address, action.Kind, parameters, digest), poll, 1);
         var tree = new DecisionMerkleTree([leaf]);
         await Anchor.SendAsync("anchor", [tree.Root.ToArray(), 1UL]);
-        return DecisionRef.For(tree, 0);
+        await Schedule.SendAsync("schedule", [Identity.Address, action.Kind.OnChainKind().ToArray(), parameters, digest.ToArray(), poll.ToArray(), 1UL, DecisionRef.For(tree, 0).ToAbiTuple()]);
+        await AdvanceAsync(Notice);
     }
 
     public async ValueTask DisposeAsync()

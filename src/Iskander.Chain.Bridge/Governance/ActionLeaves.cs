@@ -26,10 +26,10 @@ public static class ActionLeaves
     public static async Task<IReadOnlyList<PreparedActionLeaf>> PrepareAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long[] versionIds, GovernanceTargets targets,
         ILogger log, CancellationToken cancellationToken)
     {
-        var pending = new List<(long Id, long VersionId, GovernanceAction Action, Hash32 Digest)>();
+        var pending = new List<(long Id, long VersionId, GovernanceAction Action, Hash32 Digest, string PollKey, int Version)>();
         await using (var select = new NpgsqlCommand(
             """
-            SELECT a.id, a.version_id, a.spec::text, v.sha256 FROM governance_actions a JOIN decision_versions v ON v.id = a.version_id
+            SELECT a.id, a.version_id, a.spec::text, v.sha256, v.poll_key, v.version FROM governance_actions a JOIN decision_versions v ON v.id = a.version_id
             WHERE a.version_id = ANY($1) AND a.status = 'pending' AND a.leaf IS NULL ORDER BY a.version_id, a.position FOR UPDATE OF a
             """, connection, transaction))
         {
@@ -37,12 +37,12 @@ public static class ActionLeaves
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                pending.Add((reader.GetInt64(0), reader.GetInt64(1), ActionSpec.FromJson(reader.GetString(2)), new Hash32((byte[])reader[3])));
+                pending.Add((reader.GetInt64(0), reader.GetInt64(1), ActionSpec.FromJson(reader.GetString(2)), new Hash32((byte[])reader[3]), reader.GetString(4), reader.GetInt32(5)));
             }
         }
 
         var prepared = new List<PreparedActionLeaf>();
-        foreach (var (id, versionId, action, digest) in pending)
+        foreach (var (id, versionId, action, digest, pollKey, version) in pending)
         {
             BigInteger? tokenId = null;
             if (action.Kind == GovernanceActionKind.RevokeMember)
@@ -59,7 +59,8 @@ public static class ActionLeaves
 
             var target = targets.For(action.Kind);
             var parameters = ActionLeaf.Params(action, tokenId);
-            prepared.Add(new PreparedActionLeaf(id, versionId, ActionLeaf.Compute(targets.ChainId, target, action.Kind, parameters, digest), target, parameters));
+            var actionId = ActionLeaf.Id(targets.ChainId, target, action.Kind, parameters, digest);
+            prepared.Add(new PreparedActionLeaf(id, versionId, ActionLeaf.Compute(actionId, ActionLeaf.PollId(pollKey), (ulong)version), target, parameters));
         }
 
         return prepared;

@@ -23,7 +23,7 @@ public static class ActionRecorder
             """
             UPDATE governance_actions a SET status = 'superseded', reason = $4, updated_at = now()
             FROM decision_versions v
-            WHERE a.version_id = v.id AND v.instance = $1 AND v.poll_id = $2 AND v.id <> $3 AND a.status IN ('pending', 'awaiting_consent', 'ready')
+            WHERE a.version_id = v.id AND v.instance = $1 AND v.poll_id = $2 AND v.id <> $3 AND a.status IN ('pending', 'scheduled', 'awaiting_consent', 'ready')
             """, connection, transaction))
         {
             supersede.Parameters.Add(new() { Value = instance });

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Abi;
 using Iskander.Chain.Ethereum.Accounts;
@@ -10,19 +11,54 @@ namespace Iskander.Chain.Bridge.Governance;
 /// <summary>A contract refused an action (its custom error, decoded).</summary>
 public sealed class ActionRefusedException(string message) : Exception(message);
 
+/// <summary>Where a scheduled action stands on chain (<c>IActionSchedule.Status</c>).</summary>
+public enum ScheduledStatus
+{
+    /// <summary>Never scheduled.</summary>
+    None,
+
+    /// <summary>Scheduled, in its notice period.</summary>
+    Pending,
+
+    /// <summary>Notice served; neither vetoed, superseded nor expired.</summary>
+    Executable,
+
+    /// <summary>Executed.</summary>
+    Executed,
+
+    /// <summary>Vetoed by the members; it can never run.</summary>
+    Vetoed,
+
+    /// <summary>A later version of its poll was scheduled.</summary>
+    Superseded,
+
+    /// <summary>Not executed within its validity window.</summary>
+    Expired,
+}
+
+/// <summary>A scheduled action as the chain reports it.</summary>
+/// <param name="Status">Where it stands.</param>
+/// <param name="ExecutableAt">Chain time (Unix seconds) from which it may execute; 0 when never scheduled.</param>
+/// <param name="ExpiresAt">Chain time from which it is expired.</param>
+public sealed record ScheduledAction(ScheduledStatus Status, ulong ExecutableAt, ulong ExpiresAt);
+
 /// <summary>
-/// The governed contracts as the bridge uses them: whether an action leaf was executed (the
-/// contracts' own record, <c>actionExecuted</c>), and sending the executing call. The sender is the
-/// bridge's key, which must be CoopIdentity's issuer for admissions; it is shared with anchoring so
-/// that one nonce sequence serves both.
+/// The governed contracts as the bridge uses them: the public schedule (<c>ActionSchedule</c>, whose
+/// record of each action is the truth consulted), scheduling an anchored action, and sending the
+/// executing call. The sender is the bridge's key, which must be CoopIdentity's issuer for
+/// admissions; it is shared with anchoring so that one nonce sequence serves both.
 /// </summary>
-public sealed class GovernanceChain(EthClient client, GovernanceTargets targets, Address issuer, ulong startBlock, ContractAbi identityAbi, ContractAbi constitutionAbi, TransactionSender? sender = null)
+public sealed class GovernanceChain(EthClient client, GovernanceTargets targets, Address schedule, Address issuer, ulong startBlock, ContractAbi scheduleAbi, ContractAbi identityAbi,
+    ContractAbi constitutionAbi, TransactionSender? sender = null)
 {
     /// <summary>The node.</summary>
     public EthClient Client => client;
 
     /// <summary>Chain and contracts.</summary>
     public GovernanceTargets Targets => targets;
+
+    /// <summary>The ActionSchedule.</summary>
+    public Address Schedule => schedule;
 
     /// <summary>CoopIdentity's issuer: the active party of every membership agreement.</summary>
     public Address Issuer => issuer;
@@ -35,15 +71,22 @@ public sealed class GovernanceChain(EthClient client, GovernanceTargets targets,
 
     private TransactionSender Sender => sender ?? throw new InvalidOperationException("this GovernanceChain is read-only (no bridge key)");
 
-    /// <summary>Whether <paramref name="leaf"/> was executed at <paramref name="target"/> on the chain as the node sees it now.</summary>
-    public async Task<bool> ActionExecutedAsync(Address target, Hash32 leaf, CancellationToken cancellationToken)
+    /// <summary>Where action <paramref name="actionId"/> stands on the chain as the node sees it now.</summary>
+    public async Task<ScheduledAction> ScheduledAsync(Hash32 actionId, CancellationToken cancellationToken)
     {
-        var function = AbiFor(target).Function("actionExecuted");
-        var output = await client.CallAsync(new CallRequest { To = target, Data = function.EncodeCall([leaf.ToArray()]) }, "latest", cancellationToken).ConfigureAwait(false);
-        return (bool)function.DecodeOutput(output)[0]!;
+        var status = (BigInteger)(await CallAsync("statusOf", actionId, cancellationToken).ConfigureAwait(false))[0]!;
+        var action = (object?[])(await CallAsync("actionOf", actionId, cancellationToken).ConfigureAwait(false))[0]!;
+        return new ScheduledAction((ScheduledStatus)(int)status, (ulong)(BigInteger)action[0]!, (ulong)(BigInteger)action[1]!);
     }
 
-    /// <summary>Sends <paramref name="function"/>(<paramref name="arguments"/>) to <paramref name="target"/> without waiting for it to be mined.</summary>
+    /// <summary>The timestamp of the latest block (the clock the schedule's notice and expiry follow).</summary>
+    public async Task<ulong> ChainTimeAsync(CancellationToken cancellationToken)
+    {
+        var head = await client.GetBlockByNumberAsync(await client.BlockNumberAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return head?.Timestamp ?? throw new InvalidOperationException("the node returned no head block");
+    }
+
+    /// <summary>Sends <paramref name="function"/>(<paramref name="arguments"/>) to <paramref name="target"/> (a governed contract or the schedule) without waiting for it to be mined.</summary>
     /// <exception cref="ActionRefusedException">The contract reverts (estimated before sending), with its decoded error.</exception>
     public async Task<SignedTransaction> SendAsync(Address target, string function, object?[] arguments, CancellationToken cancellationToken)
     {
@@ -54,12 +97,20 @@ public sealed class GovernanceChain(EthClient client, GovernanceTargets targets,
         }
         catch (JsonRpcErrorException ex) when (ex.RevertData is { } data)
         {
-            throw new ActionRefusedException($"{(target == targets.Identity ? "CoopIdentity" : "Constitution")} refused {function}: {abi.DecodeRevert(data)}");
+            var name = target == schedule ? "ActionSchedule" : target == targets.Identity ? "CoopIdentity" : "Constitution";
+            throw new ActionRefusedException($"{name} refused {function}: {abi.DecodeRevert(data)}");
         }
     }
 
     /// <summary>Re-reads the key's nonce after a dropped or reorged transaction.</summary>
     public Task ResyncNonceAsync(CancellationToken cancellationToken) => Sender.Nonces.ResyncAsync(cancellationToken);
 
-    private ContractAbi AbiFor(Address target) => target == targets.Identity ? identityAbi : constitutionAbi;
+    private async Task<object?[]> CallAsync(string function, Hash32 actionId, CancellationToken cancellationToken)
+    {
+        var call = scheduleAbi.Function(function);
+        var output = await client.CallAsync(new CallRequest { To = schedule, Data = call.EncodeCall([actionId.ToArray()]) }, "latest", cancellationToken).ConfigureAwait(false);
+        return call.DecodeOutput(output);
+    }
+
+    private ContractAbi AbiFor(Address target) => target == schedule ? scheduleAbi : target == targets.Identity ? identityAbi : constitutionAbi;
 }

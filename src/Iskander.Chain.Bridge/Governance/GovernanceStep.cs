@@ -13,14 +13,23 @@ using Serilog;
 namespace Iskander.Chain.Bridge.Governance;
 
 /// <summary>
-/// Executes anchored actions, each only after the batch that anchors it (with its decision) is
-/// confirmed: admissions wait for the member's consent (and expire without it), revocations and
-/// amendments go straight to the contract. Every transaction is announced in the Glass Box first.
-/// The contracts' <c>actionExecuted</c> is the truth consulted: an action found executed is adopted,
-/// never sent twice, and an executed action that a reorg undid is sent again.
+/// Carries anchored actions through the public schedule: once the batch that anchors an action
+/// (with its decision) is confirmed, the action is scheduled on chain (<c>ActionSchedule</c>), which
+/// publishes it; after the notice it is executed — admissions only with the member's consent, which
+/// can be given during the notice and expires without it. An action the members vetoed, that a later
+/// version of its poll superseded, or that expired on chain is closed with that status and never
+/// sent again. Every transaction, and every veto, supersession and expiry seen on chain, is recorded
+/// in the Glass Box. The schedule's record of each action is the truth consulted: an action found
+/// scheduled or executed is adopted, never sent twice, and one that a reorg undid is sent again.
 /// </summary>
 public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chain, ILogger log)
 {
+    private const string Columns =
+        """
+        a.id, a.spec::text, a.target, a.leaf, a.params, a.batch_id, a.leaf_index, a.metadata, a.consent, v.sha256, v.poll_key, v.version, a.status, a.schedule_sent_at
+        FROM governance_actions a JOIN batches b ON b.id = a.batch_id JOIN decision_versions v ON v.id = a.version_id
+        """;
+
     /// <summary>How long an admission waits for the member's consent.</summary>
     public TimeSpan ConsentWindow { get; init; } = TimeSpan.FromDays(14);
 
@@ -30,65 +39,180 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
     /// <summary>Executed actions this many blocks deep or less are re-checked for reorgs.</summary>
     public int ReorgWindow { get; init; } = 64;
 
-    /// <summary>A sent action still not executed after this long is sent again.</summary>
+    /// <summary>A sent transaction whose effect is still not on chain after this long is sent again.</summary>
     public TimeSpan ResubmitAfter { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Most transactions sent per round.</summary>
+    /// <summary>Most transactions sent per round (for scheduling, and again for executing).</summary>
     public int MaxSendsPerRound { get; init; } = 16;
 
     /// <summary>One round; returns how many actions changed status.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var changed = await PromoteAsync(cancellationToken).ConfigureAwait(false);
-        changed += await ExpireAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < MaxSendsPerRound && await ExecuteOneAsync(cancellationToken).ConfigureAwait(false); i++) changed++;
+        var changed = 0;
+        for (var i = 0; i < MaxSendsPerRound && await ScheduleOneAsync(cancellationToken).ConfigureAwait(false); i++) changed++;
+        changed += await TrackAsync(cancellationToken).ConfigureAwait(false);
+        changed += await ExpireConsentAsync(cancellationToken).ConfigureAwait(false);
+        var now = await chain.ChainTimeAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < MaxSendsPerRound && await ExecuteOneAsync(now, cancellationToken).ConfigureAwait(false); i++) changed++;
         return changed + await ConfirmAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // pending → awaiting_consent (admissions: the agreement is prepared) or ready, once the batch is confirmed.
-    private async Task<int> PromoteAsync(CancellationToken cancellationToken)
+    private sealed record ActionRow(long Id, GovernanceAction Action, Address Target, Hash32 Leaf, byte[] Params, long BatchId, int Index, byte[]? Metadata, byte[]? Consent,
+        Hash32 Digest, string PollKey, int Version, string Status, DateTimeOffset? ScheduleSentAt)
+    {
+        public Hash32 ActionId(ulong chainId) => ActionLeaf.Id(chainId, Target, Action.Kind, Params, Digest);
+    }
+
+    private static ActionRow Read(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0), ActionSpec.FromJson(reader.GetString(1)), new Address((byte[])reader[2]), new Hash32((byte[])reader[3]), (byte[])reader[4], reader.GetInt64(5), reader.GetInt32(6),
+        reader.IsDBNull(7) ? null : (byte[])reader[7], reader.IsDBNull(8) ? null : (byte[])reader[8], new Hash32((byte[])reader[9]), reader.GetString(10), reader.GetInt32(11),
+        reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13));
+
+    private static async Task<ActionRow?> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string where, object[] parameters, CancellationToken cancellationToken)
+    {
+        await using var claim = new NpgsqlCommand($"SELECT {Columns} WHERE {where} ORDER BY a.id LIMIT 1 FOR UPDATE OF a SKIP LOCKED", connection, transaction);
+        foreach (var value in parameters) claim.Parameters.Add(new() { Value = value });
+        await using var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
+
+    // pending (batch confirmed) → scheduled: the schedule publishes the action and starts its notice.
+    private async Task<bool> ScheduleOneAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var audit = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var due = new List<(long Id, GovernanceAction Action, long BatchId, int Index, Hash32 Digest)>();
-        await using (var select = new NpgsqlCommand(
-            """
-            SELECT a.id, a.spec::text, a.batch_id, a.leaf_index, v.sha256 FROM governance_actions a
-            JOIN batches b ON b.id = a.batch_id JOIN decision_versions v ON v.id = a.version_id
-            WHERE a.status = 'pending' AND b.status = 'confirmed' ORDER BY a.id FOR UPDATE OF a SKIP LOCKED
-            """, connection, transaction))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        if (await ClaimAsync(connection, transaction, "a.status = 'pending' AND b.status = 'confirmed'", [], cancellationToken).ConfigureAwait(false) is not { } row) return false;
+
+        var actionId = row.ActionId(chain.Targets.ChainId);
+        if ((await chain.ScheduledAsync(actionId, cancellationToken).ConfigureAwait(false)).Status != ScheduledStatus.None)
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                due.Add((reader.GetInt64(0), ActionSpec.FromJson(reader.GetString(1)), reader.GetInt64(2), reader.GetInt32(3), new Hash32((byte[])reader[4])));
-            }
+            await SetScheduledAsync(connection, transaction, row.Id, null, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            log.Information("Action {ActionId} ({Kind}) was already scheduled on chain; adopted", row.Id, row.Action.Kind.Name());
+            return true;
         }
 
-        foreach (var (id, action, batchId, index, digest) in due)
+        var reference = DecisionRef.For(await DecisionQueries.BatchTreeAsync(connection, row.BatchId, cancellationToken).ConfigureAwait(false), row.Index);
+        var intent = await GlassBoxLog.IntentAsync(audit, "governance.schedule", row.Leaf.ToString(),
+            new JsonObject { ["action"] = row.Id, ["kind"] = row.Action.Kind.Name(), ["spec"] = JsonNode.Parse(ActionSpec.ToJson(row.Action)), ["poll"] = row.PollKey, ["version"] = row.Version },
+            cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (action.Kind != GovernanceActionKind.AdmitMember)
-            {
-                await GovernanceActions.SetStatusAsync(connection, transaction, id, "ready", null, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            var reference = DecisionRef.For(await DecisionQueries.BatchTreeAsync(connection, batchId, cancellationToken).ConfigureAwait(false), index);
-            var agreement = MembershipAgreement.Create(chain.Targets.ChainId, chain.Targets.Identity, chain.Issuer, action.Member!.Value, action.Role!, action.Uri ?? "", digest, reference);
-            await using var update = new NpgsqlCommand(
-                "UPDATE governance_actions SET status = 'awaiting_consent', metadata = $2, consent_deadline = now() + $3, updated_at = now() WHERE id = $1", connection, transaction);
-            update.Parameters.Add(new() { Value = id });
-            update.Parameters.Add(new() { Value = agreement.Metadata });
-            update.Parameters.Add(new() { Value = ConsentWindow });
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            log.Information("Admission of {Member} as {Role} is anchored and awaits the member's consent (action {ActionId})", action.Member, action.Role, id);
+            var sent = await chain.SendAsync(chain.Schedule, "schedule",
+                [row.Target, row.Action.Kind.OnChainKind().ToArray(), row.Params, row.Digest.ToArray(), ActionLeaf.PollId(row.PollKey).ToArray(), (ulong)row.Version, reference.ToAbiTuple()],
+                cancellationToken).ConfigureAwait(false);
+            await SetScheduledAsync(connection, transaction, row.Id, sent.Hash, cancellationToken).ConfigureAwait(false);
+            await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "governance.schedule", row.Leaf.ToString(), new JsonObject { ["tx"] = sent.Hash.ToString() }, cancellationToken)
+                .ConfigureAwait(false);
+            log.Information("Action {ActionId} ({Kind}) scheduled in {Tx}", row.Id, row.Action.Kind.Name(), sent.Hash);
+        }
+        catch (ActionRefusedException refused)
+        {
+            // A later version of the poll was scheduled first: this version's actions are superseded on chain.
+            var status = refused.Message.Contains("StaleVersion", StringComparison.Ordinal) ? "superseded" : "failed";
+            await GovernanceActions.SetStatusAsync(connection, transaction, row.Id, status, refused.Message, cancellationToken).ConfigureAwait(false);
+            await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "governance.schedule", row.Leaf.ToString(), new JsonObject { ["refused"] = refused.Message }, cancellationToken)
+                .ConfigureAwait(false);
+            log.Warning("Action {ActionId} ({Kind}) could not be scheduled: {Reason}", row.Id, row.Action.Kind.Name(), refused.Message);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return due.Count;
+        return true;
     }
 
-    private async Task<int> ExpireAsync(CancellationToken cancellationToken)
+    private static async Task SetScheduledAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id, Hash32? tx, CancellationToken cancellationToken)
+    {
+        await using var update = new NpgsqlCommand(
+            "UPDATE governance_actions SET status = 'scheduled', schedule_tx = $2, schedule_sent_at = now(), reason = NULL, updated_at = now() WHERE id = $1", connection, transaction);
+        update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = (object?)tx?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // scheduled → awaiting_consent (admissions) or ready once the chain has it; any of these → vetoed, superseded or expired as the chain says.
+    private async Task<int> TrackAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<ActionRow>();
+        await using (var select = new NpgsqlCommand($"SELECT {Columns} WHERE a.status IN ('scheduled', 'awaiting_consent', 'ready') ORDER BY a.id", connection))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(Read(reader));
+        }
+
+        var changed = 0;
+        foreach (var row in rows)
+        {
+            var scheduled = await chain.ScheduledAsync(row.ActionId(chain.Targets.ChainId), cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (await CloseAsync(connection, transaction, row, scheduled.Status, cancellationToken).ConfigureAwait(false))
+            {
+                changed++;
+            }
+            else if (row.Status == "scheduled" && scheduled.Status is ScheduledStatus.Pending or ScheduledStatus.Executable)
+            {
+                await NoticeStartedAsync(connection, transaction, row, scheduled, cancellationToken).ConfigureAwait(false);
+                changed++;
+            }
+            else if (row.Status == "scheduled" && scheduled.Status == ScheduledStatus.None && DateTimeOffset.UtcNow - row.ScheduleSentAt > ResubmitAfter)
+            {
+                await GovernanceActions.SetStatusAsync(connection, transaction, row.Id, "pending", "scheduled again: the scheduling transaction was not mined", cancellationToken).ConfigureAwait(false);
+                await chain.ResyncNonceAsync(cancellationToken).ConfigureAwait(false);
+                changed++;
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return changed;
+    }
+
+    private async Task NoticeStartedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ActionRow row, ScheduledAction scheduled, CancellationToken cancellationToken)
+    {
+        byte[]? metadata = null;
+        if (row.Action.Kind == GovernanceActionKind.AdmitMember)
+        {
+            metadata = MembershipAgreement.Create(chain.Targets.ChainId, chain.Targets.Identity, chain.Issuer, row.Action.Member!.Value, row.Action.Role!, row.Action.Uri ?? "", row.Digest).Metadata;
+        }
+
+        await using var update = new NpgsqlCommand(
+            """
+            UPDATE governance_actions SET status = $2, executable_at = $3, expires_at = $4, metadata = $5,
+                consent_deadline = CASE WHEN $2 = 'awaiting_consent' THEN now() + $6 END, updated_at = now() WHERE id = $1
+            """, connection, transaction);
+        update.Parameters.Add(new() { Value = row.Id });
+        update.Parameters.Add(new() { Value = metadata is null ? "ready" : "awaiting_consent" });
+        update.Parameters.Add(new() { Value = (long)scheduled.ExecutableAt });
+        update.Parameters.Add(new() { Value = (long)scheduled.ExpiresAt });
+        update.Parameters.Add(new() { Value = (object?)metadata ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+        update.Parameters.Add(new() { Value = ConsentWindow });
+        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        log.Information("Action {ActionId} ({Kind}) is on the public schedule; it may execute from chain time {ExecutableAt}{Consent}", row.Id, row.Action.Kind.Name(), scheduled.ExecutableAt,
+            metadata is null ? "" : " with the member's consent");
+    }
+
+    // Vetoed, superseded and expired actions are closed for good, with a Glass Box entry; returns whether it closed one.
+    private async Task<bool> CloseAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ActionRow row, ScheduledStatus status, CancellationToken cancellationToken)
+    {
+        var (closed, reason) = status switch
+        {
+            ScheduledStatus.Vetoed => ("vetoed", "vetoed by the members during its notice; it will never be executed"),
+            ScheduledStatus.Superseded => ("superseded", "a later version of its poll was scheduled on chain"),
+            ScheduledStatus.Expired => ("expired", "not executed within its validity window on chain"),
+            _ => (null, null),
+        };
+        if (closed is null) return false;
+        await using var audit = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var intent = await GlassBoxLog.IntentAsync(audit, $"governance.{closed}", row.Leaf.ToString(), new JsonObject { ["action"] = row.Id, ["kind"] = row.Action.Kind.Name(), ["was"] = row.Status },
+            cancellationToken).ConfigureAwait(false);
+        await GovernanceActions.SetStatusAsync(connection, transaction, row.Id, closed, reason, cancellationToken).ConfigureAwait(false);
+        await GlassBoxLog.OutcomeAsync(connection, transaction, intent, $"governance.{closed}", row.Leaf.ToString(), new JsonObject { ["status"] = closed }, cancellationToken).ConfigureAwait(false);
+        log.Warning("Action {ActionId} ({Kind}) is {Status}: {Reason}", row.Id, row.Action.Kind.Name(), closed, reason);
+        return true;
+    }
+
+    private async Task<int> ExpireConsentAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var expire = new NpgsqlCommand(
@@ -99,74 +223,56 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
         return expired;
     }
 
-    // ready → submitted (or executed when the chain already has it, or failed when the contract refuses).
-    private async Task<bool> ExecuteOneAsync(CancellationToken cancellationToken)
+    // ready and past its notice → submitted (or executed when the chain already has it, closed when vetoed, superseded or expired, failed when refused).
+    private async Task<bool> ExecuteOneAsync(ulong chainTime, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var audit = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long id, batchId;
-        int index;
-        GovernanceAction action;
-        Address target;
-        Hash32 leaf, digest;
-        byte[] parameters;
-        byte[]? metadata, consent;
-        await using (var claim = new NpgsqlCommand(
-            """
-            SELECT a.id, a.spec::text, a.target, a.leaf, a.params, a.batch_id, a.leaf_index, a.metadata, a.consent, v.sha256 FROM governance_actions a
-            JOIN batches b ON b.id = a.batch_id JOIN decision_versions v ON v.id = a.version_id
-            WHERE a.status = 'ready' AND b.status = 'confirmed' ORDER BY a.id LIMIT 1 FOR UPDATE OF a SKIP LOCKED
-            """, connection, transaction))
-        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return false;
-            id = reader.GetInt64(0);
-            action = ActionSpec.FromJson(reader.GetString(1));
-            target = new Address((byte[])reader[2]);
-            leaf = new Hash32((byte[])reader[3]);
-            parameters = (byte[])reader[4];
-            batchId = reader.GetInt64(5);
-            index = reader.GetInt32(6);
-            metadata = reader.IsDBNull(7) ? null : (byte[])reader[7];
-            consent = reader.IsDBNull(8) ? null : (byte[])reader[8];
-            digest = new Hash32((byte[])reader[9]);
-        }
+        if (await ClaimAsync(connection, transaction, "a.status = 'ready' AND a.executable_at <= $1", [(long)chainTime], cancellationToken).ConfigureAwait(false) is not { } row) return false;
 
-        if (await chain.ActionExecutedAsync(target, leaf, cancellationToken).ConfigureAwait(false))
+        var scheduled = await chain.ScheduledAsync(row.ActionId(chain.Targets.ChainId), cancellationToken).ConfigureAwait(false);
+        if (scheduled.Status == ScheduledStatus.Executed)
         {
-            await MarkExecutedAsync(connection, transaction, id, (long)await chain.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await MarkExecutedAsync(connection, transaction, row.Id, (long)await chain.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            log.Information("Action {ActionId} ({Kind}) was already executed on chain; adopted", id, action.Kind.Name());
+            log.Information("Action {ActionId} ({Kind}) was already executed on chain; adopted", row.Id, row.Action.Kind.Name());
             return true;
         }
 
-        var reference = DecisionRef.For(await DecisionQueries.BatchTreeAsync(connection, batchId, cancellationToken).ConfigureAwait(false), index);
-        var (function, arguments) = action.Kind switch
+        if (await CloseAsync(connection, transaction, row, scheduled.Status, cancellationToken).ConfigureAwait(false))
         {
-            GovernanceActionKind.AdmitMember => ("give", new object?[] { action.Member!.Value, metadata, consent }),
-            GovernanceActionKind.RevokeMember => ("revoke", [(BigInteger)AbiCodec.Decode([AbiType.Parse("address"), AbiType.Parse("uint256")], parameters)[1]!, digest.ToArray(), reference.ToAbiTuple()]),
-            _ => ("amend", [GovernanceAction.ShortText(action.Parameter!), action.Value!.Value, digest.ToArray(), reference.ToAbiTuple()]),
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        if (scheduled.Status != ScheduledStatus.Executable) return false; // a reorg put it back in its notice: wait
+
+        var (function, arguments) = row.Action.Kind switch
+        {
+            GovernanceActionKind.AdmitMember => ("give", new object?[] { row.Action.Member!.Value, row.Metadata, row.Consent }),
+            GovernanceActionKind.RevokeMember => ("revoke", [(BigInteger)AbiCodec.Decode([AbiType.Parse("address"), AbiType.Parse("uint256")], row.Params)[1]!, row.Digest.ToArray()]),
+            _ => ("amend", [GovernanceAction.ShortText(row.Action.Parameter!), row.Action.Value!.Value, row.Digest.ToArray()]),
         };
-        var intent = await GlassBoxLog.IntentAsync(audit, "governance.execute", leaf.ToString(),
-            new JsonObject { ["action"] = id, ["kind"] = action.Kind.Name(), ["spec"] = JsonNode.Parse(ActionSpec.ToJson(action)), ["function"] = function, ["target"] = target.ToChecksumString() },
+        var intent = await GlassBoxLog.IntentAsync(audit, "governance.execute", row.Leaf.ToString(),
+            new JsonObject { ["action"] = row.Id, ["kind"] = row.Action.Kind.Name(), ["spec"] = JsonNode.Parse(ActionSpec.ToJson(row.Action)), ["function"] = function, ["target"] = row.Target.ToChecksumString() },
             cancellationToken).ConfigureAwait(false);
         try
         {
-            var sent = await chain.SendAsync(target, function, arguments, cancellationToken).ConfigureAwait(false);
+            var sent = await chain.SendAsync(row.Target, function, arguments, cancellationToken).ConfigureAwait(false);
             await using var update = new NpgsqlCommand(
                 "UPDATE governance_actions SET status = 'submitted', tx_hash = $2, submitted_at = now(), reason = NULL, updated_at = now() WHERE id = $1", connection, transaction);
-            update.Parameters.Add(new() { Value = id });
+            update.Parameters.Add(new() { Value = row.Id });
             update.Parameters.Add(new() { Value = sent.Hash.ToArray() });
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "governance.execute", leaf.ToString(), new JsonObject { ["tx"] = sent.Hash.ToString() }, cancellationToken).ConfigureAwait(false);
-            log.Information("Action {ActionId} ({Kind}) sent in {Tx}", id, action.Kind.Name(), sent.Hash);
+            await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "governance.execute", row.Leaf.ToString(), new JsonObject { ["tx"] = sent.Hash.ToString() }, cancellationToken).ConfigureAwait(false);
+            log.Information("Action {ActionId} ({Kind}) sent in {Tx}", row.Id, row.Action.Kind.Name(), sent.Hash);
         }
         catch (ActionRefusedException refused)
         {
-            await GovernanceActions.SetStatusAsync(connection, transaction, id, "failed", refused.Message, cancellationToken).ConfigureAwait(false);
-            await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "governance.execute", leaf.ToString(), new JsonObject { ["refused"] = refused.Message }, cancellationToken).ConfigureAwait(false);
-            log.Warning("Action {ActionId} ({Kind}) failed: {Reason}", id, action.Kind.Name(), refused.Message);
+            await GovernanceActions.SetStatusAsync(connection, transaction, row.Id, "failed", refused.Message, cancellationToken).ConfigureAwait(false);
+            await GlassBoxLog.OutcomeAsync(connection, transaction, intent, "governance.execute", row.Leaf.ToString(), new JsonObject { ["refused"] = refused.Message }, cancellationToken).ConfigureAwait(false);
+            log.Warning("Action {ActionId} ({Kind}) failed: {Reason}", row.Id, row.Action.Kind.Name(), refused.Message);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -178,23 +284,26 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
     {
         var head = await chain.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var candidates = new List<(long Id, Address Target, Hash32 Leaf, string Status, byte[]? Tx, DateTimeOffset? SubmittedAt)>();
+        var candidates = new List<(long Id, Hash32 ActionId, string Status, byte[]? Tx, DateTimeOffset? SubmittedAt)>();
         await using (var select = new NpgsqlCommand(
-            "SELECT id, target, leaf, status, tx_hash, submitted_at FROM governance_actions WHERE status = 'submitted' OR (status = 'executed' AND executed_block >= $1) ORDER BY id", connection))
+            """
+            SELECT a.id, a.target, a.spec::text, a.params, v.sha256, a.status, a.tx_hash, a.submitted_at FROM governance_actions a JOIN decision_versions v ON v.id = a.version_id
+            WHERE a.status = 'submitted' OR (a.status = 'executed' AND a.executed_block >= $1) ORDER BY a.id
+            """, connection))
         {
             select.Parameters.Add(new() { Value = (long)head - ReorgWindow });
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                candidates.Add((reader.GetInt64(0), new Address((byte[])reader[1]), new Hash32((byte[])reader[2]), reader.GetString(3),
-                    reader.IsDBNull(4) ? null : (byte[])reader[4], reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+                var actionId = ActionLeaf.Id(chain.Targets.ChainId, new Address((byte[])reader[1]), ActionSpec.FromJson(reader.GetString(2)).Kind, (byte[])reader[3], new Hash32((byte[])reader[4]));
+                candidates.Add((reader.GetInt64(0), actionId, reader.GetString(5), reader.IsDBNull(6) ? null : (byte[])reader[6], reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
             }
         }
 
         var changed = 0;
         foreach (var action in candidates)
         {
-            if (!await chain.ActionExecutedAsync(action.Target, action.Leaf, cancellationToken).ConfigureAwait(false))
+            if ((await chain.ScheduledAsync(action.ActionId, cancellationToken).ConfigureAwait(false)).Status != ScheduledStatus.Executed)
             {
                 var overdue = action.SubmittedAt is null || DateTimeOffset.UtcNow - action.SubmittedAt > ResubmitAfter;
                 if (action.Status == "executed" || overdue)

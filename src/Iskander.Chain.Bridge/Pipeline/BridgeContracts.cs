@@ -10,7 +10,7 @@ namespace Iskander.Chain.Bridge.Pipeline;
 
 /// <summary>The deployed contracts the bridge writes to, sharing one sender (one key, one nonce sequence).</summary>
 /// <param name="Anchor">DecisionAnchor.</param>
-/// <param name="Governance">CoopIdentity and Constitution.</param>
+/// <param name="Governance">ActionSchedule, CoopIdentity and Constitution.</param>
 /// <param name="Sender">The bridge key's sender (one nonce sequence for every transaction the bridge sends).</param>
 public sealed record BridgeContracts(AnchorChain Anchor, GovernanceChain Governance, TransactionSender Sender)
 {
@@ -25,7 +25,7 @@ public sealed record BridgeContracts(AnchorChain Anchor, GovernanceChain Governa
         var targets = new GovernanceTargets(manifest.ChainId, manifest["CoopIdentity"].Address, manifest["Constitution"].Address);
         return new BridgeContracts(
             new AnchorChain(client, manifest["DecisionAnchor"].Address, abiOf("DecisionAnchor"), sender),
-            new GovernanceChain(client, targets, manifest.Issuer, manifest.DeployBlock, abiOf("CoopIdentity"), abiOf("Constitution"), sender),
+            new GovernanceChain(client, targets, manifest["ActionSchedule"].Address, manifest.Issuer, manifest.DeployBlock, abiOf("ActionSchedule"), abiOf("CoopIdentity"), abiOf("Constitution"), sender),
             sender);
     }
 }
