@@ -70,7 +70,7 @@ public sealed class BallotCommandTests
 
         // What the coordinator will find: Ada's latest message (option 2, new key); Bob withdrew.
         var (signUps, messages) = await ballot.EventsAsync(manifest.DeployBlock, await coop.Client.BlockNumberAsync());
-        var poll = new PollProcessor(BallotCircuitParameters.Test, 3, 5, 1);
+        var poll = new PollProcessor(BallotCircuitParameters.Test, 3, (await ballot.SettingsAsync()).PollId, 1);
         foreach (var signUp in signUps) poll.SignUp(new MaciPublicKey(signUp.PublicKey));
         foreach (var message in messages) poll.Publish(message.Message);
         while (poll.BatchesLeft > 0) poll.ProcessNextBatch(coordinator, Fr.Random());

@@ -35,8 +35,9 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
         var bob = MaciPrivateKey.Generate();
         var adaIndex = (ulong)await ballot.WithSender(coop.Sender(2)).SignUpAsync(ada.PublicKey());
         var bobIndex = (ulong)await ballot.WithSender(coop.Sender(3)).SignUpAsync(bob.PublicKey());
-        await ballot.WithSender(coop.Sender(2)).PublishAsync(PublishedMessage.Create(ada, adaIndex, ada.PublicKey(), 2, 1, 1, 3, coordinator.PublicKey()));
-        await ballot.WithSender(coop.Sender(3)).PublishAsync(PublishedMessage.Create(bob, bobIndex, bob.PublicKey(), 2, 1, 1, 3, coordinator.PublicKey()));
+        var pollId = (await ballot.SettingsAsync()).PollId; // derived by the contract
+        await ballot.WithSender(coop.Sender(2)).PublishAsync(PublishedMessage.Create(ada, adaIndex, ada.PublicKey(), 2, 1, 1, pollId, coordinator.PublicKey()));
+        await ballot.WithSender(coop.Sender(3)).PublishAsync(PublishedMessage.Create(bob, bobIndex, bob.PublicKey(), 2, 1, 1, pollId, coordinator.PublicKey()));
         await coop.PassDeadlineAsync();
 
         await using var loomio = await LoomioEmulator.StartAsync();
