@@ -58,6 +58,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<JsonObject> _groups = [];
     private readonly List<PollState> _polls = [];
+    private readonly HashSet<long> _hiddenGroups = [];
     private readonly ConcurrentQueue<LoomioFault> _faults = new();
     private long _nextId = 300;
     private DateTimeOffset _clock = new(2026, 9, 1, 12, 0, 0, TimeSpan.Zero);
@@ -162,8 +163,27 @@ public sealed class LoomioEmulator : IAsyncDisposable
         current.VersionsCount++;
     });
 
-    /// <summary>Discards (soft-deletes) the poll: it vanishes from listings, its content is nulled.</summary>
+    /// <summary>
+    /// Discards (soft-deletes) the poll: it vanishes from listings and reading it answers 403, as in
+    /// Loomio, where the show ability asks PollQuery.visible_to, whose scope keeps only undiscarded
+    /// polls (app/models/ability/poll.rb, app/queries/poll_query.rb).
+    /// </summary>
     public void Discard(string key) => Mutate(key, p => p.DiscardedAt = Tick());
+
+    /// <summary>Deletes the poll for good (as deleting its author's account does): reading it answers 404.</summary>
+    public void Delete(string key)
+    {
+        lock (_gate) _polls.RemoveAll(p => p.Key == key);
+    }
+
+    /// <summary>
+    /// The bot user leaves the group (or loses sight of it): its listing and its polls answer 403
+    /// (app/controllers/api/b2/base_controller.rb raises CanCan::AccessDenied unless the user can see the group).
+    /// </summary>
+    public void HideGroupFromBot(long groupId)
+    {
+        lock (_gate) _hiddenGroups.Add(groupId);
+    }
 
     /// <summary>Keys of every poll, oldest first.</summary>
     public IReadOnlyList<string> PollKeys()
@@ -196,33 +216,33 @@ public sealed class LoomioEmulator : IAsyncDisposable
         }
 
         if (_faults.TryDequeue(out var fault) && await PlayFaultAsync(context, fault).ConfigureAwait(false)) return;
+        // The key is checked before anything else (app/controllers/api/b2/authenticates_api_key.rb).
         if (!Authorised(request))
         {
-            await JsonAsync(context, 403, new JsonObject { ["exception"] = "CanCan::AccessDenied", ["error"] = "You are not authorized to access this page." }).ConfigureAwait(false);
+            await JsonAsync(context, 403, AccessDenied).ConfigureAwait(false);
             return;
         }
 
         var path = rest.Value!.Trim('/');
-        JsonObject? body;
+        (int Status, JsonObject Body) answer;
         lock (_gate)
         {
-            body = path switch
+            answer = path switch
             {
-                "groups" when Shape == LoomioShape.Current => Document("groups", new JsonArray(_groups.Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count),
+                "groups" when Shape == LoomioShape.Current => (200, Document("groups", new JsonArray(_groups.Where(g => !_hiddenGroups.Contains(g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count - _hiddenGroups.Count)),
                 "polls" when Shape == LoomioShape.Current => ListPolls(request.Query),
                 _ when path.StartsWith("polls/", StringComparison.Ordinal) => OnePoll(path["polls/".Length..]),
-                _ => null,
+                _ => (404, NotFound("record")),
             };
         }
 
-        if (body is null)
-        {
-            await JsonAsync(context, 404, new JsonObject { ["exception"] = "ActiveRecord::RecordNotFound", ["error"] = "Not found" }).ConfigureAwait(false);
-            return;
-        }
-
-        await JsonAsync(context, 200, body).ConfigureAwait(false);
+        await JsonAsync(context, answer.Status, answer.Body).ConfigureAwait(false);
     }
+
+    // Error bodies as Loomio's API::V1::SnorlaxBase renders them: {"exception": "<class> <message>"}.
+    private static JsonObject AccessDenied => new() { ["exception"] = "CanCan::AccessDenied You are not authorized to access this page." };
+
+    private static JsonObject NotFound(string what) => new() { ["exception"] = $"ActiveRecord::RecordNotFound Couldn't find {what}" };
 
     private bool Authorised(HttpRequest request)
     {
@@ -236,30 +256,33 @@ public sealed class LoomioEmulator : IAsyncDisposable
         };
     }
 
-    private JsonObject ListPolls(IQueryCollection query)
+    private (int, JsonObject) ListPolls(IQueryCollection query)
     {
-        if (!long.TryParse(query["group_id"], CultureInfo.InvariantCulture, out var groupId)) return Document("polls", [], 0);
+        // Group.find(params[:group_id]): a missing or unknown group is a 404; a group the user cannot see a 403.
+        if (!long.TryParse(query["group_id"], CultureInfo.InvariantCulture, out var groupId) || !_groups.Any(g => g["id"]!.GetValue<long>() == groupId)) return (404, NotFound("Group"));
+        if (_hiddenGroups.Contains(groupId)) return (403, AccessDenied);
         var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 50;
         var offset = int.TryParse(query["offset"], CultureInfo.InvariantCulture, out var o) ? o : 0;
         var visible = _polls.Where(p => p.GroupId == groupId && p.DiscardedAt is null).OrderByDescending(p => p.CreatedAt).ToList();
         var page = visible.Skip(offset).Take(limit).ToList();
-        return Compound(page, visible.Count);
+        return (200, Compound(page, visible.Count));
     }
 
-    private JsonObject? OnePoll(string idOrKey)
+    private (int, JsonObject) OnePoll(string idOrKey)
     {
         var poll = _polls.FirstOrDefault(p => p.Key == idOrKey || p.Id.ToString(CultureInfo.InvariantCulture) == idOrKey);
-        return poll is null ? null : Compound([poll], null);
+        if (poll is null) return (404, NotFound("Poll"));
+        return poll.DiscardedAt is not null || _hiddenGroups.Contains(poll.GroupId) ? (403, AccessDenied) : (200, Compound([poll], null));
     }
 
     private JsonObject Compound(IReadOnlyList<PollState> polls, int? total) => new()
     {
         ["polls"] = new JsonArray(polls.Select(p => (JsonNode)SerialisePoll(p)).ToArray()),
-        ["poll_options"] = new JsonArray(polls.Where(p => p.DiscardedAt is null).SelectMany(p => p.Options.Select(o => (JsonNode)new JsonObject
+        ["poll_options"] = new JsonArray(polls.SelectMany(p => p.Options.Select(o => (JsonNode)new JsonObject
         {
             ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["priority"] = o.Priority, ["icon"] = o.Name, ["color"] = "#70C9F8",
         })).ToArray()),
-        ["outcomes"] = new JsonArray(polls.Where(p => p.DiscardedAt is null).SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
+        ["outcomes"] = new JsonArray(polls.SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
         {
             ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
             ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null,
@@ -272,12 +295,6 @@ public sealed class LoomioEmulator : IAsyncDisposable
 
     private JsonObject SerialisePoll(PollState p)
     {
-        if (p.DiscardedAt is not null)
-        {
-            // A discarded poll, where still readable, keeps ids and loses its content.
-            return new JsonObject { ["id"] = p.Id, ["key"] = p.Key, ["group_id"] = p.GroupId, ["discarded_at"] = Iso(p.DiscardedAt), ["title"] = null, ["details"] = null };
-        }
-
         var ordered = p.Options.OrderBy(o => o.Priority).ToList();
         var decided = (int)p.Options.Sum(o => o.Score);
         var hidden = p.HideResults == "until_closed" && p.ClosedAt is null;

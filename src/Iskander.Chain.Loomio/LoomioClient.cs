@@ -52,8 +52,17 @@ public class LoomioApiException(string message, HttpStatusCode? status = null, E
     public HttpStatusCode? Status { get; } = status;
 }
 
-/// <summary>Loomio refused the API key (403): rotated, revoked, or the bot user lost access. Needs an operator.</summary>
+/// <summary>
+/// Loomio refused the API key itself (403 on a request that any valid key may make): rotated, revoked,
+/// or the bot user was deactivated. Needs an operator.
+/// </summary>
 public sealed class LoomioCredentialException(string message) : LoomioApiException(message, HttpStatusCode.Forbidden);
+
+/// <summary>
+/// Loomio accepts the key but will not show this record to the bot user (403): for a poll, it was
+/// discarded or the bot user cannot see it (any more); Loomio does not say which.
+/// </summary>
+public sealed class LoomioAccessDeniedException(string message) : LoomioApiException(message, HttpStatusCode.Forbidden);
 
 /// <summary>
 /// Reads polls, outcomes and groups from Loomio's b2 User API, the source of truth for decisions
@@ -81,7 +90,11 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
     public async Task<LoomioDocument> ListPollsAsync(long groupId, int offset, CancellationToken cancellationToken = default) =>
         (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&limit={options.PageSize}&offset={offset}", cancellationToken).ConfigureAwait(false))!;
 
-    /// <summary><c>GET /api/b2/polls/{key}</c>: one poll with its options and outcome; null when Loomio has no such (visible) poll.</summary>
+    /// <summary>
+    /// <c>GET /api/b2/polls/{key}</c>: one poll with its options and outcome; null when Loomio has no
+    /// such poll (404). A poll the bot user may not see, discarded ones included, throws
+    /// <see cref="LoomioAccessDeniedException"/>.
+    /// </summary>
     public Task<LoomioDocument?> GetPollAsync(string idOrKey, CancellationToken cancellationToken = default) =>
         GetDocumentAsync($"api/b2/polls/{Uri.EscapeDataString(idOrKey)}", cancellationToken, notFoundIsNull: true);
 
@@ -115,7 +128,15 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
             using (response)
             {
                 var status = response.StatusCode;
-                if (status == HttpStatusCode.Forbidden) throw new LoomioCredentialException("Loomio refused the API key (403): check the bot user's key and group memberships");
+                if (status == HttpStatusCode.Forbidden)
+                {
+                    // Loomio answers 403 both for a bad key and for a record the key's user may not see
+                    // (a discarded poll fails the show ability: app/models/ability/poll.rb checks
+                    // PollQuery.visible_to, which starts from Poll.kept). Only the key check tells them apart.
+                    if (!await KeyIsValidAsync(cancellationToken).ConfigureAwait(false)) throw new LoomioCredentialException("Loomio refused the API key (403): check the bot user's key");
+                    throw new LoomioAccessDeniedException($"Loomio does not show {pathAndQuery.Split('?')[0]} to the bot user (403): discarded, or not visible to it");
+                }
+
                 if (status == HttpStatusCode.NotFound && notFoundIsNull) return null;
                 if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
                 {
@@ -129,6 +150,23 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
                 return Parse(body, status);
             }
         }
+    }
+
+    // A request every valid key may make: the poll with id 0 never exists, so Loomio authenticates the
+    // key (403 when it is not valid: app/controllers/api/b2/authenticates_api_key.rb runs first) and
+    // then answers 404. Settles the key presentation in Auto mode as a side effect.
+    private async Task<bool> KeyIsValidAsync(CancellationToken cancellationToken)
+    {
+        foreach (var useQueryKey in _mode switch { LoomioAuthMode.Bearer => [false], LoomioAuthMode.QueryParameter => [true], _ => new[] { false, true } })
+        {
+            using var probe = await SendAsync("api/b2/polls/0", useQueryKey, cancellationToken).ConfigureAwait(false);
+            if (probe.StatusCode == HttpStatusCode.Forbidden) continue;
+            if (probe.StatusCode != HttpStatusCode.NotFound) throw new LoomioApiException($"Loomio answered {(int)probe.StatusCode} to the key check", probe.StatusCode);
+            if (_mode == LoomioAuthMode.Auto) _mode = useQueryKey ? LoomioAuthMode.QueryParameter : LoomioAuthMode.Bearer;
+            return true;
+        }
+
+        return false;
     }
 
     private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, bool useQueryKey, CancellationToken cancellationToken)

@@ -71,6 +71,30 @@ public sealed class LoomioClientTests
         await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, mode: LoomioAuthMode.QueryParameter).ListPollsAsync(group, 0));
     }
 
+    [Theory]
+    [InlineData(LoomioShape.Current)]
+    [InlineData(LoomioShape.V3_0)]
+    public async Task A_discarded_or_hidden_poll_is_denied_to_the_bot_and_only_a_bad_key_is_a_credential_alert(LoomioShape shape)
+    {
+        await using var loomio = await LoomioEmulator.StartAsync(shape);
+        var group = loomio.AddGroup("Finance");
+        var hiddenGroup = loomio.AddGroup("Board");
+        var discarded = loomio.AddPoll(group, "Budget");
+        var hidden = loomio.AddPoll(hiddenGroup, "Chair");
+        var visible = loomio.AddPoll(group, "Printer");
+        loomio.Discard(discarded);
+        loomio.HideGroupFromBot(hiddenGroup);
+        var client = Client(loomio);
+
+        await Assert.ThrowsAsync<LoomioAccessDeniedException>(() => client.GetPollAsync(discarded));
+        await Assert.ThrowsAsync<LoomioAccessDeniedException>(() => client.GetPollAsync(hidden));
+        Assert.Equal(shape == LoomioShape.Current ? LoomioAuthMode.Bearer : LoomioAuthMode.QueryParameter, client.AuthMode);
+        Assert.NotNull(await client.GetPollAsync(visible));
+        Assert.Null(await client.GetPollAsync("nosuchkey"));
+        await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, key: "wrong").GetPollAsync(discarded));
+        await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, key: "wrong").GetPollAsync(visible));
+    }
+
     [Fact]
     public async Task Server_errors_and_rate_limits_are_retried()
     {

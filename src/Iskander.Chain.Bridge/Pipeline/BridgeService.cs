@@ -54,49 +54,44 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     /// </summary>
     public void Hint(long groupId, string? body = null) => _hints.Writer.TryWrite((groupId, body));
 
-    /// <summary>Runs until cancelled.</summary>
+    /// <summary>
+    /// Runs until cancelled. Reading Loomio and anchoring fail separately: a Loomio that refuses,
+    /// limits or breaks delays ingestion (with its own backoff) while what is recorded keeps moving
+    /// through the pipeline, and a pipeline failure does not stop ingestion.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var nextFullReconcile = DateTimeOffset.MinValue;
-        var nextDeepScan = NextDailyAt(DateTimeOffset.UtcNow, options.DeepScanAt);
+        var schedule = new Schedule(DateTimeOffset.MinValue, NextDailyAt(DateTimeOffset.UtcNow, options.DeepScanAt));
+        var ingestFailures = 0;
+        var ingestNotBefore = DateTimeOffset.MinValue;
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            string? ingestError = null;
+            var now = DateTimeOffset.UtcNow;
+            if (now >= ingestNotBefore)
+            {
+                try
+                {
+                    schedule = await IngestAsync(now, schedule, cancellationToken).ConfigureAwait(false);
+                    ingestFailures = 0;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    ingestFailures++;
+                    ingestError = ex.Message;
+                    var backoff = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(ingestFailures, 9))));
+                    ingestNotBefore = now + backoff;
+                    if (ex is LoomioCredentialException) log.Error("Loomio ingestion stopped: {Error} (retrying in {Backoff})", ex.Message, backoff);
+                    else log.Warning("Loomio ingestion failed ({Failures} in a row), retrying in {Backoff}: {Error}", ingestFailures, backoff, ex.Message);
+                }
+            }
+
             try
             {
-                var now = DateTimeOffset.UtcNow;
-                while (_hints.Reader.TryRead(out var hinted))
-                {
-                    _due.TryAdd(hinted.Group, now + options.HintDebounce);
-                    foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
-                }
-
-                foreach (var key in _hintedPolls.ToList())
-                {
-                    await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
-                    _hintedPolls.Remove(key);
-                }
-                if (now >= nextDeepScan)
-                {
-                    foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false);
-                    nextDeepScan = NextDailyAt(now, options.DeepScanAt);
-                    nextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset);
-                }
-                else if (now >= nextFullReconcile)
-                {
-                    foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
-                    nextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset);
-                }
-
-                foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
-                {
-                    _due.Remove(group);
-                    await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
-                }
-
                 var round = await pipeline.RunRoundAsync(cancellationToken).ConfigureAwait(false);
                 LastSuccess = DateTimeOffset.UtcNow;
-                LastError = null;
+                LastError = ingestError;
                 failures = 0;
                 if (!round.DidWork) await Task.Delay(options.IdleDelay, cancellationToken).ConfigureAwait(false);
             }
@@ -115,6 +110,54 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         }
     }
 
+    private sealed record Schedule(DateTimeOffset NextFullReconcile, DateTimeOffset NextDeepScan);
+
+    // Hinted polls, then the scheduled and hinted group reconciles. A hinted poll that fails stays
+    // hinted; a scheduled reconcile that fails is repeated after the ingestion backoff.
+    private async Task<Schedule> IngestAsync(DateTimeOffset now, Schedule schedule, CancellationToken cancellationToken)
+    {
+        while (_hints.Reader.TryRead(out var hinted))
+        {
+            _due.TryAdd(hinted.Group, now + options.HintDebounce);
+            foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
+        }
+
+        Exception? failure = null;
+        foreach (var key in _hintedPolls.ToList())
+        {
+            try
+            {
+                await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
+                _hintedPolls.Remove(key);
+            }
+            catch (LoomioApiException ex) when (ex is not LoomioCredentialException)
+            {
+                log.Warning("Hinted poll {PollKey} not reconciled this time: {Error}", key, ex.Message);
+                failure ??= ex;
+            }
+        }
+
+        if (now >= schedule.NextDeepScan)
+        {
+            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure ??= await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false);
+            schedule = new Schedule(NextAligned(now, options.ReconcileInterval, options.ReconcileOffset), NextDailyAt(now, options.DeepScanAt));
+        }
+        else if (now >= schedule.NextFullReconcile)
+        {
+            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure ??= await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
+            schedule = schedule with { NextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset) };
+        }
+
+        foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
+        {
+            failure ??= await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
+            _due.Remove(group);
+        }
+
+        if (failure is not null) throw failure;
+        return schedule;
+    }
+
     private async Task<IReadOnlyList<long>> GroupsAsync(CancellationToken cancellationToken) =>
         options.Groups.Count > 0 ? options.Groups : (await loomio.GetGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Id).ToList();
 
@@ -128,7 +171,9 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
 
     private static DateTimeOffset NextDailyAt(DateTimeOffset now, TimeSpan timeOfDay) => NextAligned(now, TimeSpan.FromDays(1), timeOfDay);
 
-    private async Task ReconcileAsync(long group, int? horizon, CancellationToken cancellationToken)
+    // One group's failure is logged and returned, so the other groups are still reconciled; a refused
+    // key concerns every group and is thrown.
+    private async Task<Exception?> ReconcileAsync(long group, int? horizon, CancellationToken cancellationToken)
     {
         int recorded;
         try
@@ -141,10 +186,16 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         {
             // Loomio 3.0.x has no poll listing: only polls named in webhook links can be followed.
             log.Warning("Loomio lists no polls for group {Group} (3.0.x has no listing): following polls from webhook links only", group);
-            return;
+            return null;
+        }
+        catch (LoomioApiException ex) when (ex is not LoomioCredentialException)
+        {
+            log.Warning("Group {Group} not reconciled this time: {Error}", group, ex.Message);
+            return ex;
         }
 
         if (recorded > 0) log.Information("Reconciled group {Group}: {Recorded} new decision versions", group, recorded);
+        return null;
     }
 }
 

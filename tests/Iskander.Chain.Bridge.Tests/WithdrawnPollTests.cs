@@ -1,0 +1,95 @@
+using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Loomio;
+using Iskander.Chain.Testing;
+
+namespace Iskander.Chain.Bridge.Tests;
+
+/// <summary>Polls that leave the bot user's view (Loomio answers 403 or 404) while the bridge keeps running.</summary>
+public sealed class WithdrawnPollTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task Discarded_hidden_and_deleted_polls_become_versions_while_the_rest_keeps_anchoring()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var members = harness.Loomio.AddGroup("Members");
+        var board = harness.Loomio.AddGroup("Board");
+        string Decided(long group, string title)
+        {
+            var key = harness.Loomio.AddPoll(group, title);
+            harness.Loomio.Vote(key, 0, 2);
+            harness.Loomio.Close(key);
+            harness.Loomio.SetOutcome(key, $"<p>{title}: adopted.</p>");
+            return key;
+        }
+
+        var discarded = Decided(members, "Adopt the budget?");
+        var deleted = Decided(members, "Paint the hall?");
+        var kept = Decided(members, "Hire a bookkeeper?");
+        var boardPoll = Decided(board, "Elect a chair?");
+        var client = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey, Backoff = TimeSpan.FromMilliseconds(50) });
+        var service = new BridgeService(new DecisionIngestor(harness.Database, client, harness.Loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
+            new BridgeServiceOptions { Groups = [members, board], HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+        using var cancel = new CancellationTokenSource();
+        var loop = service.RunAsync(cancel.Token);
+        try
+        {
+            await WaitForAsync(harness, () => ConfirmedStatesAsync(harness, discarded, deleted, kept, boardPoll), ["decided", "decided", "decided", "decided"]);
+
+            // Loomio's answers now: 403 for the discarded poll and for the board's poll (the bot left the
+            // board), 404 for the deleted one; a new decision arrives meanwhile.
+            harness.Loomio.Discard(discarded);
+            harness.Loomio.Delete(deleted);
+            harness.Loomio.HideGroupFromBot(board);
+            var later = Decided(members, "Buy a printer?");
+            service.Hint(members);
+            service.Hint(board);
+
+            await WaitForAsync(harness, () => ConfirmedStatesAsync(harness, discarded, deleted, kept, boardPoll, later),
+                ["decided withdrawn", "decided deleted", "decided", "decided withdrawn", "decided"]);
+            Assert.Null(service.LastError);
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            await loop;
+        }
+
+        // The withdrawn version chains to the anchored one and says only what is known.
+        var versions = await DecisionQueries.AnchoredAsync(harness.Database, discarded);
+        var record = System.Text.Json.Nodes.JsonNode.Parse(versions[1].Record)!;
+        Assert.Equal("withdrawn", record["state"]!.GetValue<string>());
+        Assert.Null(record["poll"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(versions[0].Record)), record["previous"]!["sha256"]!.GetValue<string>());
+        var verifier = harness.Verifier(confirmations: 1);
+        foreach (var version in versions) Assert.All(await verifier.VerifyAsync(version), c => Assert.Equal(Verdict.Pass, c.Verdict));
+        // A re-read of Loomio (403 now) rebuilds the withdrawn version exactly.
+        Assert.Equal(Verdict.Pass, (await LoomioReread.CheckAsync(client, harness.Loomio.BaseUrl, versions[1].Record)).Verdict);
+    }
+
+    private static async Task<string[]> ConfirmedStatesAsync(BridgeHarness harness, params string[] keys)
+    {
+        var states = new List<string>();
+        foreach (var key in keys)
+        {
+            var versions = await DecisionQueries.AnchoredAsync(harness.Database, key);
+            states.Add(string.Join(' ', versions.Where(v => v.BatchStatus == "confirmed").Select(v => v.State)));
+        }
+
+        return [.. states];
+    }
+
+    private static async Task WaitForAsync(BridgeHarness harness, Func<Task<string[]>> states, string[] expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var seen = Array.Empty<string>();
+        while (DateTime.UtcNow < deadline)
+        {
+            seen = await states();
+            if (seen.SequenceEqual(expected)) return;
+            await harness.Client.Rpc.CallAsync("evm_mine", []);
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(expected, seen);
+    }
+}
