@@ -211,7 +211,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         Requests.Enqueue($"{request.Method} {request.Path}{(request.Query.ContainsKey("api_key") ? "?api_key=(redacted)" : request.QueryString.ToString())}");
         if (!request.Path.StartsWithSegments("/api/b2", out var rest))
         {
-            await TextAsync(context, 404, "text/html", "<html><body>The page you were looking for doesn't exist.</body></html>").ConfigureAwait(false);
+            await TextAsync(context, 404, "text/html", RoutingNotFound).ConfigureAwait(false);
             return;
         }
 
@@ -224,20 +224,30 @@ public sealed class LoomioEmulator : IAsyncDisposable
         }
 
         var path = rest.Value!.Trim('/');
-        (int Status, JsonObject Body) answer;
+        if (Shape == LoomioShape.V3_0 && !path.StartsWith("polls/", StringComparison.Ordinal))
+        {
+            // 3.0.x routes only single polls (and discussions, memberships): anything else is Rails' routing 404 page.
+            await TextAsync(context, 404, "text/html", RoutingNotFound).ConfigureAwait(false);
+            return;
+        }
+
+        (int Status, JsonObject Body)? answer;
         lock (_gate)
         {
             answer = path switch
             {
-                "groups" when Shape == LoomioShape.Current => (200, Document("groups", new JsonArray(_groups.Where(g => !_hiddenGroups.Contains(g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count - _hiddenGroups.Count)),
-                "polls" when Shape == LoomioShape.Current => ListPolls(request.Query),
+                "groups" => (200, Document("groups", new JsonArray(_groups.Where(g => !_hiddenGroups.Contains(g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count - _hiddenGroups.Count)),
+                "polls" => ListPolls(request.Query),
                 _ when path.StartsWith("polls/", StringComparison.Ordinal) => OnePoll(path["polls/".Length..]),
-                _ => (404, NotFound("record")),
+                _ => null,
             };
         }
 
-        await JsonAsync(context, answer.Status, answer.Body).ConfigureAwait(false);
+        if (answer is { } json) await JsonAsync(context, json.Status, json.Body).ConfigureAwait(false);
+        else await TextAsync(context, 404, "text/html", RoutingNotFound).ConfigureAwait(false);
     }
+
+    private const string RoutingNotFound = "<html><body>The page you were looking for doesn't exist.</body></html>";
 
     // Error bodies as Loomio's API::V1::SnorlaxBase renders them: {"exception": "<class> <message>"}.
     private static JsonObject AccessDenied => new() { ["exception"] = "CanCan::AccessDenied You are not authorized to access this page." };

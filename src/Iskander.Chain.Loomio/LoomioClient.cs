@@ -64,6 +64,12 @@ public sealed class LoomioCredentialException(string message) : LoomioApiExcepti
 /// </summary>
 public sealed class LoomioAccessDeniedException(string message) : LoomioApiException(message, HttpStatusCode.Forbidden);
 
+/// <summary>Loomio has no such record (404 with Loomio's <c>ActiveRecord::RecordNotFound</c> error), e.g. an unknown group id.</summary>
+public sealed class LoomioNotFoundException(string message) : LoomioApiException(message, HttpStatusCode.NotFound);
+
+/// <summary>This Loomio has no such endpoint (404 without Loomio's JSON error: no route), e.g. the poll listing on 3.0.x.</summary>
+public sealed class LoomioEndpointUnavailableException(string message) : LoomioApiException(message, HttpStatusCode.NotFound);
+
 /// <summary>
 /// Reads polls, outcomes and groups from Loomio's b2 User API, the source of truth for decisions
 /// (webhooks are only hints). Every response is size-limited and parsed strictly as JSON but
@@ -86,7 +92,12 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
     public async Task<IReadOnlyList<LoomioGroup>> GetGroupsAsync(CancellationToken cancellationToken = default) =>
         (await GetDocumentAsync("api/b2/groups", cancellationToken).ConfigureAwait(false))!.Groups;
 
-    /// <summary><c>GET /api/b2/polls?group_id=&amp;status=all</c>, one page, newest first (discarded polls are not listed).</summary>
+    /// <summary>
+    /// <c>GET /api/b2/polls?group_id=&amp;status=all</c>, one page, newest first (discarded polls are not
+    /// listed). An unknown group throws <see cref="LoomioNotFoundException"/>, a group the bot user may
+    /// not see <see cref="LoomioAccessDeniedException"/>, a Loomio without the listing (3.0.x)
+    /// <see cref="LoomioEndpointUnavailableException"/>.
+    /// </summary>
     public async Task<LoomioDocument> ListPollsAsync(long groupId, int offset, CancellationToken cancellationToken = default) =>
         (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&limit={options.PageSize}&offset={offset}", cancellationToken).ConfigureAwait(false))!;
 
@@ -137,7 +148,12 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
                     throw new LoomioAccessDeniedException($"Loomio does not show {pathAndQuery.Split('?')[0]} to the bot user (403): discarded, or not visible to it");
                 }
 
-                if (status == HttpStatusCode.NotFound && notFoundIsNull) return null;
+                if (status == HttpStatusCode.NotFound)
+                {
+                    if (notFoundIsNull) return null;
+                    throw await NotFoundAsync(response, pathAndQuery.Split('?')[0], cancellationToken).ConfigureAwait(false);
+                }
+
                 if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
                 {
                     if (attempt >= options.Attempts) throw new LoomioApiException($"Loomio answered {(int)status} {pathAndQuery.Split('?')[0]} after {attempt} attempts", status);
@@ -185,6 +201,25 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
     {
         var delay = retryAfter?.Delta ?? options.Backoff * Math.Pow(2, attempt - 1);
         return Task.Delay(delay > TimeSpan.FromSeconds(60) ? TimeSpan.FromSeconds(60) : delay, cancellationToken);
+    }
+
+    // A missing record is Loomio's JSON error {"exception": "ActiveRecord::RecordNotFound …"} (rendered by
+    // API::V1::SnorlaxBase for Group.find and friends); a missing route is Rails' HTML 404 page.
+    private async Task<LoomioApiException> NotFoundAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        string exception;
+        try
+        {
+            exception = JsonDocument.Parse(await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false)).RootElement.GetProperty("exception").GetString() ?? string.Empty;
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            exception = string.Empty;
+        }
+
+        return exception.StartsWith("ActiveRecord::RecordNotFound", StringComparison.Ordinal)
+            ? new LoomioNotFoundException($"Loomio has no such record for {path} (404: {exception})")
+            : new LoomioEndpointUnavailableException($"this Loomio has no {path} endpoint (404 without an API error; Loomio 3.0.x has no poll listing)");
     }
 
     private async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)

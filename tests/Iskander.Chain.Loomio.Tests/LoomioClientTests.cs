@@ -96,6 +96,23 @@ public sealed class LoomioClientTests
     }
 
     [Fact]
+    public async Task An_unknown_group_is_not_found_and_a_missing_listing_is_told_apart()
+    {
+        await using var current = await LoomioEmulator.StartAsync();
+        current.AddGroup("Finance");
+        var hidden = current.AddGroup("Board");
+        current.HideGroupFromBot(hidden);
+        var unknown = await Assert.ThrowsAsync<LoomioNotFoundException>(() => Client(current).ListPollsAsync(99_999, 0));
+        Assert.Contains("RecordNotFound", unknown.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<LoomioAccessDeniedException>(() => Client(current).ListPollsAsync(hidden, 0));
+
+        // Loomio 3.0.x routes no poll listing: Rails answers its HTML 404 page, not an API error.
+        await using var v3 = await LoomioEmulator.StartAsync(LoomioShape.V3_0);
+        var group = v3.AddGroup("Finance");
+        await Assert.ThrowsAsync<LoomioEndpointUnavailableException>(() => Client(v3, mode: LoomioAuthMode.QueryParameter).ListPollsAsync(group, 0));
+    }
+
+    [Fact]
     public async Task Server_errors_and_rate_limits_are_retried()
     {
         await using var loomio = await LoomioEmulator.StartAsync();

@@ -65,9 +65,9 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         var ingestFailures = 0;
         var ingestNotBefore = DateTimeOffset.MinValue;
         var failures = 0;
+        string? ingestError = null; // kept until ingestion succeeds again
         while (!cancellationToken.IsCancellationRequested)
         {
-            string? ingestError = null;
             var now = DateTimeOffset.UtcNow;
             if (now >= ingestNotBefore)
             {
@@ -75,6 +75,7 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                 {
                     schedule = await IngestAsync(now, schedule, cancellationToken).ConfigureAwait(false);
                     ingestFailures = 0;
+                    ingestError = null;
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -139,18 +140,18 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
 
         if (now >= schedule.NextDeepScan)
         {
-            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure ??= await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false);
+            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure = await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false) ?? failure;
             schedule = new Schedule(NextAligned(now, options.ReconcileInterval, options.ReconcileOffset), NextDailyAt(now, options.DeepScanAt));
         }
         else if (now >= schedule.NextFullReconcile)
         {
-            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure ??= await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
+            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure = await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) ?? failure;
             schedule = schedule with { NextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset) };
         }
 
         foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
         {
-            failure ??= await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
+            failure = await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) ?? failure;
             _due.Remove(group);
         }
 
@@ -182,11 +183,16 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                 ? await ingestor.ReconcileGroupAsync(group, deep, cancellationToken).ConfigureAwait(false)
                 : await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
         }
-        catch (LoomioApiException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
+        catch (LoomioEndpointUnavailableException)
         {
             // Loomio 3.0.x has no poll listing: only polls named in webhook links can be followed.
-            log.Warning("Loomio lists no polls for group {Group} (3.0.x has no listing): following polls from webhook links only", group);
+            log.Information("Loomio lists no polls (3.0.x has no listing): group {Group} is followed through webhook links only", group);
             return null;
+        }
+        catch (LoomioNotFoundException ex)
+        {
+            log.Error("Loomio has no group {Group} (404): check the configured groups", group);
+            return new LoomioNotFoundException($"Loomio has no group {group}: {ex.Message}");
         }
         catch (LoomioApiException ex) when (ex is not LoomioCredentialException)
         {

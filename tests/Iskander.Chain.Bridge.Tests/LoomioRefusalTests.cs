@@ -4,9 +4,33 @@ using Iskander.Chain.Testing;
 
 namespace Iskander.Chain.Bridge.Tests;
 
-/// <summary>Polls that leave the bot user's view (Loomio answers 403 or 404) while the bridge keeps running.</summary>
-public sealed class WithdrawnPollTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+/// <summary>What Loomio refuses (polls that leave the bot user's view, unknown groups) while the bridge keeps running.</summary>
+public sealed class LoomioRefusalTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
+    [Fact]
+    public async Task An_unknown_group_is_reported_as_such_and_the_other_groups_are_anchored()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var members = harness.Loomio.AddGroup("Members");
+        var key = harness.Loomio.AddPoll(members, "Adopt the budget?");
+        harness.Loomio.Close(key);
+        var client = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey });
+        var service = new BridgeService(new DecisionIngestor(harness.Database, client, harness.Loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
+            new BridgeServiceOptions { Groups = [99_999, members], IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+        using var cancel = new CancellationTokenSource();
+        var loop = service.RunAsync(cancel.Token);
+        try
+        {
+            await WaitForAsync(harness, () => ConfirmedStatesAsync(harness, key), ["closed_no_outcome"]);
+            Assert.Contains("Loomio has no group 99999", service.LastError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            await loop;
+        }
+    }
+
     [Fact]
     public async Task Discarded_hidden_and_deleted_polls_become_versions_while_the_rest_keeps_anchoring()
     {
