@@ -133,7 +133,12 @@ public sealed class LoomioEmulator : IAsyncDisposable
     }
 
     /// <summary>Casts <paramref name="count"/> votes for option <paramref name="optionIndex"/>.</summary>
-    public void Vote(string key, int optionIndex, int count = 1) => Mutate(key, p => p.Options[optionIndex].Score += count);
+    public void Vote(string key, int optionIndex, int count = 1) => Mutate(key, p =>
+    {
+        var option = p.Options[optionIndex];
+        option.Score += count;
+        for (var i = 0; i < count; i++) option.VoterIds.Add(1_000 + p.Options.Sum(o => o.VoterIds.Count));
+    });
 
     /// <summary>Closes the poll now.</summary>
     public void Close(string key) => Mutate(key, p => p.ClosedAt = Tick());
@@ -295,7 +300,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         ["outcomes"] = new JsonArray(polls.SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
         {
             ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
-            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null,
+            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
             ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
         })).ToArray()),
         ["users"] = new JsonArray(new JsonObject { ["id"] = 502, ["name"] = "Ada Lovelace", ["username"] = "ada", ["bot"] = false }),
@@ -338,7 +343,8 @@ public sealed class LoomioEmulator : IAsyncDisposable
             poll["results"] = new JsonArray(ordered.OrderByDescending(o => o.Score).Select((o, rank) => (JsonNode)new JsonObject
             {
                 ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["name_format"] = "plain", ["rank"] = rank + 1, ["score"] = o.Score,
-                ["score_percent"] = decided == 0 ? 0 : 100.0 * o.Score / decided, ["voter_count"] = (int)o.Score, ["voter_ids"] = new JsonArray(),
+                ["score_percent"] = decided == 0 ? 0 : 100.0 * o.Score / decided, ["voter_count"] = (int)o.Score,
+                ["voter_ids"] = new JsonArray(o.VoterIds.Take(50).Select(id => (JsonNode)JsonValue.Create(id)).ToArray()), // current main caps the list at 50
             }).ToArray());
         }
 
@@ -415,6 +421,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         public string Name { get; init; } = string.Empty;
         public int Priority { get; init; }
         public double Score { get; set; }
+        public List<long> VoterIds { get; } = [];
     }
 
     private sealed class OutcomeState

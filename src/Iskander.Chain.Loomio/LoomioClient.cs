@@ -244,7 +244,7 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
         {
             var document = JsonSerializer.Deserialize<LoomioDocument>(body, Json) ?? throw new JsonException("empty document");
             if (document.Polls.Any(p => p.Id <= 0 || string.IsNullOrEmpty(p.Key))) throw new JsonException("a poll without id or key");
-            return document with { RawJson = body };
+            return document with { SourceJson = LoomioSourceJson.Reduce(body) };
         }
         catch (JsonException ex)
         {

@@ -57,7 +57,7 @@ public sealed class LoomioClientTests
         Assert.Null(document.Meta?.Total);
         Assert.Equal(2, poll.Results!.Single(r => r.Name == "Bo").Score);
         Assert.Equal(2, document.PollOptions.Count);
-        Assert.Contains("\"discussion_id\"", document.RawJson, StringComparison.Ordinal);
+        Assert.Contains("\"discussion_id\"", document.SourceJson, StringComparison.Ordinal);
         Assert.Null(await client.GetPollAsync("nosuchkey"));
     }
 

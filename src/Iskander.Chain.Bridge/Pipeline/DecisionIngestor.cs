@@ -126,7 +126,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
                 INSERT INTO decision_versions (instance, poll_id, poll_key, version, state, fingerprint, record, sha256, raw_json, outcome_id, outcome_versions, status)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'recorded') RETURNING id
                 """, connection, transaction);
-            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.RawJson ?? $"{{\"httpStatus\":{(absence == DecisionState.Withdrawn ? 403 : 404)}}}", next.OutcomeId, next.OutcomeVersions })
+            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.SourceJson ?? $"{{\"httpStatus\":{(absence == DecisionState.Withdrawn ? 403 : 404)}}}", next.OutcomeId, next.OutcomeVersions })
             {
                 insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
             }
