@@ -28,8 +28,11 @@ public enum LoomioFault
     /// <summary>HTTP 500 with Rails' HTML error page.</summary>
     ServerError,
 
-    /// <summary>HTTP 429 with Retry-After: 1 (a CDN in front of loomio.com).</summary>
+    /// <summary>HTTP 429 as Loomio's Rack::Attack answers it: <c>Retry later</c>, text/plain, no Retry-After.</summary>
     RateLimited,
+
+    /// <summary>HTTP 429 with Retry-After: 1 (a CDN in front of Loomio).</summary>
+    CdnRateLimited,
 
     /// <summary>The answer starts after 3 seconds.</summary>
     Slow,
@@ -59,6 +62,9 @@ public sealed class LoomioEmulator : IAsyncDisposable
     private readonly List<JsonObject> _groups = [];
     private readonly List<PollState> _polls = [];
     private readonly HashSet<long> _hiddenGroups = [];
+    private (int Limit, TimeSpan Period)? _throttle;
+    private readonly Dictionary<long, int> _windowCounts = [];
+    private int _throttled;
     private readonly ConcurrentQueue<LoomioFault> _faults = new();
     private long _nextId = 300;
     private DateTimeOffset _clock = new(2026, 9, 1, 12, 0, 0, TimeSpan.Zero);
@@ -94,6 +100,19 @@ public sealed class LoomioEmulator : IAsyncDisposable
         await app.StartAsync().ConfigureAwait(false);
         emulator.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
         return emulator;
+    }
+
+    /// <summary>Responses 429 given by the throttle of <see cref="Throttle"/>.</summary>
+    public int Throttled => _throttled;
+
+    /// <summary>
+    /// Limits requests as hosted Loomio does (config/initializers/rack_attack.rb: 300 per 5 minutes per
+    /// IP): at most <paramref name="limit"/> per fixed window of <paramref name="period"/> aligned on the
+    /// Unix epoch, as Rack::Attack counts; refused requests count too and get <see cref="LoomioFault.RateLimited"/>'s answer.
+    /// </summary>
+    public void Throttle(int limit, TimeSpan period)
+    {
+        lock (_gate) _throttle = (limit, period);
     }
 
     /// <summary>Plays <paramref name="fault"/> on the next <paramref name="times"/> API requests.</summary>
@@ -220,6 +239,13 @@ public sealed class LoomioEmulator : IAsyncDisposable
             return;
         }
 
+        if (OverLimit())
+        {
+            Interlocked.Increment(ref _throttled);
+            await RetryLaterAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (_faults.TryDequeue(out var fault) && await PlayFaultAsync(context, fault).ConfigureAwait(false)) return;
         // The key is checked before anything else (app/controllers/api/b2/authenticates_api_key.rb).
         if (!Authorised(request))
@@ -258,6 +284,17 @@ public sealed class LoomioEmulator : IAsyncDisposable
     private static JsonObject AccessDenied => new() { ["exception"] = "CanCan::AccessDenied You are not authorized to access this page." };
 
     private static JsonObject NotFound(string what) => new() { ["exception"] = $"ActiveRecord::RecordNotFound Couldn't find {what}" };
+
+    private bool OverLimit()
+    {
+        lock (_gate)
+        {
+            if (_throttle is not { } throttle) return false;
+            var window = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / throttle.Period.Ticks;
+            _windowCounts[window] = _windowCounts.GetValueOrDefault(window) + 1;
+            return _windowCounts[window] > throttle.Limit;
+        }
+    }
 
     private bool Authorised(HttpRequest request)
     {
@@ -359,6 +396,9 @@ public sealed class LoomioEmulator : IAsyncDisposable
                 await TextAsync(context, 500, "text/html", "<html><body><h1>We're sorry, but something went wrong.</h1></body></html>").ConfigureAwait(false);
                 return true;
             case LoomioFault.RateLimited:
+                await RetryLaterAsync(context).ConfigureAwait(false);
+                return true;
+            case LoomioFault.CdnRateLimited:
                 context.Response.Headers.RetryAfter = "1";
                 await TextAsync(context, 429, "text/plain", "Too Many Requests").ConfigureAwait(false);
                 return true;
@@ -381,6 +421,9 @@ public sealed class LoomioEmulator : IAsyncDisposable
                 return false;
         }
     }
+
+    // Rack::Attack's default throttled response (no Retry-After: Loomio does not enable that header).
+    private static Task RetryLaterAsync(HttpContext context) => TextAsync(context, 429, "text/plain", "Retry later\n");
 
     private static JsonObject Document(string root, JsonArray items, int total) => new() { [root] = items, ["meta"] = new JsonObject { ["root"] = root, ["total"] = total } };
 

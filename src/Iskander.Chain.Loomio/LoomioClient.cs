@@ -43,6 +43,16 @@ public sealed record LoomioClientOptions
 
     /// <summary>First backoff delay (doubles per attempt; a Retry-After header wins, capped at 60 s).</summary>
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Requests this client sends at most per <see cref="RateWindow"/>. Hosted Loomio allows 300 per
+    /// 5 minutes per IP address (config/initializers/rack_attack.rb, throttle "req/ip"); the default
+    /// stays below that, leaving room for the bridge's other processes and people at the same address.
+    /// </summary>
+    public int RequestsPerWindow { get; init; } = 240;
+
+    /// <summary>The window of <see cref="RequestsPerWindow"/>, and of Loomio's own limit (5 minutes).</summary>
+    public TimeSpan RateWindow { get; init; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>A Loomio call failed after retries, or answered something that is not the documented JSON.</summary>
@@ -64,6 +74,16 @@ public sealed class LoomioCredentialException(string message) : LoomioApiExcepti
 /// </summary>
 public sealed class LoomioAccessDeniedException(string message) : LoomioApiException(message, HttpStatusCode.Forbidden);
 
+/// <summary>
+/// No request may go to Loomio before <see cref="RetryAt"/>: this client's own budget is spent, or
+/// Loomio answered 429. Nothing is wrong; the caller comes back later.
+/// </summary>
+public sealed class LoomioRateLimitedException(string message, DateTimeOffset retryAt) : LoomioApiException(message, HttpStatusCode.TooManyRequests)
+{
+    /// <summary>When requests may be sent again.</summary>
+    public DateTimeOffset RetryAt { get; } = retryAt;
+}
+
 /// <summary>Loomio has no such record (404 with Loomio's <c>ActiveRecord::RecordNotFound</c> error), e.g. an unknown group id.</summary>
 public sealed class LoomioNotFoundException(string message) : LoomioApiException(message, HttpStatusCode.NotFound);
 
@@ -84,6 +104,8 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
     };
 
     private LoomioAuthMode _mode = options.AuthMode;
+    private readonly Queue<DateTimeOffset> _sent = new();
+    private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
 
     /// <summary>The key presentation in use (settles on the first success in <see cref="LoomioAuthMode.Auto"/>).</summary>
     public LoomioAuthMode AuthMode => _mode;
@@ -154,6 +176,14 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
                     throw await NotFoundAsync(response, pathAndQuery.Split('?')[0], cancellationToken).ConfigureAwait(false);
                 }
 
+                if (status == HttpStatusCode.TooManyRequests && !(response.Headers.RetryAfter?.Delta is { } wait && wait <= MaxRetryWait))
+                {
+                    // Loomio's Rack::Attack answers 429 "Retry later" without Retry-After, and counts in
+                    // fixed windows aligned on the epoch (period 5 minutes): nothing gets through before
+                    // the next window, so wait for it instead of retrying into the same one.
+                    throw Block(response.Headers.RetryAfter?.Delta is { } delta ? DateTimeOffset.UtcNow + delta : NextWindow(DateTimeOffset.UtcNow), $"Loomio limits requests (429) to {pathAndQuery.Split('?')[0]}");
+                }
+
                 if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
                 {
                     if (attempt >= options.Attempts) throw new LoomioApiException($"Loomio answered {(int)status} {pathAndQuery.Split('?')[0]} after {attempt} attempts", status);
@@ -185,8 +215,46 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
         return false;
     }
 
+    private static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(60);
+
+    // The client's own budget: a sliding window of the requests sent, shared by every caller.
+    private void TakeRequestBudget()
+    {
+        lock (_sent)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (now < _blockedUntil) throw new LoomioRateLimitedException($"Loomio requests paused until {_blockedUntil:O} (rate limit)", _blockedUntil);
+            while (_sent.Count > 0 && _sent.Peek() <= now - options.RateWindow) _sent.Dequeue();
+            if (_sent.Count >= options.RequestsPerWindow)
+            {
+                var retryAt = _sent.Peek() + options.RateWindow;
+                throw new LoomioRateLimitedException($"{options.RequestsPerWindow} Loomio requests sent in {options.RateWindow}: the next may go at {retryAt:O}", retryAt);
+            }
+
+            _sent.Enqueue(now);
+        }
+    }
+
+    private LoomioRateLimitedException Block(DateTimeOffset until, string what)
+    {
+        lock (_sent)
+        {
+            if (until > _blockedUntil) _blockedUntil = until;
+            return new LoomioRateLimitedException($"{what}: requests paused until {_blockedUntil:O}", _blockedUntil);
+        }
+    }
+
+    // The start of Rack::Attack's next fixed window (its counters are keyed by floor(epoch seconds / period)), plus a second for clock skew.
+    private DateTimeOffset NextWindow(DateTimeOffset now)
+    {
+        var period = options.RateWindow.Ticks;
+        var since = now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return DateTimeOffset.UnixEpoch + TimeSpan.FromTicks(((since / period) + 1) * period) + TimeSpan.FromSeconds(1);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, bool useQueryKey, CancellationToken cancellationToken)
     {
+        TakeRequestBudget();
         var target = pathAndQuery;
         if (useQueryKey) target += (target.Contains('?') ? "&" : "?") + "api_key=" + Uri.EscapeDataString(options.ApiKey);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.BaseUrl, target));

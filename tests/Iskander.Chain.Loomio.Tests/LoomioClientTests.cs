@@ -119,7 +119,7 @@ public sealed class LoomioClientTests
         var group = loomio.AddGroup("Finance");
         loomio.AddPoll(group, "Budget");
         loomio.Inject(LoomioFault.ServerError, times: 2);
-        loomio.Inject(LoomioFault.RateLimited);
+        loomio.Inject(LoomioFault.CdnRateLimited);
         var page = await Client(loomio).ListPollsAsync(group, 0);
         Assert.Single(page.Polls);
         Assert.Equal(4, loomio.Requests.Count);
@@ -127,6 +127,45 @@ public sealed class LoomioClientTests
         loomio.Inject(LoomioFault.ServerError, times: 3);
         var error = await Assert.ThrowsAsync<LoomioApiException>(() => Client(loomio, attempts: 3).ListPollsAsync(group, 0));
         Assert.Equal(HttpStatusCode.InternalServerError, error.Status);
+    }
+
+    [Fact]
+    public async Task Loomio_s_429_without_Retry_After_pauses_requests_until_its_next_window()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        var key = loomio.AddPoll(group, "Budget");
+        var window = TimeSpan.FromSeconds(2);
+        loomio.Throttle(3, window);
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey, AuthMode = LoomioAuthMode.Bearer, RateWindow = window });
+
+        // Start just after a window boundary, so three requests surely share one window.
+        var now = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromTicks(window.Ticks - ((now - DateTimeOffset.UnixEpoch).Ticks % window.Ticks)) + TimeSpan.FromMilliseconds(50));
+        for (var i = 0; i < 3; i++) Assert.NotNull(await client.GetPollAsync(key));
+        var limited = await Assert.ThrowsAsync<LoomioRateLimitedException>(() => client.GetPollAsync(key));
+        var boundary = DateTimeOffset.UnixEpoch + TimeSpan.FromTicks(((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / window.Ticks + 1) * window.Ticks);
+        Assert.InRange(limited.RetryAt, boundary, boundary + TimeSpan.FromSeconds(1.5));
+
+        // Until then nothing is sent (no hammering of a limited Loomio); afterwards requests flow again.
+        var sent = loomio.Requests.Count;
+        await Assert.ThrowsAsync<LoomioRateLimitedException>(() => client.GetPollAsync(key));
+        Assert.Equal(sent, loomio.Requests.Count);
+        Assert.Equal(1, loomio.Throttled);
+        await Task.Delay(limited.RetryAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+        Assert.NotNull(await client.GetPollAsync(key));
+    }
+
+    [Fact]
+    public async Task The_client_keeps_below_its_own_request_budget()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var key = loomio.AddPoll(loomio.AddGroup("Finance"), "Budget");
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey, AuthMode = LoomioAuthMode.Bearer, RequestsPerWindow = 5, RateWindow = TimeSpan.FromSeconds(30) });
+        for (var i = 0; i < 5; i++) await client.GetPollAsync(key);
+        var limited = await Assert.ThrowsAsync<LoomioRateLimitedException>(() => client.GetPollAsync(key));
+        Assert.InRange(limited.RetryAt - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+        Assert.Equal(5, loomio.Requests.Count);
     }
 
     [Theory]

@@ -81,7 +81,8 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                 {
                     ingestFailures++;
                     ingestError = ex.Message;
-                    var backoff = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(ingestFailures, 9))));
+                    // A rate limit says when to come back; anything else backs off exponentially.
+                    var backoff = ex is LoomioRateLimitedException limited ? limited.RetryAt - now : TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(ingestFailures, 9))));
                     ingestNotBefore = now + backoff;
                     if (ex is LoomioCredentialException) log.Error("Loomio ingestion stopped: {Error} (retrying in {Backoff})", ex.Message, backoff);
                     else log.Warning("Loomio ingestion failed ({Failures} in a row), retrying in {Backoff}: {Error}", ingestFailures, backoff, ex.Message);
@@ -131,7 +132,7 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                 await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
                 _hintedPolls.Remove(key);
             }
-            catch (LoomioApiException ex) when (ex is not LoomioCredentialException)
+            catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
             {
                 log.Warning("Hinted poll {PollKey} not reconciled this time: {Error}", key, ex.Message);
                 failure ??= ex;
@@ -173,7 +174,7 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     private static DateTimeOffset NextDailyAt(DateTimeOffset now, TimeSpan timeOfDay) => NextAligned(now, TimeSpan.FromDays(1), timeOfDay);
 
     // One group's failure is logged and returned, so the other groups are still reconciled; a refused
-    // key concerns every group and is thrown.
+    // key or Loomio's rate limit concerns every group and is thrown.
     private async Task<Exception?> ReconcileAsync(long group, int? horizon, CancellationToken cancellationToken)
     {
         int recorded;
@@ -194,7 +195,7 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
             log.Error("Loomio has no group {Group} (404): check the configured groups", group);
             return new LoomioNotFoundException($"Loomio has no group {group}: {ex.Message}");
         }
-        catch (LoomioApiException ex) when (ex is not LoomioCredentialException)
+        catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
         {
             log.Warning("Group {Group} not reconciled this time: {Error}", group, ex.Message);
             return ex;

@@ -152,7 +152,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     /// Reconciles the polls named by <paramref name="keys"/>, up to <see cref="Concurrency"/> at a time.
     /// One poll's failure never stops the others: it is logged, its fingerprint stays unchanged (its
     /// transaction rolls back) and the next reconcile reads it again. Only what concerns every poll
-    /// ends the run early and is rethrown: a refused key, cancellation.
+    /// ends the run early and is rethrown: a refused key, Loomio's rate limit, cancellation.
     /// </summary>
     public async Task<int> ReconcilePollsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
@@ -172,7 +172,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         return recorded;
     }
 
-    private static bool IsFatalToTheRun(Exception ex) => ex is LoomioCredentialException or OperationCanceledException;
+    private static bool IsFatalToTheRun(Exception ex) => ex is LoomioCredentialException or LoomioRateLimitedException or OperationCanceledException;
 
     private async Task<Dictionary<long, string>> KnownFingerprintsAsync(CancellationToken cancellationToken)
     {
