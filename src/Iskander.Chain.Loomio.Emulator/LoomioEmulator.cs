@@ -28,8 +28,11 @@ public enum LoomioFault
     /// <summary>HTTP 500 with Rails' HTML error page.</summary>
     ServerError,
 
-    /// <summary>HTTP 429 with Retry-After: 1 (a CDN in front of loomio.com).</summary>
+    /// <summary>HTTP 429 as Loomio's Rack::Attack answers it: <c>Retry later</c>, text/plain, no Retry-After.</summary>
     RateLimited,
+
+    /// <summary>HTTP 429 with Retry-After: 1 (a CDN in front of Loomio).</summary>
+    CdnRateLimited,
 
     /// <summary>The answer starts after 3 seconds.</summary>
     Slow,
@@ -58,6 +61,10 @@ public sealed class LoomioEmulator : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<JsonObject> _groups = [];
     private readonly List<PollState> _polls = [];
+    private readonly HashSet<long> _hiddenGroups = [];
+    private (int Limit, TimeSpan Period)? _throttle;
+    private readonly Dictionary<long, int> _windowCounts = [];
+    private int _throttled;
     private readonly ConcurrentQueue<LoomioFault> _faults = new();
     private long _nextId = 300;
     private DateTimeOffset _clock = new(2026, 9, 1, 12, 0, 0, TimeSpan.Zero);
@@ -93,6 +100,19 @@ public sealed class LoomioEmulator : IAsyncDisposable
         await app.StartAsync().ConfigureAwait(false);
         emulator.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
         return emulator;
+    }
+
+    /// <summary>Responses 429 given by the throttle of <see cref="Throttle"/>.</summary>
+    public int Throttled => _throttled;
+
+    /// <summary>
+    /// Limits requests as hosted Loomio does (config/initializers/rack_attack.rb: 300 per 5 minutes per
+    /// IP): at most <paramref name="limit"/> per fixed window of <paramref name="period"/> aligned on the
+    /// Unix epoch, as Rack::Attack counts; refused requests count too and get <see cref="LoomioFault.RateLimited"/>'s answer.
+    /// </summary>
+    public void Throttle(int limit, TimeSpan period)
+    {
+        lock (_gate) _throttle = (limit, period);
     }
 
     /// <summary>Plays <paramref name="fault"/> on the next <paramref name="times"/> API requests.</summary>
@@ -132,7 +152,12 @@ public sealed class LoomioEmulator : IAsyncDisposable
     }
 
     /// <summary>Casts <paramref name="count"/> votes for option <paramref name="optionIndex"/>.</summary>
-    public void Vote(string key, int optionIndex, int count = 1) => Mutate(key, p => p.Options[optionIndex].Score += count);
+    public void Vote(string key, int optionIndex, int count = 1) => Mutate(key, p =>
+    {
+        var option = p.Options[optionIndex];
+        option.Score += count;
+        for (var i = 0; i < count; i++) option.VoterIds.Add(1_000 + p.Options.Sum(o => o.VoterIds.Count));
+    });
 
     /// <summary>Closes the poll now.</summary>
     public void Close(string key) => Mutate(key, p => p.ClosedAt = Tick());
@@ -162,8 +187,27 @@ public sealed class LoomioEmulator : IAsyncDisposable
         current.VersionsCount++;
     });
 
-    /// <summary>Discards (soft-deletes) the poll: it vanishes from listings, its content is nulled.</summary>
+    /// <summary>
+    /// Discards (soft-deletes) the poll: it vanishes from listings and reading it answers 403, as in
+    /// Loomio, where the show ability asks PollQuery.visible_to, whose scope keeps only undiscarded
+    /// polls (app/models/ability/poll.rb, app/queries/poll_query.rb).
+    /// </summary>
     public void Discard(string key) => Mutate(key, p => p.DiscardedAt = Tick());
+
+    /// <summary>Deletes the poll for good (as deleting its author's account does): reading it answers 404.</summary>
+    public void Delete(string key)
+    {
+        lock (_gate) _polls.RemoveAll(p => p.Key == key);
+    }
+
+    /// <summary>
+    /// The bot user leaves the group (or loses sight of it): its listing and its polls answer 403
+    /// (app/controllers/api/b2/base_controller.rb raises CanCan::AccessDenied unless the user can see the group).
+    /// </summary>
+    public void HideGroupFromBot(long groupId)
+    {
+        lock (_gate) _hiddenGroups.Add(groupId);
+    }
 
     /// <summary>Keys of every poll, oldest first.</summary>
     public IReadOnlyList<string> PollKeys()
@@ -191,37 +235,65 @@ public sealed class LoomioEmulator : IAsyncDisposable
         Requests.Enqueue($"{request.Method} {request.Path}{(request.Query.ContainsKey("api_key") ? "?api_key=(redacted)" : request.QueryString.ToString())}");
         if (!request.Path.StartsWithSegments("/api/b2", out var rest))
         {
-            await TextAsync(context, 404, "text/html", "<html><body>The page you were looking for doesn't exist.</body></html>").ConfigureAwait(false);
+            await TextAsync(context, 404, "text/html", RoutingNotFound).ConfigureAwait(false);
+            return;
+        }
+
+        if (OverLimit())
+        {
+            Interlocked.Increment(ref _throttled);
+            await RetryLaterAsync(context).ConfigureAwait(false);
             return;
         }
 
         if (_faults.TryDequeue(out var fault) && await PlayFaultAsync(context, fault).ConfigureAwait(false)) return;
+        // The key is checked before anything else (app/controllers/api/b2/authenticates_api_key.rb).
         if (!Authorised(request))
         {
-            await JsonAsync(context, 403, new JsonObject { ["exception"] = "CanCan::AccessDenied", ["error"] = "You are not authorized to access this page." }).ConfigureAwait(false);
+            await JsonAsync(context, 403, AccessDenied).ConfigureAwait(false);
             return;
         }
 
         var path = rest.Value!.Trim('/');
-        JsonObject? body;
+        if (Shape == LoomioShape.V3_0 && !path.StartsWith("polls/", StringComparison.Ordinal))
+        {
+            // 3.0.x routes only single polls (and discussions, memberships): anything else is Rails' routing 404 page.
+            await TextAsync(context, 404, "text/html", RoutingNotFound).ConfigureAwait(false);
+            return;
+        }
+
+        (int Status, JsonObject Body)? answer;
         lock (_gate)
         {
-            body = path switch
+            answer = path switch
             {
-                "groups" when Shape == LoomioShape.Current => Document("groups", new JsonArray(_groups.Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count),
-                "polls" when Shape == LoomioShape.Current => ListPolls(request.Query),
+                "groups" => (200, Document("groups", new JsonArray(_groups.Where(g => !_hiddenGroups.Contains(g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count - _hiddenGroups.Count)),
+                "polls" => ListPolls(request.Query),
                 _ when path.StartsWith("polls/", StringComparison.Ordinal) => OnePoll(path["polls/".Length..]),
                 _ => null,
             };
         }
 
-        if (body is null)
-        {
-            await JsonAsync(context, 404, new JsonObject { ["exception"] = "ActiveRecord::RecordNotFound", ["error"] = "Not found" }).ConfigureAwait(false);
-            return;
-        }
+        if (answer is { } json) await JsonAsync(context, json.Status, json.Body).ConfigureAwait(false);
+        else await TextAsync(context, 404, "text/html", RoutingNotFound).ConfigureAwait(false);
+    }
 
-        await JsonAsync(context, 200, body).ConfigureAwait(false);
+    private const string RoutingNotFound = "<html><body>The page you were looking for doesn't exist.</body></html>";
+
+    // Error bodies as Loomio's API::V1::SnorlaxBase renders them: {"exception": "<class> <message>"}.
+    private static JsonObject AccessDenied => new() { ["exception"] = "CanCan::AccessDenied You are not authorized to access this page." };
+
+    private static JsonObject NotFound(string what) => new() { ["exception"] = $"ActiveRecord::RecordNotFound Couldn't find {what}" };
+
+    private bool OverLimit()
+    {
+        lock (_gate)
+        {
+            if (_throttle is not { } throttle) return false;
+            var window = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / throttle.Period.Ticks;
+            _windowCounts[window] = _windowCounts.GetValueOrDefault(window) + 1;
+            return _windowCounts[window] > throttle.Limit;
+        }
     }
 
     private bool Authorised(HttpRequest request)
@@ -236,33 +308,36 @@ public sealed class LoomioEmulator : IAsyncDisposable
         };
     }
 
-    private JsonObject ListPolls(IQueryCollection query)
+    private (int, JsonObject) ListPolls(IQueryCollection query)
     {
-        if (!long.TryParse(query["group_id"], CultureInfo.InvariantCulture, out var groupId)) return Document("polls", [], 0);
+        // Group.find(params[:group_id]): a missing or unknown group is a 404; a group the user cannot see a 403.
+        if (!long.TryParse(query["group_id"], CultureInfo.InvariantCulture, out var groupId) || !_groups.Any(g => g["id"]!.GetValue<long>() == groupId)) return (404, NotFound("Group"));
+        if (_hiddenGroups.Contains(groupId)) return (403, AccessDenied);
         var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 50;
         var offset = int.TryParse(query["offset"], CultureInfo.InvariantCulture, out var o) ? o : 0;
         var visible = _polls.Where(p => p.GroupId == groupId && p.DiscardedAt is null).OrderByDescending(p => p.CreatedAt).ToList();
         var page = visible.Skip(offset).Take(limit).ToList();
-        return Compound(page, visible.Count);
+        return (200, Compound(page, visible.Count));
     }
 
-    private JsonObject? OnePoll(string idOrKey)
+    private (int, JsonObject) OnePoll(string idOrKey)
     {
         var poll = _polls.FirstOrDefault(p => p.Key == idOrKey || p.Id.ToString(CultureInfo.InvariantCulture) == idOrKey);
-        return poll is null ? null : Compound([poll], null);
+        if (poll is null) return (404, NotFound("Poll"));
+        return poll.DiscardedAt is not null || _hiddenGroups.Contains(poll.GroupId) ? (403, AccessDenied) : (200, Compound([poll], null));
     }
 
     private JsonObject Compound(IReadOnlyList<PollState> polls, int? total) => new()
     {
         ["polls"] = new JsonArray(polls.Select(p => (JsonNode)SerialisePoll(p)).ToArray()),
-        ["poll_options"] = new JsonArray(polls.Where(p => p.DiscardedAt is null).SelectMany(p => p.Options.Select(o => (JsonNode)new JsonObject
+        ["poll_options"] = new JsonArray(polls.SelectMany(p => p.Options.Select(o => (JsonNode)new JsonObject
         {
             ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["priority"] = o.Priority, ["icon"] = o.Name, ["color"] = "#70C9F8",
         })).ToArray()),
-        ["outcomes"] = new JsonArray(polls.Where(p => p.DiscardedAt is null).SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
+        ["outcomes"] = new JsonArray(polls.SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
         {
             ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
-            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null,
+            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
             ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
         })).ToArray()),
         ["users"] = new JsonArray(new JsonObject { ["id"] = 502, ["name"] = "Ada Lovelace", ["username"] = "ada", ["bot"] = false }),
@@ -272,12 +347,6 @@ public sealed class LoomioEmulator : IAsyncDisposable
 
     private JsonObject SerialisePoll(PollState p)
     {
-        if (p.DiscardedAt is not null)
-        {
-            // A discarded poll, where still readable, keeps ids and loses its content.
-            return new JsonObject { ["id"] = p.Id, ["key"] = p.Key, ["group_id"] = p.GroupId, ["discarded_at"] = Iso(p.DiscardedAt), ["title"] = null, ["details"] = null };
-        }
-
         var ordered = p.Options.OrderBy(o => o.Priority).ToList();
         var decided = (int)p.Options.Sum(o => o.Score);
         var hidden = p.HideResults == "until_closed" && p.ClosedAt is null;
@@ -311,7 +380,8 @@ public sealed class LoomioEmulator : IAsyncDisposable
             poll["results"] = new JsonArray(ordered.OrderByDescending(o => o.Score).Select((o, rank) => (JsonNode)new JsonObject
             {
                 ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["name_format"] = "plain", ["rank"] = rank + 1, ["score"] = o.Score,
-                ["score_percent"] = decided == 0 ? 0 : 100.0 * o.Score / decided, ["voter_count"] = (int)o.Score, ["voter_ids"] = new JsonArray(),
+                ["score_percent"] = decided == 0 ? 0 : 100.0 * o.Score / decided, ["voter_count"] = (int)o.Score,
+                ["voter_ids"] = new JsonArray(o.VoterIds.Take(50).Select(id => (JsonNode)JsonValue.Create(id)).ToArray()), // current main caps the list at 50
             }).ToArray());
         }
 
@@ -326,6 +396,9 @@ public sealed class LoomioEmulator : IAsyncDisposable
                 await TextAsync(context, 500, "text/html", "<html><body><h1>We're sorry, but something went wrong.</h1></body></html>").ConfigureAwait(false);
                 return true;
             case LoomioFault.RateLimited:
+                await RetryLaterAsync(context).ConfigureAwait(false);
+                return true;
+            case LoomioFault.CdnRateLimited:
                 context.Response.Headers.RetryAfter = "1";
                 await TextAsync(context, 429, "text/plain", "Too Many Requests").ConfigureAwait(false);
                 return true;
@@ -348,6 +421,9 @@ public sealed class LoomioEmulator : IAsyncDisposable
                 return false;
         }
     }
+
+    // Rack::Attack's default throttled response (no Retry-After: Loomio does not enable that header).
+    private static Task RetryLaterAsync(HttpContext context) => TextAsync(context, 429, "text/plain", "Retry later\n");
 
     private static JsonObject Document(string root, JsonArray items, int total) => new() { [root] = items, ["meta"] = new JsonObject { ["root"] = root, ["total"] = total } };
 
@@ -388,6 +464,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         public string Name { get; init; } = string.Empty;
         public int Priority { get; init; }
         public double Score { get; set; }
+        public List<long> VoterIds { get; } = [];
     }
 
     private sealed class OutcomeState

@@ -20,14 +20,23 @@ public enum DecisionState
     /// <summary>A recorded poll was reopened (its close no longer stands).</summary>
     Reopened,
 
-    /// <summary>A recorded poll was discarded (soft-deleted) in Loomio.</summary>
+    /// <summary>A recorded poll was discarded (soft-deleted): Loomio served it with <c>discarded_at</c> set.</summary>
     Discarded,
+
+    /// <summary>
+    /// Loomio refuses to show a recorded poll to the bot user (403): it was discarded, or the bot user
+    /// no longer sees it (left the group, group made private, …). Loomio does not say which.
+    /// </summary>
+    Withdrawn,
+
+    /// <summary>Loomio has no such poll any more (404): deleted for good.</summary>
+    Deleted,
 }
 
 /// <summary>Wire names of <see cref="DecisionState"/>.</summary>
 public static class DecisionStates
 {
-    /// <summary>closed_no_outcome, decided, outcome_revised, reopened, discarded.</summary>
+    /// <summary>closed_no_outcome, decided, outcome_revised, reopened, discarded, withdrawn, deleted.</summary>
     public static string Name(this DecisionState state) => state switch
     {
         DecisionState.ClosedNoOutcome => "closed_no_outcome",
@@ -35,6 +44,8 @@ public static class DecisionStates
         DecisionState.OutcomeRevised => "outcome_revised",
         DecisionState.Reopened => "reopened",
         DecisionState.Discarded => "discarded",
+        DecisionState.Withdrawn => "withdrawn",
+        DecisionState.Deleted => "deleted",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
@@ -48,6 +59,9 @@ public static class DecisionStates
 
         throw new FormatException($"unknown decision state '{name}'");
     }
+
+    /// <summary>Whether <paramref name="state"/> says the poll is out of Loomio's view (discarded, withdrawn, deleted): such versions carry no poll data.</summary>
+    public static bool IsGone(this DecisionState state) => state is DecisionState.Discarded or DecisionState.Withdrawn or DecisionState.Deleted;
 }
 
 /// <summary>What the bridge remembers of the last stored version of a decision, to decide on the next.</summary>
@@ -89,21 +103,26 @@ public static class DecisionRecordBuilder
 
     /// <summary>
     /// The next version, or null when nothing new happened. <paramref name="poll"/> null means Loomio
-    /// no longer shows the poll (discarded); <paramref name="outcome"/> is its current outcome.
+    /// no longer shows the poll, for the reason <paramref name="absence"/> (withdrawn: 403, deleted: 404);
+    /// a poll with <c>discarded_at</c> is discarded. <paramref name="outcome"/> is its current outcome.
+    /// Only a poll that was recorded before gets a version for leaving Loomio's view.
     /// </summary>
-    public static DecisionVersion? Next(Uri instance, LoomioPoll? poll, long pollId, string pollKey, LoomioOutcome? outcome, IReadOnlyList<LoomioPollOption> options, PreviousVersion? previous)
+    public static DecisionVersion? Next(Uri instance, LoomioPoll? poll, long pollId, string pollKey, LoomioOutcome? outcome, IReadOnlyList<LoomioPollOption> options, PreviousVersion? previous,
+        DecisionState absence = DecisionState.Withdrawn)
     {
-        var gone = poll is null || poll.DiscardedAt is not null;
-        var fingerprint = gone ? "discarded" : PollFingerprint.Of(poll!, outcome);
+        if (!absence.IsGone()) throw new ArgumentOutOfRangeException(nameof(absence), absence, "the reason a poll is out of view must be discarded, withdrawn or deleted");
+        var goneAs = poll is null ? absence : poll.DiscardedAt is not null ? DecisionState.Discarded : (DecisionState?)null;
+        var gone = goneAs is not null;
+        var fingerprint = goneAs?.Name() ?? PollFingerprint.Of(poll!, outcome);
         DecisionState state;
-        if (gone)
+        if (goneAs is { } reason)
         {
-            if (previous is null || previous.State == DecisionState.Discarded) return null;
-            state = DecisionState.Discarded;
+            if (previous is null || previous.State == reason) return null;
+            state = reason;
         }
         else if (poll!.ClosedAt is null)
         {
-            if (previous is null || previous.State is DecisionState.Reopened or DecisionState.Discarded) return null;
+            if (previous is null || previous.State == DecisionState.Reopened || previous.State.IsGone()) return null;
             state = DecisionState.Reopened;
         }
         else

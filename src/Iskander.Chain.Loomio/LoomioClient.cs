@@ -43,6 +43,16 @@ public sealed record LoomioClientOptions
 
     /// <summary>First backoff delay (doubles per attempt; a Retry-After header wins, capped at 60 s).</summary>
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Requests this client sends at most per <see cref="RateWindow"/>. Hosted Loomio allows 300 per
+    /// 5 minutes per IP address (config/initializers/rack_attack.rb, throttle "req/ip"); the default
+    /// stays below that, leaving room for the bridge's other processes and people at the same address.
+    /// </summary>
+    public int RequestsPerWindow { get; init; } = 240;
+
+    /// <summary>The window of <see cref="RequestsPerWindow"/>, and of Loomio's own limit (5 minutes).</summary>
+    public TimeSpan RateWindow { get; init; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>A Loomio call failed after retries, or answered something that is not the documented JSON.</summary>
@@ -52,8 +62,33 @@ public class LoomioApiException(string message, HttpStatusCode? status = null, E
     public HttpStatusCode? Status { get; } = status;
 }
 
-/// <summary>Loomio refused the API key (403): rotated, revoked, or the bot user lost access. Needs an operator.</summary>
+/// <summary>
+/// Loomio refused the API key itself (403 on a request that any valid key may make): rotated, revoked,
+/// or the bot user was deactivated. Needs an operator.
+/// </summary>
 public sealed class LoomioCredentialException(string message) : LoomioApiException(message, HttpStatusCode.Forbidden);
+
+/// <summary>
+/// Loomio accepts the key but will not show this record to the bot user (403): for a poll, it was
+/// discarded or the bot user cannot see it (any more); Loomio does not say which.
+/// </summary>
+public sealed class LoomioAccessDeniedException(string message) : LoomioApiException(message, HttpStatusCode.Forbidden);
+
+/// <summary>
+/// No request may go to Loomio before <see cref="RetryAt"/>: this client's own budget is spent, or
+/// Loomio answered 429. Nothing is wrong; the caller comes back later.
+/// </summary>
+public sealed class LoomioRateLimitedException(string message, DateTimeOffset retryAt) : LoomioApiException(message, HttpStatusCode.TooManyRequests)
+{
+    /// <summary>When requests may be sent again.</summary>
+    public DateTimeOffset RetryAt { get; } = retryAt;
+}
+
+/// <summary>Loomio has no such record (404 with Loomio's <c>ActiveRecord::RecordNotFound</c> error), e.g. an unknown group id.</summary>
+public sealed class LoomioNotFoundException(string message) : LoomioApiException(message, HttpStatusCode.NotFound);
+
+/// <summary>This Loomio has no such endpoint (404 without Loomio's JSON error: no route), e.g. the poll listing on 3.0.x.</summary>
+public sealed class LoomioEndpointUnavailableException(string message) : LoomioApiException(message, HttpStatusCode.NotFound);
 
 /// <summary>
 /// Reads polls, outcomes and groups from Loomio's b2 User API, the source of truth for decisions
@@ -69,6 +104,8 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
     };
 
     private LoomioAuthMode _mode = options.AuthMode;
+    private readonly Queue<DateTimeOffset> _sent = new();
+    private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
 
     /// <summary>The key presentation in use (settles on the first success in <see cref="LoomioAuthMode.Auto"/>).</summary>
     public LoomioAuthMode AuthMode => _mode;
@@ -77,11 +114,20 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
     public async Task<IReadOnlyList<LoomioGroup>> GetGroupsAsync(CancellationToken cancellationToken = default) =>
         (await GetDocumentAsync("api/b2/groups", cancellationToken).ConfigureAwait(false))!.Groups;
 
-    /// <summary><c>GET /api/b2/polls?group_id=&amp;status=all</c>, one page, newest first (discarded polls are not listed).</summary>
+    /// <summary>
+    /// <c>GET /api/b2/polls?group_id=&amp;status=all</c>, one page, newest first (discarded polls are not
+    /// listed). An unknown group throws <see cref="LoomioNotFoundException"/>, a group the bot user may
+    /// not see <see cref="LoomioAccessDeniedException"/>, a Loomio without the listing (3.0.x)
+    /// <see cref="LoomioEndpointUnavailableException"/>.
+    /// </summary>
     public async Task<LoomioDocument> ListPollsAsync(long groupId, int offset, CancellationToken cancellationToken = default) =>
         (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&limit={options.PageSize}&offset={offset}", cancellationToken).ConfigureAwait(false))!;
 
-    /// <summary><c>GET /api/b2/polls/{key}</c>: one poll with its options and outcome; null when Loomio has no such (visible) poll.</summary>
+    /// <summary>
+    /// <c>GET /api/b2/polls/{key}</c>: one poll with its options and outcome; null when Loomio has no
+    /// such poll (404). A poll the bot user may not see, discarded ones included, throws
+    /// <see cref="LoomioAccessDeniedException"/>.
+    /// </summary>
     public Task<LoomioDocument?> GetPollAsync(string idOrKey, CancellationToken cancellationToken = default) =>
         GetDocumentAsync($"api/b2/polls/{Uri.EscapeDataString(idOrKey)}", cancellationToken, notFoundIsNull: true);
 
@@ -115,8 +161,29 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
             using (response)
             {
                 var status = response.StatusCode;
-                if (status == HttpStatusCode.Forbidden) throw new LoomioCredentialException("Loomio refused the API key (403): check the bot user's key and group memberships");
-                if (status == HttpStatusCode.NotFound && notFoundIsNull) return null;
+                if (status == HttpStatusCode.Forbidden)
+                {
+                    // Loomio answers 403 both for a bad key and for a record the key's user may not see
+                    // (a discarded poll fails the show ability: app/models/ability/poll.rb checks
+                    // PollQuery.visible_to, which starts from Poll.kept). Only the key check tells them apart.
+                    if (!await KeyIsValidAsync(cancellationToken).ConfigureAwait(false)) throw new LoomioCredentialException("Loomio refused the API key (403): check the bot user's key");
+                    throw new LoomioAccessDeniedException($"Loomio does not show {pathAndQuery.Split('?')[0]} to the bot user (403): discarded, or not visible to it");
+                }
+
+                if (status == HttpStatusCode.NotFound)
+                {
+                    if (notFoundIsNull) return null;
+                    throw await NotFoundAsync(response, pathAndQuery.Split('?')[0], cancellationToken).ConfigureAwait(false);
+                }
+
+                if (status == HttpStatusCode.TooManyRequests && !(response.Headers.RetryAfter?.Delta is { } wait && wait <= MaxRetryWait))
+                {
+                    // Loomio's Rack::Attack answers 429 "Retry later" without Retry-After, and counts in
+                    // fixed windows aligned on the epoch (period 5 minutes): nothing gets through before
+                    // the next window, so wait for it instead of retrying into the same one.
+                    throw Block(response.Headers.RetryAfter?.Delta is { } delta ? DateTimeOffset.UtcNow + delta : NextWindow(DateTimeOffset.UtcNow), $"Loomio limits requests (429) to {pathAndQuery.Split('?')[0]}");
+                }
+
                 if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
                 {
                     if (attempt >= options.Attempts) throw new LoomioApiException($"Loomio answered {(int)status} {pathAndQuery.Split('?')[0]} after {attempt} attempts", status);
@@ -131,8 +198,63 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
         }
     }
 
+    // A request every valid key may make: the poll with id 0 never exists, so Loomio authenticates the
+    // key (403 when it is not valid: app/controllers/api/b2/authenticates_api_key.rb runs first) and
+    // then answers 404. Settles the key presentation in Auto mode as a side effect.
+    private async Task<bool> KeyIsValidAsync(CancellationToken cancellationToken)
+    {
+        foreach (var useQueryKey in _mode switch { LoomioAuthMode.Bearer => [false], LoomioAuthMode.QueryParameter => [true], _ => new[] { false, true } })
+        {
+            using var probe = await SendAsync("api/b2/polls/0", useQueryKey, cancellationToken).ConfigureAwait(false);
+            if (probe.StatusCode == HttpStatusCode.Forbidden) continue;
+            if (probe.StatusCode != HttpStatusCode.NotFound) throw new LoomioApiException($"Loomio answered {(int)probe.StatusCode} to the key check", probe.StatusCode);
+            if (_mode == LoomioAuthMode.Auto) _mode = useQueryKey ? LoomioAuthMode.QueryParameter : LoomioAuthMode.Bearer;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(60);
+
+    // The client's own budget: a sliding window of the requests sent, shared by every caller.
+    private void TakeRequestBudget()
+    {
+        lock (_sent)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (now < _blockedUntil) throw new LoomioRateLimitedException($"Loomio requests paused until {_blockedUntil:O} (rate limit)", _blockedUntil);
+            while (_sent.Count > 0 && _sent.Peek() <= now - options.RateWindow) _sent.Dequeue();
+            if (_sent.Count >= options.RequestsPerWindow)
+            {
+                var retryAt = _sent.Peek() + options.RateWindow;
+                throw new LoomioRateLimitedException($"{options.RequestsPerWindow} Loomio requests sent in {options.RateWindow}: the next may go at {retryAt:O}", retryAt);
+            }
+
+            _sent.Enqueue(now);
+        }
+    }
+
+    private LoomioRateLimitedException Block(DateTimeOffset until, string what)
+    {
+        lock (_sent)
+        {
+            if (until > _blockedUntil) _blockedUntil = until;
+            return new LoomioRateLimitedException($"{what}: requests paused until {_blockedUntil:O}", _blockedUntil);
+        }
+    }
+
+    // The start of Rack::Attack's next fixed window (its counters are keyed by floor(epoch seconds / period)), plus a second for clock skew.
+    private DateTimeOffset NextWindow(DateTimeOffset now)
+    {
+        var period = options.RateWindow.Ticks;
+        var since = now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return DateTimeOffset.UnixEpoch + TimeSpan.FromTicks(((since / period) + 1) * period) + TimeSpan.FromSeconds(1);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, bool useQueryKey, CancellationToken cancellationToken)
     {
+        TakeRequestBudget();
         var target = pathAndQuery;
         if (useQueryKey) target += (target.Contains('?') ? "&" : "?") + "api_key=" + Uri.EscapeDataString(options.ApiKey);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.BaseUrl, target));
@@ -147,6 +269,25 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
     {
         var delay = retryAfter?.Delta ?? options.Backoff * Math.Pow(2, attempt - 1);
         return Task.Delay(delay > TimeSpan.FromSeconds(60) ? TimeSpan.FromSeconds(60) : delay, cancellationToken);
+    }
+
+    // A missing record is Loomio's JSON error {"exception": "ActiveRecord::RecordNotFound …"} (rendered by
+    // API::V1::SnorlaxBase for Group.find and friends); a missing route is Rails' HTML 404 page.
+    private async Task<LoomioApiException> NotFoundAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        string exception;
+        try
+        {
+            exception = JsonDocument.Parse(await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false)).RootElement.GetProperty("exception").GetString() ?? string.Empty;
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            exception = string.Empty;
+        }
+
+        return exception.StartsWith("ActiveRecord::RecordNotFound", StringComparison.Ordinal)
+            ? new LoomioNotFoundException($"Loomio has no such record for {path} (404: {exception})")
+            : new LoomioEndpointUnavailableException($"this Loomio has no {path} endpoint (404 without an API error; Loomio 3.0.x has no poll listing)");
     }
 
     private async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -171,7 +312,7 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
         {
             var document = JsonSerializer.Deserialize<LoomioDocument>(body, Json) ?? throw new JsonException("empty document");
             if (document.Polls.Any(p => p.Id <= 0 || string.IsNullOrEmpty(p.Key))) throw new JsonException("a poll without id or key");
-            return document with { RawJson = body };
+            return document with { SourceJson = LoomioSourceJson.Reduce(body) };
         }
         catch (JsonException ex)
         {

@@ -177,8 +177,8 @@ public sealed record LoomioMeta
 }
 
 /// <summary>
-/// The b2 API's compound document: one array per record type, associations by id. The raw JSON is
-/// kept beside the parsed form, because decision records store it unaltered.
+/// The b2 API's compound document: one array per record type, associations by id. A reduced copy of
+/// the JSON (<see cref="SourceJson"/>) is kept beside the parsed form and stored with each record.
 /// </summary>
 public sealed record LoomioDocument
 {
@@ -197,11 +197,58 @@ public sealed record LoomioDocument
     /// <summary>Meta.</summary>
     public LoomioMeta? Meta { get; init; }
 
-    /// <summary>The response body exactly as received.</summary>
+    /// <summary>
+    /// Loomio's answer as stored beside a record: only the polls, their options and outcomes and the
+    /// meta block, without what no record needs and no one outside Loomio should read (outcome
+    /// secret tokens, voter ids and scores, participant ids, e-mail addresses). See <see cref="LoomioSourceJson"/>.
+    /// </summary>
     [JsonIgnore]
-    public string RawJson { get; init; } = string.Empty;
+    public string SourceJson { get; init; } = string.Empty;
 
     /// <summary>The current outcome of <paramref name="poll"/>, if any.</summary>
     public LoomioOutcome? CurrentOutcome(LoomioPoll poll) =>
         poll.CurrentOutcomeId is { } id ? Outcomes.FirstOrDefault(o => o.Id == id) : Outcomes.Where(o => o.PollId == poll.Id && o.Latest != false).MaxBy(o => o.Id);
+}
+
+/// <summary>Reduces a b2 answer to what may be stored beside decision records.</summary>
+public static class LoomioSourceJson
+{
+    // Whitelisted arrays; everything else (users, groups, topics, events, stances…) is dropped.
+    private static readonly string[] KeptRoots = ["polls", "poll_options", "outcomes", "meta"];
+
+    // Secrets and voter identities, wherever they appear inside what is kept.
+    private static readonly HashSet<string> Dropped = new(StringComparer.Ordinal) { "secret_token", "voter_ids", "voter_scores", "participant_id", "stance_ids" };
+
+    /// <summary>The reduced JSON of the answer <paramref name="body"/> (a JSON object).</summary>
+    public static string Reduce(string body)
+    {
+        var source = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
+        var kept = new System.Text.Json.Nodes.JsonObject();
+        foreach (var root in KeptRoots)
+        {
+            if (source[root] is { } node) kept[root] = Clean(node.DeepClone());
+        }
+
+        return kept.ToJsonString();
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? Clean(System.Text.Json.Nodes.JsonNode? node)
+    {
+        switch (node)
+        {
+            case System.Text.Json.Nodes.JsonObject obj:
+                foreach (var name in obj.Select(p => p.Key).ToList())
+                {
+                    if (Dropped.Contains(name) || name.Contains("email", StringComparison.OrdinalIgnoreCase)) obj.Remove(name);
+                    else Clean(obj[name]);
+                }
+
+                break;
+            case System.Text.Json.Nodes.JsonArray array:
+                foreach (var item in array) Clean(item);
+                break;
+        }
+
+        return node;
+    }
 }

@@ -100,11 +100,11 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         harness.Loomio.Close(key);
         await ingestor.ReconcileGroupAsync(group);
         harness.Loomio.Discard(key);
-        await ingestor.ReconcileGroupAsync(group); // gone from the listing: a direct read finds the discard
+        await ingestor.ReconcileGroupAsync(group); // gone from the listing: a direct read gets Loomio's 403
         await harness.RunUntilConfirmedAsync(pipeline);
 
         var versions = await DecisionQueries.AnchoredAsync(harness.Database, key);
-        Assert.Equal(["decided", "outcome_revised", "reopened", "decided", "discarded"], versions.Select(v => v.State));
+        Assert.Equal(["decided", "outcome_revised", "reopened", "decided", "withdrawn"], versions.Select(v => v.State));
 
         // Re-reading Loomio rebuilds the latest version's bytes exactly; older versions are superseded, not wrong.
         var loomio = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey });

@@ -19,9 +19,19 @@ public sealed class DecisionRecordTests
         // One reconcile of this poll: read it, and store a version when something changed.
         public async Task<DecisionVersion?> ReconcileAsync()
         {
-            var document = await client.GetPollAsync(key);
+            LoomioDocument? document = null;
+            var absence = DecisionState.Deleted;
+            try
+            {
+                document = await client.GetPollAsync(key);
+            }
+            catch (LoomioAccessDeniedException)
+            {
+                absence = DecisionState.Withdrawn;
+            }
+
             var poll = document?.Polls.SingleOrDefault();
-            var next = DecisionRecordBuilder.Next(instance, poll, poll?.Id ?? 0, key, poll is null ? null : document!.CurrentOutcome(poll), document?.PollOptions ?? [], Previous);
+            var next = DecisionRecordBuilder.Next(instance, poll, poll?.Id ?? 0, key, poll is null ? null : document!.CurrentOutcome(poll), document?.PollOptions ?? [], Previous, absence);
             if (next is null) return null;
             Versions.Add(next);
             Previous = new PreviousVersion(next.Version, next.State, next.Fingerprint, next.Sha256, next.OutcomeId, next.OutcomeVersions);
@@ -54,8 +64,11 @@ public sealed class DecisionRecordTests
         Assert.Equal(DecisionState.Decided, (await tracker.ReconcileAsync())!.State);
         loomio.SetOutcome(key, "<p>Superseded: adopted with amendments.</p>");
         Assert.Equal(DecisionState.OutcomeRevised, (await tracker.ReconcileAsync())!.State);
-        loomio.Discard(key);
-        Assert.Equal(DecisionState.Discarded, (await tracker.ReconcileAsync())!.State);
+        loomio.Discard(key); // Loomio answers 403: withdrawn from the bot's view
+        Assert.Equal(DecisionState.Withdrawn, (await tracker.ReconcileAsync())!.State);
+        Assert.Null(await tracker.ReconcileAsync());
+        loomio.Delete(key); // and 404 once deleted for good
+        Assert.Equal(DecisionState.Deleted, (await tracker.ReconcileAsync())!.State);
         Assert.Null(await tracker.ReconcileAsync());
 
         // Each version links to the one before by hash, numbers run 1…n, and bytes are canonical.

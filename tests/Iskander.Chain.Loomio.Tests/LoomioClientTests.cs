@@ -57,7 +57,7 @@ public sealed class LoomioClientTests
         Assert.Null(document.Meta?.Total);
         Assert.Equal(2, poll.Results!.Single(r => r.Name == "Bo").Score);
         Assert.Equal(2, document.PollOptions.Count);
-        Assert.Contains("\"discussion_id\"", document.RawJson, StringComparison.Ordinal);
+        Assert.Contains("\"discussion_id\"", document.SourceJson, StringComparison.Ordinal);
         Assert.Null(await client.GetPollAsync("nosuchkey"));
     }
 
@@ -71,6 +71,47 @@ public sealed class LoomioClientTests
         await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, mode: LoomioAuthMode.QueryParameter).ListPollsAsync(group, 0));
     }
 
+    [Theory]
+    [InlineData(LoomioShape.Current)]
+    [InlineData(LoomioShape.V3_0)]
+    public async Task A_discarded_or_hidden_poll_is_denied_to_the_bot_and_only_a_bad_key_is_a_credential_alert(LoomioShape shape)
+    {
+        await using var loomio = await LoomioEmulator.StartAsync(shape);
+        var group = loomio.AddGroup("Finance");
+        var hiddenGroup = loomio.AddGroup("Board");
+        var discarded = loomio.AddPoll(group, "Budget");
+        var hidden = loomio.AddPoll(hiddenGroup, "Chair");
+        var visible = loomio.AddPoll(group, "Printer");
+        loomio.Discard(discarded);
+        loomio.HideGroupFromBot(hiddenGroup);
+        var client = Client(loomio);
+
+        await Assert.ThrowsAsync<LoomioAccessDeniedException>(() => client.GetPollAsync(discarded));
+        await Assert.ThrowsAsync<LoomioAccessDeniedException>(() => client.GetPollAsync(hidden));
+        Assert.Equal(shape == LoomioShape.Current ? LoomioAuthMode.Bearer : LoomioAuthMode.QueryParameter, client.AuthMode);
+        Assert.NotNull(await client.GetPollAsync(visible));
+        Assert.Null(await client.GetPollAsync("nosuchkey"));
+        await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, key: "wrong").GetPollAsync(discarded));
+        await Assert.ThrowsAsync<LoomioCredentialException>(() => Client(loomio, key: "wrong").GetPollAsync(visible));
+    }
+
+    [Fact]
+    public async Task An_unknown_group_is_not_found_and_a_missing_listing_is_told_apart()
+    {
+        await using var current = await LoomioEmulator.StartAsync();
+        current.AddGroup("Finance");
+        var hidden = current.AddGroup("Board");
+        current.HideGroupFromBot(hidden);
+        var unknown = await Assert.ThrowsAsync<LoomioNotFoundException>(() => Client(current).ListPollsAsync(99_999, 0));
+        Assert.Contains("RecordNotFound", unknown.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<LoomioAccessDeniedException>(() => Client(current).ListPollsAsync(hidden, 0));
+
+        // Loomio 3.0.x routes no poll listing: Rails answers its HTML 404 page, not an API error.
+        await using var v3 = await LoomioEmulator.StartAsync(LoomioShape.V3_0);
+        var group = v3.AddGroup("Finance");
+        await Assert.ThrowsAsync<LoomioEndpointUnavailableException>(() => Client(v3, mode: LoomioAuthMode.QueryParameter).ListPollsAsync(group, 0));
+    }
+
     [Fact]
     public async Task Server_errors_and_rate_limits_are_retried()
     {
@@ -78,7 +119,7 @@ public sealed class LoomioClientTests
         var group = loomio.AddGroup("Finance");
         loomio.AddPoll(group, "Budget");
         loomio.Inject(LoomioFault.ServerError, times: 2);
-        loomio.Inject(LoomioFault.RateLimited);
+        loomio.Inject(LoomioFault.CdnRateLimited);
         var page = await Client(loomio).ListPollsAsync(group, 0);
         Assert.Single(page.Polls);
         Assert.Equal(4, loomio.Requests.Count);
@@ -86,6 +127,45 @@ public sealed class LoomioClientTests
         loomio.Inject(LoomioFault.ServerError, times: 3);
         var error = await Assert.ThrowsAsync<LoomioApiException>(() => Client(loomio, attempts: 3).ListPollsAsync(group, 0));
         Assert.Equal(HttpStatusCode.InternalServerError, error.Status);
+    }
+
+    [Fact]
+    public async Task Loomio_s_429_without_Retry_After_pauses_requests_until_its_next_window()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        var key = loomio.AddPoll(group, "Budget");
+        var window = TimeSpan.FromSeconds(2);
+        loomio.Throttle(3, window);
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey, AuthMode = LoomioAuthMode.Bearer, RateWindow = window });
+
+        // Start just after a window boundary, so three requests surely share one window.
+        var now = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromTicks(window.Ticks - ((now - DateTimeOffset.UnixEpoch).Ticks % window.Ticks)) + TimeSpan.FromMilliseconds(50));
+        for (var i = 0; i < 3; i++) Assert.NotNull(await client.GetPollAsync(key));
+        var limited = await Assert.ThrowsAsync<LoomioRateLimitedException>(() => client.GetPollAsync(key));
+        var boundary = DateTimeOffset.UnixEpoch + TimeSpan.FromTicks(((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / window.Ticks + 1) * window.Ticks);
+        Assert.InRange(limited.RetryAt, boundary, boundary + TimeSpan.FromSeconds(1.5));
+
+        // Until then nothing is sent (no hammering of a limited Loomio); afterwards requests flow again.
+        var sent = loomio.Requests.Count;
+        await Assert.ThrowsAsync<LoomioRateLimitedException>(() => client.GetPollAsync(key));
+        Assert.Equal(sent, loomio.Requests.Count);
+        Assert.Equal(1, loomio.Throttled);
+        await Task.Delay(limited.RetryAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+        Assert.NotNull(await client.GetPollAsync(key));
+    }
+
+    [Fact]
+    public async Task The_client_keeps_below_its_own_request_budget()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var key = loomio.AddPoll(loomio.AddGroup("Finance"), "Budget");
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey, AuthMode = LoomioAuthMode.Bearer, RequestsPerWindow = 5, RateWindow = TimeSpan.FromSeconds(30) });
+        for (var i = 0; i < 5; i++) await client.GetPollAsync(key);
+        var limited = await Assert.ThrowsAsync<LoomioRateLimitedException>(() => client.GetPollAsync(key));
+        Assert.InRange(limited.RetryAt - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+        Assert.Equal(5, loomio.Requests.Count);
     }
 
     [Theory]

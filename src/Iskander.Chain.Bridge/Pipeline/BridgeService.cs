@@ -54,49 +54,46 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     /// </summary>
     public void Hint(long groupId, string? body = null) => _hints.Writer.TryWrite((groupId, body));
 
-    /// <summary>Runs until cancelled.</summary>
+    /// <summary>
+    /// Runs until cancelled. Reading Loomio and anchoring fail separately: a Loomio that refuses,
+    /// limits or breaks delays ingestion (with its own backoff) while what is recorded keeps moving
+    /// through the pipeline, and a pipeline failure does not stop ingestion.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var nextFullReconcile = DateTimeOffset.MinValue;
-        var nextDeepScan = NextDailyAt(DateTimeOffset.UtcNow, options.DeepScanAt);
+        var schedule = new Schedule(DateTimeOffset.MinValue, NextDailyAt(DateTimeOffset.UtcNow, options.DeepScanAt));
+        var ingestFailures = 0;
+        var ingestNotBefore = DateTimeOffset.MinValue;
         var failures = 0;
+        string? ingestError = null; // kept until ingestion succeeds again
         while (!cancellationToken.IsCancellationRequested)
         {
+            var now = DateTimeOffset.UtcNow;
+            if (now >= ingestNotBefore)
+            {
+                try
+                {
+                    schedule = await IngestAsync(now, schedule, cancellationToken).ConfigureAwait(false);
+                    ingestFailures = 0;
+                    ingestError = null;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    ingestFailures++;
+                    ingestError = ex.Message;
+                    // A rate limit says when to come back; anything else backs off exponentially.
+                    var backoff = ex is LoomioRateLimitedException limited ? limited.RetryAt - now : TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(ingestFailures, 9))));
+                    ingestNotBefore = now + backoff;
+                    if (ex is LoomioCredentialException) log.Error("Loomio ingestion stopped: {Error} (retrying in {Backoff})", ex.Message, backoff);
+                    else log.Warning("Loomio ingestion failed ({Failures} in a row), retrying in {Backoff}: {Error}", ingestFailures, backoff, ex.Message);
+                }
+            }
+
             try
             {
-                var now = DateTimeOffset.UtcNow;
-                while (_hints.Reader.TryRead(out var hinted))
-                {
-                    _due.TryAdd(hinted.Group, now + options.HintDebounce);
-                    foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
-                }
-
-                foreach (var key in _hintedPolls.ToList())
-                {
-                    await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
-                    _hintedPolls.Remove(key);
-                }
-                if (now >= nextDeepScan)
-                {
-                    foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false);
-                    nextDeepScan = NextDailyAt(now, options.DeepScanAt);
-                    nextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset);
-                }
-                else if (now >= nextFullReconcile)
-                {
-                    foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
-                    nextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset);
-                }
-
-                foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
-                {
-                    _due.Remove(group);
-                    await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false);
-                }
-
                 var round = await pipeline.RunRoundAsync(cancellationToken).ConfigureAwait(false);
                 LastSuccess = DateTimeOffset.UtcNow;
-                LastError = null;
+                LastError = ingestError;
                 failures = 0;
                 if (!round.DidWork) await Task.Delay(options.IdleDelay, cancellationToken).ConfigureAwait(false);
             }
@@ -115,6 +112,54 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         }
     }
 
+    private sealed record Schedule(DateTimeOffset NextFullReconcile, DateTimeOffset NextDeepScan);
+
+    // Hinted polls, then the scheduled and hinted group reconciles. A hinted poll that fails stays
+    // hinted; a scheduled reconcile that fails is repeated after the ingestion backoff.
+    private async Task<Schedule> IngestAsync(DateTimeOffset now, Schedule schedule, CancellationToken cancellationToken)
+    {
+        while (_hints.Reader.TryRead(out var hinted))
+        {
+            _due.TryAdd(hinted.Group, now + options.HintDebounce);
+            foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
+        }
+
+        Exception? failure = null;
+        foreach (var key in _hintedPolls.ToList())
+        {
+            try
+            {
+                await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
+                _hintedPolls.Remove(key);
+            }
+            catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
+            {
+                log.Warning("Hinted poll {PollKey} not reconciled this time: {Error}", key, ex.Message);
+                failure ??= ex;
+            }
+        }
+
+        if (now >= schedule.NextDeepScan)
+        {
+            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure = await ReconcileAsync(group, options.DeepScanHorizon, cancellationToken).ConfigureAwait(false) ?? failure;
+            schedule = new Schedule(NextAligned(now, options.ReconcileInterval, options.ReconcileOffset), NextDailyAt(now, options.DeepScanAt));
+        }
+        else if (now >= schedule.NextFullReconcile)
+        {
+            foreach (var group in await GroupsAsync(cancellationToken).ConfigureAwait(false)) failure = await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) ?? failure;
+            schedule = schedule with { NextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset) };
+        }
+
+        foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
+        {
+            failure = await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) ?? failure;
+            _due.Remove(group);
+        }
+
+        if (failure is not null) throw failure;
+        return schedule;
+    }
+
     private async Task<IReadOnlyList<long>> GroupsAsync(CancellationToken cancellationToken) =>
         options.Groups.Count > 0 ? options.Groups : (await loomio.GetGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Id).ToList();
 
@@ -128,7 +173,9 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
 
     private static DateTimeOffset NextDailyAt(DateTimeOffset now, TimeSpan timeOfDay) => NextAligned(now, TimeSpan.FromDays(1), timeOfDay);
 
-    private async Task ReconcileAsync(long group, int? horizon, CancellationToken cancellationToken)
+    // One group's failure is logged and returned, so the other groups are still reconciled; a refused
+    // key or Loomio's rate limit concerns every group and is thrown.
+    private async Task<Exception?> ReconcileAsync(long group, int? horizon, CancellationToken cancellationToken)
     {
         int recorded;
         try
@@ -137,14 +184,25 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                 ? await ingestor.ReconcileGroupAsync(group, deep, cancellationToken).ConfigureAwait(false)
                 : await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
         }
-        catch (LoomioApiException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
+        catch (LoomioEndpointUnavailableException)
         {
             // Loomio 3.0.x has no poll listing: only polls named in webhook links can be followed.
-            log.Warning("Loomio lists no polls for group {Group} (3.0.x has no listing): following polls from webhook links only", group);
-            return;
+            log.Information("Loomio lists no polls (3.0.x has no listing): group {Group} is followed through webhook links only", group);
+            return null;
+        }
+        catch (LoomioNotFoundException ex)
+        {
+            log.Error("Loomio has no group {Group} (404): check the configured groups", group);
+            return new LoomioNotFoundException($"Loomio has no group {group}: {ex.Message}");
+        }
+        catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
+        {
+            log.Warning("Group {Group} not reconciled this time: {Error}", group, ex.Message);
+            return ex;
         }
 
         if (recorded > 0) log.Information("Reconciled group {Group}: {Recorded} new decision versions", group, recorded);
+        return null;
     }
 }
 

@@ -40,7 +40,19 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         var known = await KnownFingerprintsAsync(cancellationToken).ConfigureAwait(false);
         for (var offset = 0; offset < horizon;)
         {
-            var page = await loomio.ListPollsAsync(groupId, offset, cancellationToken).ConfigureAwait(false);
+            LoomioDocument page;
+            try
+            {
+                page = await loomio.ListPollsAsync(groupId, offset, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LoomioAccessDeniedException) when (offset == 0)
+            {
+                // The bot user no longer sees the group: its recorded polls are read one by one below
+                // and recorded as withdrawn.
+                log.Warning("Loomio does not show group {Group} to the bot user (403): its recorded polls are checked one by one", groupId);
+                break;
+            }
+
             if (page.Polls.Count == 0) break;
             var changed = new List<string>();
             foreach (var poll in page.Polls)
@@ -54,15 +66,31 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
             offset += page.Polls.Count;
         }
 
-        // Polls we know that the listing no longer shows (within the horizon scanned): discarded, or moved out of reach. A direct read decides.
+        // Polls we know that the listing no longer shows (within the horizon scanned): discarded, hidden
+        // from the bot, deleted, or moved to another group. A direct read decides (403, 404 or the poll).
         recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return recorded;
     }
 
-    /// <summary>Reads one poll and records a version if its decision changed; returns it, or null.</summary>
+    /// <summary>
+    /// Reads one poll and records a version if its decision changed; returns it, or null. A recorded
+    /// poll that Loomio no longer shows becomes a version saying so: <c>withdrawn</c> (403: discarded,
+    /// or hidden from the bot user) or <c>deleted</c> (404).
+    /// </summary>
     public async Task<DecisionVersion?> ReconcilePollAsync(string key, CancellationToken cancellationToken = default)
     {
-        var document = await loomio.GetPollAsync(key, cancellationToken).ConfigureAwait(false);
+        LoomioDocument? document;
+        var absence = DecisionState.Deleted;
+        try
+        {
+            document = await loomio.GetPollAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LoomioAccessDeniedException)
+        {
+            document = null;
+            absence = DecisionState.Withdrawn;
+        }
+
         var poll = document?.Polls.FirstOrDefault(p => p.Key == key) ?? document?.Polls.FirstOrDefault();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -89,8 +117,8 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
 
         var previous = await PreviousVersionAsync(connection, transaction, pollId.Value, cancellationToken).ConfigureAwait(false);
         var outcome = poll is null ? null : document!.CurrentOutcome(poll);
-        var next = DecisionRecordBuilder.Next(new Uri(_instance), poll, pollId.Value, key, outcome, document?.PollOptions ?? [], previous);
-        var fingerprint = poll is null ? "discarded" : PollFingerprint.Of(poll, outcome);
+        var next = DecisionRecordBuilder.Next(new Uri(_instance), poll, pollId.Value, key, outcome, document?.PollOptions ?? [], previous, absence);
+        var fingerprint = poll is null ? absence.Name() : PollFingerprint.Of(poll, outcome);
         if (next is not null)
         {
             await using var insert = new NpgsqlCommand(
@@ -98,7 +126,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
                 INSERT INTO decision_versions (instance, poll_id, poll_key, version, state, fingerprint, record, sha256, raw_json, outcome_id, outcome_versions, status)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'recorded') RETURNING id
                 """, connection, transaction);
-            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.RawJson ?? "null", next.OutcomeId, next.OutcomeVersions })
+            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.SourceJson ?? $"{{\"httpStatus\":{(absence == DecisionState.Withdrawn ? 403 : 404)}}}", next.OutcomeId, next.OutcomeVersions })
             {
                 insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
             }
@@ -120,18 +148,31 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         return next;
     }
 
-    // Up to Concurrency polls at a time; the first failure stops the rest (their transactions roll
-    // back, fingerprints stay unchanged) and is rethrown, so the next reconcile reads them again.
-    private async Task<int> ReconcilePollsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reconciles the polls named by <paramref name="keys"/>, up to <see cref="Concurrency"/> at a time.
+    /// One poll's failure never stops the others: it is logged, its fingerprint stays unchanged (its
+    /// transaction rolls back) and the next reconcile reads it again. Only what concerns every poll
+    /// ends the run early and is rethrown: a refused key, Loomio's rate limit, cancellation.
+    /// </summary>
+    public async Task<int> ReconcilePollsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         var recorded = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Concurrency), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(keys, options, async (key, token) =>
         {
-            if (await ReconcilePollAsync(key, token).ConfigureAwait(false) is not null) Interlocked.Increment(ref recorded);
+            try
+            {
+                if (await ReconcilePollAsync(key, token).ConfigureAwait(false) is not null) Interlocked.Increment(ref recorded);
+            }
+            catch (Exception ex) when (!IsFatalToTheRun(ex) && !token.IsCancellationRequested)
+            {
+                log.Warning("Poll {PollKey} not reconciled this time: {Error}", key, ex.Message);
+            }
         }).ConfigureAwait(false);
         return recorded;
     }
+
+    private static bool IsFatalToTheRun(Exception ex) => ex is LoomioCredentialException or LoomioRateLimitedException or OperationCanceledException;
 
     private async Task<Dictionary<long, string>> KnownFingerprintsAsync(CancellationToken cancellationToken)
     {
@@ -147,7 +188,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     private async Task<IReadOnlyList<string>> KnownPollKeysAsync(long groupId, HashSet<long> listed, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT poll_id, poll_key FROM polls WHERE instance = $1 AND group_id = $2 AND fingerprint <> 'discarded'", connection);
+        await using var command = new NpgsqlCommand("SELECT poll_id, poll_key FROM polls WHERE instance = $1 AND group_id = $2 AND fingerprint NOT IN ('discarded', 'withdrawn', 'deleted')", connection);
         command.Parameters.Add(new() { Value = _instance });
         command.Parameters.Add(new() { Value = groupId });
         var keys = new List<string>();

@@ -119,7 +119,16 @@ public static class LoomioReread
         var key = source["pollKey"]!.GetValue<string>();
         var state = Loomio.DecisionStates.Parse(json["state"]!.GetValue<string>());
         var previous = json["previous"]?["sha256"]?.GetValue<string>();
-        var document = await loomio.GetPollAsync(key, cancellationToken).ConfigureAwait(false);
+        Loomio.LoomioDocument? document;
+        try
+        {
+            document = await loomio.GetPollAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Loomio.LoomioAccessDeniedException)
+        {
+            document = null; // withdrawn from the bot user's view: rebuilt without poll data, as recorded
+        }
+
         var poll = document?.Polls.FirstOrDefault(p => p.Key == key);
         if (poll?.DiscardedAt is not null) poll = null;
         var rebuilt = Loomio.DecisionRecordBuilder.Build(instance, poll, source["pollId"]!.GetValue<long>(), key, poll is null ? null : document!.CurrentOutcome(poll),
