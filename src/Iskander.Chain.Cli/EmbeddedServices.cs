@@ -28,6 +28,8 @@ internal sealed class EmbeddedServices : IAsyncDisposable
     public static async Task<EmbeddedServices> StartAsync(
         Toolchain.Toolchain toolchain, string dataDirectory, ILogger log, CancellationToken cancellationToken)
     {
+        var configuredRpc = Environment.GetEnvironmentVariable(RpcUrlVariable);
+        var rpcUrl = string.IsNullOrWhiteSpace(configuredRpc) ? null : ParseRpcUrl(configuredRpc);
         PostgresCluster? postgres = null;
         AnvilNode? anvil = null;
         try
@@ -40,16 +42,15 @@ internal sealed class EmbeddedServices : IAsyncDisposable
                 connectionString = postgres.ConnectionString;
             }
 
-            var rpcUrl = Environment.GetEnvironmentVariable(RpcUrlVariable);
-            if (string.IsNullOrWhiteSpace(rpcUrl))
+            if (rpcUrl is null)
             {
                 var anvilDirectory = Directory.CreateDirectory(Path.Combine(dataDirectory, "anvil")).FullName;
                 anvil = await AnvilNode.StartAsync(toolchain,
                     new AnvilOptions { StateFile = Path.Combine(anvilDirectory, "state.json"), BlockTime = 1 }, log, cancellationToken).ConfigureAwait(false);
-                rpcUrl = anvil.RpcUrl.ToString();
+                rpcUrl = anvil.RpcUrl;
             }
 
-            return new EmbeddedServices { RpcUrl = new Uri(rpcUrl), ConnectionString = connectionString, _anvil = anvil, _postgres = postgres };
+            return new EmbeddedServices { RpcUrl = rpcUrl, ConnectionString = connectionString, _anvil = anvil, _postgres = postgres };
         }
         catch
         {
@@ -58,6 +59,16 @@ internal sealed class EmbeddedServices : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>An RPC endpoint as it may be shown: scheme, host and port only (providers put API keys in the path, query or user info).</summary>
+    public static string Redacted(Uri url) =>
+        url.PathAndQuery is "/" or "" && url.UserInfo.Length == 0 ? url.GetLeftPart(UriPartial.Authority) : $"{url.Scheme}://{url.Host}:{url.Port}/…";
+
+    // The value is never echoed: an RPC URL often carries an API key.
+    private static Uri ParseRpcUrl(string text) =>
+        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0
+            ? url
+            : throw new UserErrorException($"{RpcUrlVariable} is not an http(s) URL: set it to the JSON-RPC endpoint of the chain's node (e.g. http://127.0.0.1:8545), or unset it for the embedded anvil");
 
     public async ValueTask DisposeAsync()
     {

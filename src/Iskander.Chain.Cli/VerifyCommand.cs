@@ -50,8 +50,25 @@ internal static class VerifyCommand
                 return 2;
             }
 
-            var client = new EthClient(new JsonRpcClient(new Uri(rpcUrl)));
-            var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+            if (!Uri.TryCreate(rpcUrl, UriKind.Absolute, out var rpcUri) || rpcUri.Scheme is not ("http" or "https"))
+            {
+                Console.Error.WriteLine("--rpc is not an http(s) URL: pass the JSON-RPC endpoint of a node of the bundle's chain");
+                return ExitCodes.BadInput;
+            }
+
+            var client = new EthClient(new JsonRpcClient(rpcUri));
+            ulong chainId;
+            try
+            {
+                chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // Not the exception's text: it repeats the whole URL, which may carry an API key.
+                Console.Error.WriteLine($"the node at {EmbeddedServices.Redacted(rpcUri)} does not answer JSON-RPC: start it, or pass another --rpc");
+                return ExitCodes.Failed;
+            }
+
             byte[]? record = null;
             string? carError = null;
             try
