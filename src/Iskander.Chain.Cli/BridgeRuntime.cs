@@ -91,7 +91,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var settings = Settings.Read(loomioUrl);
         var client = new EthClient(new JsonRpcClient(services.RpcUrl));
         var anchorer = AnchorerKey(services);
-        var manifest = await DeploymentAsync(services, client, layout, anchorer, log, cancellationToken).ConfigureAwait(false);
+        var manifest = await DeploymentAsync(services, client, layout, dataDirectory, anchorer, log, cancellationToken).ConfigureAwait(false);
         var database = new BridgeDatabase(services.ConnectionString);
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await BindDeploymentAsync(database, client, manifest, services.RpcUrl, cancellationToken).ConfigureAwait(false);
@@ -213,27 +213,44 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             : throw new UserErrorException($"no anchorer key: set {AnchorerKeyVariable} or {KeystoreVariable} and {KeystorePasswordVariable}");
     }
 
-    private static async Task<DeploymentManifest> DeploymentAsync(EmbeddedServices services, EthClient client, ProjectLayout layout, PrivateKey anchorer, ILogger log, CancellationToken cancellationToken)
+    private static async Task<DeploymentManifest> DeploymentAsync(EmbeddedServices services, EthClient client, ProjectLayout layout, string dataDirectory, PrivateKey anchorer, ILogger log, CancellationToken cancellationToken)
     {
         var configured = Environment.GetEnvironmentVariable(DeploymentVariable);
         var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
-        var path = configured is { Length: > 0 } ? configured : Path.Combine(layout.Root, "deployments", $"local-{chainId}.json");
-        if (File.Exists(path))
+        if (configured is { Length: > 0 })
         {
-            var manifest = LoadManifest(path);
-            var problem = await DeploymentProblemAsync(client, manifest, chainId, cancellationToken).ConfigureAwait(false);
-            if (problem is null) return manifest;
-            if (configured is { Length: > 0 }) throw new UserErrorException($"{DeploymentVariable}: {path} {problem}: point {EmbeddedServices.RpcUrlVariable} at the chain it was deployed on, or {DeploymentVariable} at this chain's manifest");
-        }
-        else if (configured is { Length: > 0 })
-        {
-            throw new UserErrorException($"{DeploymentVariable}: deployment manifest {path} does not exist");
+            if (!File.Exists(configured)) throw new UserErrorException($"{DeploymentVariable}: deployment manifest {configured} does not exist");
+            var manifest = LoadManifest(configured);
+            return await DeploymentProblemAsync(client, manifest, chainId, cancellationToken).ConfigureAwait(false) is { } problem
+                ? throw new UserErrorException($"{DeploymentVariable}: {configured} {problem}: point {EmbeddedServices.RpcUrlVariable} at the chain it was deployed on, or {DeploymentVariable} at this chain's manifest")
+                : manifest;
         }
 
         if (!services.RpcIsEmbedded) throw new UserErrorException($"no deployment on chain {chainId}: deploy with the forge script (contracts/script/Deploy.s.sol) and set {DeploymentVariable} to the manifest it writes");
+
+        // The embedded chain's deployment lives beside its state. If the chain no longer holds it, the chain was lost:
+        // say so and stop; a new chain (and a silent second deployment) is never made without --reset.
+        var path = EmbeddedServices.EmbeddedManifestPath(dataDirectory);
+        if (File.Exists(path))
+        {
+            var manifest = LoadManifest(path);
+            return await DeploymentProblemAsync(client, manifest, chainId, cancellationToken).ConfigureAwait(false) is { } problem
+                ? throw new UserErrorException(
+                    $"the embedded chain no longer holds its deployment ({path} {problem}): its state (anvil/state.json in {dataDirectory}) was lost or replaced. "
+                    + "Restore the data folder from a backup, or start a new chain and database with `iskander-chain serve --reset`", ExitCodes.Refused)
+                : manifest;
+        }
+
         log.Information("Deploying the contracts on the embedded chain (first start)");
-        return await new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).DeployAsync(services.RpcUrl, PrivateKey.FromHex(services.DevAccounts[0].PrivateKey), path,
+        // forge writes only under deployments/; the manifest moves into the data folder once the chain state holding the contracts is saved.
+        var written = Path.Combine(layout.Root, "deployments", $"embedded-{Guid.NewGuid():N}.json");
+        var deployed = await new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).DeployAsync(services.RpcUrl, PrivateKey.FromHex(services.DevAccounts[0].PrivateKey), written,
             new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address }, cancellationToken).ConfigureAwait(false);
+        await services.SaveChainStateAsync(cancellationToken).ConfigureAwait(false);
+        File.Copy(written, path + ".tmp", overwrite: true);
+        File.Move(path + ".tmp", path, overwrite: true);
+        File.Delete(written);
+        return deployed;
     }
 
     private static DeploymentManifest LoadManifest(string path)

@@ -23,11 +23,16 @@ internal static class ServeCommand
             Description = "HTTP address of the gateway and API (default: $ISKANDER_LISTEN, else http://127.0.0.1:8480).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_LISTEN") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
         };
+        var reset = new Option<bool>("--reset")
+        {
+            Description = "Start a new embedded chain (and embedded database): the old ones are moved aside into the data folder's reset-*/ folder. Needed when the embedded chain's state is lost.",
+        };
         var command = new Command("serve", "Run the bridge: embedded anvil and PostgreSQL unless ISKANDER_RPC_URL / ISKANDER_DATABASE are set.")
         {
             dataDirectory,
             interval,
             listen,
+            reset,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -37,7 +42,7 @@ internal static class ServeCommand
             log.Information("iskander-chain {Version} starting; data in {DataDirectory}", VersionCommand.Text, dataDir);
             try
             {
-                await using var services = await EmbeddedServices.StartAsync(new Toolchain.Toolchain(layout), dataDir, log, cancellationToken)
+                await using var services = await EmbeddedServices.StartAsync(new Toolchain.Toolchain(layout), dataDir, parseResult.GetValue(reset), log, cancellationToken)
                     .ConfigureAwait(false);
                 var report = await HealthReport.CheckAsync(services, cancellationToken).ConfigureAwait(false);
                 if (!report.Healthy)
