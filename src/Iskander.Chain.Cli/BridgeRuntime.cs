@@ -91,9 +91,10 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var settings = Settings.Read(loomioUrl);
         var client = new EthClient(new JsonRpcClient(services.RpcUrl));
         var anchorer = AnchorerKey(services);
-        var manifest = await DeploymentAsync(services, client, layout, anchorer, log, cancellationToken).ConfigureAwait(false);
+        var manifest = await DeploymentAsync(services, client, layout, dataDirectory, anchorer, log, cancellationToken).ConfigureAwait(false);
         var database = new BridgeDatabase(services.ConnectionString);
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await BindDeploymentAsync(database, client, manifest, services.RpcUrl, cancellationToken).ConfigureAwait(false);
 
         var confirmations = settings.Confirmations;
         var deployer = new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log));
@@ -136,9 +137,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         {
             key = BallotKeyFile.Decrypt(File.ReadAllText(keystore), password);
         }
-        catch (Exception ex) when (ex is KeystorePasswordException or FormatException or System.Text.Json.JsonException or IOException)
+        catch (Exception ex) when (KeystoreProblem(ex, keystore, CoordinatorKeystoreVariable, CoordinatorPasswordVariable) is { } problem)
         {
-            throw new InvalidOperationException($"cannot open the coordinator keystore {keystore}: {ex.Message}");
+            throw new UserErrorException(problem);
         }
 
         var runner = new ToolRunner(new Toolchain.Toolchain(layout), log);
@@ -189,52 +190,126 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             catch (Exception ex) when (ex is FormatException or ArgumentException)
             {
                 // Never echo the value: it is a secret even when malformed.
-                throw new InvalidOperationException($"{AnchorerKeyVariable} is not a valid secp256k1 private key (32 bytes of hex)");
+                throw new UserErrorException($"{AnchorerKeyVariable} is not a valid secp256k1 private key (32 bytes of hex)");
             }
         }
 
         if (Environment.GetEnvironmentVariable(KeystoreVariable) is { Length: > 0 } keystore)
         {
-            var password = Environment.GetEnvironmentVariable(KeystorePasswordVariable) ?? throw new InvalidOperationException($"{KeystoreVariable} is set but {KeystorePasswordVariable} is not");
+            var password = Environment.GetEnvironmentVariable(KeystorePasswordVariable) ?? throw new UserErrorException($"{KeystoreVariable} is set but {KeystorePasswordVariable} is not: set the keystore's password");
             try
             {
                 return KeystoreV3.Decrypt(File.ReadAllText(keystore), password);
             }
-            catch (Exception ex) when (ex is KeystorePasswordException or FormatException or System.Text.Json.JsonException or IOException)
+            catch (Exception ex) when (KeystoreProblem(ex, keystore, KeystoreVariable, KeystorePasswordVariable) is { } problem)
             {
-                throw new InvalidOperationException($"cannot open the keystore {keystore} ({KeystoreVariable}): {ex.Message}");
+                throw new UserErrorException(problem);
             }
         }
 
         // Only on the embedded development chain: anvil's public, well-known account 1.
         return services.RpcIsEmbedded
             ? PrivateKey.FromHex(services.DevAccounts[1].PrivateKey)
-            : throw new InvalidOperationException($"no anchorer key: set {AnchorerKeyVariable} or {KeystoreVariable} and {KeystorePasswordVariable}");
+            : throw new UserErrorException($"no anchorer key: set {AnchorerKeyVariable} or {KeystoreVariable} and {KeystorePasswordVariable}");
     }
 
-    private static async Task<DeploymentManifest> DeploymentAsync(EmbeddedServices services, EthClient client, ProjectLayout layout, PrivateKey anchorer, ILogger log, CancellationToken cancellationToken)
+    private static async Task<DeploymentManifest> DeploymentAsync(EmbeddedServices services, EthClient client, ProjectLayout layout, string dataDirectory, PrivateKey anchorer, ILogger log, CancellationToken cancellationToken)
     {
         var configured = Environment.GetEnvironmentVariable(DeploymentVariable);
         var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
-        var path = configured is { Length: > 0 } ? configured : Path.Combine(layout.Root, "deployments", $"local-{chainId}.json");
-        if (File.Exists(path))
+        if (configured is { Length: > 0 })
         {
-            var manifest = DeploymentManifest.Load(path);
-            var code = await client.Rpc.CallAsync("eth_getCode", [manifest["DecisionAnchor"].Address.ToString(), "latest"], cancellationToken).ConfigureAwait(false);
-            if (manifest.ChainId == chainId && code.GetString() is { Length: > 2 }) return manifest;
-            if (configured is { Length: > 0 }) throw new InvalidOperationException($"the deployment in {path} is not on chain {chainId}");
-        }
-        else if (configured is { Length: > 0 })
-        {
-            throw new FileNotFoundException($"deployment manifest {path} ({DeploymentVariable}) does not exist");
+            if (!File.Exists(configured)) throw new UserErrorException($"{DeploymentVariable}: deployment manifest {configured} does not exist");
+            var manifest = LoadManifest(configured);
+            return await DeploymentProblemAsync(client, manifest, chainId, cancellationToken).ConfigureAwait(false) is { } problem
+                ? throw new UserErrorException($"{DeploymentVariable}: {configured} {problem}: point {EmbeddedServices.RpcUrlVariable} at the chain it was deployed on, or {DeploymentVariable} at this chain's manifest")
+                : manifest;
         }
 
-        if (!services.RpcIsEmbedded) throw new InvalidOperationException($"no deployment on chain {chainId}: deploy with the forge script and set {DeploymentVariable}");
+        if (!services.RpcIsEmbedded) throw new UserErrorException($"no deployment on chain {chainId}: deploy with the forge script (contracts/script/Deploy.s.sol) and set {DeploymentVariable} to the manifest it writes");
+
+        // The embedded chain's deployment lives beside its state. If the chain no longer holds it, the chain was lost:
+        // say so and stop; a new chain (and a silent second deployment) is never made without --reset.
+        var path = EmbeddedServices.EmbeddedManifestPath(dataDirectory);
+        if (File.Exists(path))
+        {
+            var manifest = LoadManifest(path);
+            return await DeploymentProblemAsync(client, manifest, chainId, cancellationToken).ConfigureAwait(false) is { } problem
+                ? throw new UserErrorException(
+                    $"the embedded chain no longer holds its deployment ({path} {problem}): its state (anvil/state.json in {dataDirectory}) was lost or replaced. "
+                    + "Restore the data folder from a backup, or start a new chain and database with `iskander-chain serve --reset`", ExitCodes.Refused)
+                : manifest;
+        }
+
         log.Information("Deploying the contracts on the embedded chain (first start)");
-        return await new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).DeployAsync(services.RpcUrl, PrivateKey.FromHex(services.DevAccounts[0].PrivateKey), path,
+        // forge writes only under deployments/; the manifest moves into the data folder once the chain state holding the contracts is saved.
+        var written = Path.Combine(layout.Root, "deployments", $"embedded-{Guid.NewGuid():N}.json");
+        var deployed = await new CoopDeployer(new ToolRunner(new Toolchain.Toolchain(layout), log)).DeployAsync(services.RpcUrl, PrivateKey.FromHex(services.DevAccounts[0].PrivateKey), written,
             // A development chain: a minute's notice instead of 48 hours, so that actions can be tried out.
             new CoopDeploymentOptions { Anchorer = anchorer.Address, Issuer = anchorer.Address, NoticePeriod = TimeSpan.FromMinutes(1) }, cancellationToken).ConfigureAwait(false);
+        await services.SaveChainStateAsync(cancellationToken).ConfigureAwait(false);
+        File.Copy(written, path + ".tmp", overwrite: true);
+        File.Move(path + ".tmp", path, overwrite: true);
+        File.Delete(written);
+        return deployed;
     }
+
+    private static DeploymentManifest LoadManifest(string path)
+    {
+        try
+        {
+            return DeploymentManifest.Load(path);
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+        {
+            var reason = ex switch
+            {
+                FormatException => ex.Message.Replace($"{path} is not a deployment manifest: ", string.Empty, StringComparison.Ordinal),
+                System.Text.Json.JsonException => "not JSON",
+                _ => ex.Message,
+            };
+            throw new UserErrorException($"{DeploymentVariable}: {path} is not a deployment manifest ({reason}): use the file contracts/script/Deploy.s.sol wrote");
+        }
+    }
+
+    // Null when the manifest's contracts are on this node's chain; otherwise what is wrong, as a sentence's predicate.
+    private static async Task<string?> DeploymentProblemAsync(EthClient client, DeploymentManifest manifest, ulong chainId, CancellationToken cancellationToken)
+    {
+        if (manifest.ChainId != chainId) return $"is a deployment on chain {manifest.ChainId}, but the node is chain {chainId}";
+        foreach (var name in DeploymentManifest.RequiredContracts)
+        {
+            var code = await client.Rpc.CallAsync("eth_getCode", [manifest[name].Address.ToString(), "latest"], cancellationToken).ConfigureAwait(false);
+            if (code.GetString() is not { Length: > 2 }) return $"names {name} at {manifest[name].Address}, but the node's chain {chainId} has no contract code there (another network with the same chain id, or a chain that was reset)";
+        }
+
+        return null;
+    }
+
+    // The database belongs to one deployment: bound on first use, refused for any other.
+    private static async Task BindDeploymentAsync(BridgeDatabase database, EthClient client, DeploymentManifest manifest, Uri rpcUrl, CancellationToken cancellationToken)
+    {
+        var block = await client.GetBlockByNumberAsync(manifest.DeployBlock, cancellationToken).ConfigureAwait(false)
+            ?? throw new UserErrorException($"the node at {EmbeddedServices.Redacted(rpcUrl)} has no block {manifest.DeployBlock}, the deployment's block: point {EmbeddedServices.RpcUrlVariable} at the chain the contracts were deployed on");
+        try
+        {
+            await DeploymentBinding.BindOrCheckAsync(database, manifest, block.Hash, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeploymentMismatchException ex)
+        {
+            throw new UserErrorException($"{ex.Message} ({EmbeddedServices.DatabaseVariable})", ExitCodes.Refused);
+        }
+    }
+
+    // One sentence naming the keystore and the fix; null for exceptions that are not about the file. Never includes the file's bytes.
+    private static string? KeystoreProblem(Exception ex, string keystore, string variable, string passwordVariable) => ex switch
+    {
+        KeystorePasswordException => $"{variable}: the password in {passwordVariable} does not open the keystore {keystore} (wrong password, or the file was altered)",
+        FileNotFoundException or DirectoryNotFoundException => $"{variable}: the keystore {keystore} does not exist",
+        IOException or UnauthorizedAccessException => $"{variable}: cannot read the keystore {keystore}: {ex.Message}",
+        FormatException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException =>
+            $"{variable}: {keystore} is not a keystore (expected Web3 Secret Storage v3 JSON, as `cast wallet new` writes)",
+        _ => null,
+    };
 
     // The webhook URL's secret: configured, or generated once and kept (owner-only) in the data folder.
     private static string LoadHookToken(string dataDirectory, ILogger log)
@@ -243,7 +318,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         {
             return configured.Length >= 32 && configured.All(char.IsAsciiLetterOrDigit)
                 ? configured
-                : throw new InvalidOperationException($"{HookTokenVariable} must be at least 32 letters or digits (it is the webhook URL's only credential)");
+                : throw new UserErrorException($"{HookTokenVariable} must be at least 32 letters or digits (it is the webhook URL's only credential)");
         }
         var path = Path.Combine(dataDirectory, "hook-token");
         if (!File.Exists(path))
@@ -277,7 +352,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             var confirmations = PositiveInt(ConfirmationsVariable, 2, problems);
             var horizon = PositiveInt(HorizonVariable, 500, problems);
             var consentWindow = PositiveInt(ConsentWindowVariable, 14 * 24, problems);
-            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow) : throw new InvalidOperationException("invalid configuration: " + string.Join("; ", problems));
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
         }
 
         private static int PositiveInt(string variable, int fallback, List<string> problems)

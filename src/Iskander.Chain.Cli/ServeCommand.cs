@@ -23,11 +23,16 @@ internal static class ServeCommand
             Description = "HTTP address of the gateway and API (default: $ISKANDER_LISTEN, else http://127.0.0.1:8480).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_LISTEN") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
         };
+        var reset = new Option<bool>("--reset")
+        {
+            Description = "Start a new embedded chain (and embedded database): the old ones are moved aside into the data folder's reset-*/ folder. Needed when the embedded chain's state is lost.",
+        };
         var command = new Command("serve", "Run the bridge: embedded anvil and PostgreSQL unless ISKANDER_RPC_URL / ISKANDER_DATABASE are set.")
         {
             dataDirectory,
             interval,
             listen,
+            reset,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -37,13 +42,13 @@ internal static class ServeCommand
             log.Information("iskander-chain {Version} starting; data in {DataDirectory}", VersionCommand.Text, dataDir);
             try
             {
-                await using var services = await EmbeddedServices.StartAsync(new Toolchain.Toolchain(layout), dataDir, log, cancellationToken)
+                await using var services = await EmbeddedServices.StartAsync(new Toolchain.Toolchain(layout), dataDir, parseResult.GetValue(reset), log, cancellationToken)
                     .ConfigureAwait(false);
                 var report = await HealthReport.CheckAsync(services, cancellationToken).ConfigureAwait(false);
                 if (!report.Healthy)
                 {
-                    log.Error("Unhealthy at start: chain {ChainId} block {BlockNumber} database {DatabaseError}", report.ChainId, report.BlockNumber, report.DatabaseError);
-                    return 1;
+                    log.Error("Unhealthy at start: {Problems:l}", report.Problems(services));
+                    return ExitCodes.Failed;
                 }
 
                 await using var bridge = await BridgeRuntime.CreateAsync(services, layout, dataDir, log, cancellationToken).ConfigureAwait(false);
@@ -60,20 +65,25 @@ internal static class ServeCommand
                 var ballotLoop = bridge?.Ballots?.RunAsync(cancellationToken) ?? Task.CompletedTask;
                 log.Information(
                     "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
-                    report.ChainId, report.BlockNumber, services.RpcUrl, services.RpcIsEmbedded ? "embedded anvil" : "configured",
+                    report.ChainId, report.BlockNumber, EmbeddedServices.Redacted(services.RpcUrl), services.RpcIsEmbedded ? "embedded anvil" : "configured",
                     report.DatabaseVersion, services.DatabaseIsEmbedded ? "embedded" : "configured");
                 await MonitorAsync(services, TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(interval))), log, cancellationToken)
                     .ConfigureAwait(false);
                 await bridgeLoop.ConfigureAwait(false);
                 await ballotLoop.ConfigureAwait(false);
                 log.Information("Stopping");
-                return 0;
+                return ExitCodes.Ok;
+            }
+            catch (UserErrorException ex)
+            {
+                log.Error("{Problem:l}", ex.Message);
+                return ex.ExitCode;
             }
             catch (Exception ex) when (ex is ToolException or DevServices.DevServiceException or IOException or InvalidOperationException)
             {
                 log.Error("Could not start the services: {Reason}", ex.Message);
                 log.Error("Run `iskander-chain doctor` for a check of every tool with fix hints.");
-                return 1;
+                return ExitCodes.Failed;
             }
         });
         return command;
@@ -93,7 +103,7 @@ internal static class ServeCommand
                 }
                 else
                 {
-                    log.Warning("Unhealthy: chain {ChainId} block {BlockNumber} database {DatabaseError}", report.ChainId, report.BlockNumber, report.DatabaseError);
+                    log.Warning("Unhealthy: {Problems:l}", report.Problems(services));
                 }
             }
         }

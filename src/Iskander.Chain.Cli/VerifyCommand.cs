@@ -55,7 +55,12 @@ internal static class VerifyCommand
             catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or System.Text.Json.JsonException)
             {
                 Console.Error.WriteLine(ex.Message);
-                return 2;
+                return ExitCodes.BadInput;
+            }
+            catch (UserErrorException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return ex.ExitCode;
             }
 
             byte[]? record = null;
@@ -107,11 +112,26 @@ internal static class VerifyCommand
         var address = manifest?["DecisionAnchor"].Address ?? (Ethereum.Address.TryParse(anchor, out var parsed) ? parsed : throw new FormatException($"--anchor: '{anchor}' is not an address"));
         var rpcUrl = rpc ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
         if (string.IsNullOrWhiteSpace(rpcUrl)) throw new InvalidOperationException($"no node to check against: pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
-        var client = new EthClient(new JsonRpcClient(new Uri(rpcUrl)));
-        var chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+        if (!Uri.TryCreate(rpcUrl, UriKind.Absolute, out var rpcUri) || rpcUri.Scheme is not ("http" or "https"))
+        {
+            throw new FormatException("--rpc is not an http(s) URL: pass the JSON-RPC endpoint of a node of the bundle's chain");
+        }
+
+        var client = new EthClient(new JsonRpcClient(rpcUri));
+        ulong chainId;
+        try
+        {
+            chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            // Not the exception's text: it repeats the whole URL, which may carry an API key.
+            throw new UserErrorException($"the node at {EmbeddedServices.Redacted(rpcUri)} does not answer JSON-RPC: start it, or pass another --rpc", ExitCodes.Failed);
+        }
+
         if (manifest is not null && manifest.ChainId != chainId)
         {
-            throw new InvalidOperationException($"the node at {rpcUrl} is on chain {chainId}, the deployment in {manifestPath} on chain {manifest.ChainId}: use a node of the cooperative's chain");
+            throw new InvalidOperationException($"the node at {EmbeddedServices.Redacted(rpcUri)} is on chain {chainId}, the deployment in {manifestPath} on chain {manifest.ChainId}: use a node of the cooperative's chain");
         }
 
         var code = await client.Rpc.CallAsync("eth_getCode", [address.ToString(), "latest"], cancellationToken).ConfigureAwait(false);

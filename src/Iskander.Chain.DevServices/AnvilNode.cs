@@ -8,6 +8,10 @@ namespace Iskander.Chain.DevServices;
 /// <summary>
 /// A local anvil node run from the project's pinned Foundry toolchain, bound to loopback. Start it
 /// with <see cref="StartAsync"/>; <see cref="DisposeAsync"/> stops it (gracefully, then by kill).
+/// With a <see cref="AnvilOptions.StateFile"/>, the node owns that file: it is loaded at start, saved
+/// every <see cref="AnvilOptions.StateSaveInterval"/> and at stop, always by writing a temporary file
+/// and renaming it (anvil's own <c>--dump-state</c> truncates the file in place, so a crash mid-write
+/// would leave half a chain), and an anvil an earlier process left running on it is saved and stopped.
 /// </summary>
 public sealed class AnvilNode : IAsyncDisposable
 {
@@ -17,6 +21,9 @@ public sealed class AnvilNode : IAsyncDisposable
     private readonly OutputTail _output;
     private readonly ILogger _log;
     private readonly string _configFile;
+    private readonly SemaphoreSlim _saving = new(1, 1);
+    private readonly CancellationTokenSource _stopSaving = new();
+    private Task _saver = Task.CompletedTask;
     private bool _disposed;
 
     private AnvilNode(Process process, OutputTail output, int port, AnvilOptions options, string configFile, ILogger log)
@@ -53,6 +60,7 @@ public sealed class AnvilNode : IAsyncDisposable
         options ??= new AnvilOptions();
         var log = (logger ?? Serilog.Core.Logger.None).ForContext<AnvilNode>();
         var command = toolchain.Locate(Tool.Anvil);
+        if (options.StateFile is not null) await StopOrphanAsync(options, log, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             var port = options.Port ?? LoopbackPort.Free();
@@ -61,6 +69,7 @@ public sealed class AnvilNode : IAsyncDisposable
             {
                 await node.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
                 log.Information("anvil listening on {RpcUrl} (chain {ChainId}, {Accounts} accounts)", node.RpcUrl, options.ChainId, node.Accounts.Count);
+                node.StartSaving();
                 return node;
             }
             catch (DevServiceException) when (attempt < StartAttempts && options.Port is null && node._output.Text.Contains("Address already in use", StringComparison.Ordinal))
@@ -122,9 +131,10 @@ public sealed class AnvilNode : IAsyncDisposable
             yield return "--no-mining";
         }
 
-        if (options.StateFile is not null)
+        // Load only: the node saves its state itself, atomically (see SaveStateAsync).
+        if (options.StateFile is not null && File.Exists(options.StateFile))
         {
-            yield return "--state";
+            yield return "--load-state";
             yield return options.StateFile;
         }
     }
@@ -187,10 +197,130 @@ public sealed class AnvilNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the node: SIGTERM (anvil then writes its <c>--state</c> file), then a kill after a grace period.</summary>
+    /// <summary>
+    /// Saves the chain's state to <see cref="AnvilOptions.StateFile"/> now (<c>anvil_dumpState</c>,
+    /// written to a temporary file, flushed to disk and renamed over the old one).
+    /// </summary>
+    /// <exception cref="DevServiceException">The node did not answer with its state.</exception>
+    public async Task SaveStateAsync(CancellationToken cancellationToken = default)
+    {
+        if (Options.StateFile is null) throw new InvalidOperationException("this node has no state file");
+        await _saving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SaveStateAsync(RpcUrl, Options.StateFile, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _saving.Release();
+        }
+    }
+
+    private static async Task SaveStateAsync(Uri rpcUrl, string stateFile, CancellationToken cancellationToken)
+    {
+        var hex = await RpcProbe.TryCallAsync(rpcUrl, "anvil_dumpState", TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
+            ?? throw new DevServiceException($"anvil on {rpcUrl} did not answer anvil_dumpState");
+        using var compressed = new MemoryStream(Convert.FromHexString(hex.AsSpan(2)));
+        await using var gunzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress);
+        var temporary = $"{stateFile}.{Environment.ProcessId}.tmp";
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            await gunzip.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, stateFile, overwrite: true);
+    }
+
+    // Saves every interval until stopped; a failed save is logged and retried at the next tick.
+    private void StartSaving()
+    {
+        if (Options.StateFile is null) return;
+        File.WriteAllText(PidFile(Options.StateFile), $"{_process.Id} {Port}");
+        _saver = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(Options.StateSaveInterval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stopSaving.Token).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await SaveStateAsync(_stopSaving.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is DevServiceException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
+                    {
+                        _log.Warning("Could not save the chain state to {StateFile}: {Reason}", Options.StateFile, ex.Message);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stopSaving.IsCancellationRequested)
+            {
+                // Stopping: the final save follows in DisposeAsync.
+            }
+        });
+    }
+
+    private static string PidFile(string stateFile) => stateFile + ".pid";
+
+    /// <summary>
+    /// Stops an anvil left running on <see cref="AnvilOptions.StateFile"/> by a process that died
+    /// (e.g. killed with SIGKILL): its chain is newer than the file, so it is saved first. Afterwards
+    /// no node writes the file. <see cref="StartAsync"/> does this itself.
+    /// </summary>
+    public static async Task StopOrphanAsync(AnvilOptions options, ILogger log, CancellationToken cancellationToken)
+    {
+        var pidFile = PidFile(options.StateFile!);
+        if (!File.Exists(pidFile)) return;
+        var parts = (await File.ReadAllTextAsync(pidFile, cancellationToken).ConfigureAwait(false)).Split(' ');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var pid) && int.TryParse(parts[1], out var port) && IsAnvil(pid))
+        {
+            var url = new Uri($"http://127.0.0.1:{port}");
+            if (await RpcProbe.TryChainIdAsync(url, cancellationToken).ConfigureAwait(false) == options.ChainId)
+            {
+                await SaveStateAsync(url, options.StateFile!, cancellationToken).ConfigureAwait(false);
+            }
+
+            ProcessSignals.TryTerminate(pid);
+            for (var waited = 0; IsAnvil(pid) && waited < 100; waited++) await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            if (IsAnvil(pid)) ProcessSignals.TryKill(pid);
+            log.Information("Stopped anvil (pid {Pid}) left running on {StateFile} by an earlier run, after saving its chain", pid, options.StateFile);
+        }
+
+        File.Delete(pidFile);
+    }
+
+    private static bool IsAnvil(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').FirstOrDefault() is { } executable && Path.GetFileName(executable) == "anvil";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops the node: the last state save, SIGTERM, then a kill after a grace period.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
+        await _stopSaving.CancelAsync().ConfigureAwait(false);
+        await _saver.ConfigureAwait(false);
+        if (!_process.HasExited && Options.StateFile is not null)
+        {
+            try
+            {
+                await SaveStateAsync().ConfigureAwait(false);
+                File.Delete(PidFile(Options.StateFile));
+            }
+            catch (Exception ex) when (ex is DevServiceException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
+            {
+                _log.Warning("Could not save the chain state to {StateFile} at stop: {Reason}", Options.StateFile, ex.Message);
+            }
+        }
+
         if (!_process.HasExited)
         {
             ProcessSignals.TryTerminate(_process.Id);
@@ -210,6 +340,8 @@ public sealed class AnvilNode : IAsyncDisposable
 
         _disposed = true;
         _process.Dispose();
+        _stopSaving.Dispose();
+        _saving.Dispose();
         File.Delete(_configFile);
     }
 }

@@ -24,8 +24,11 @@ public sealed record AnvilOptions
     /// <summary>Number of funded dev accounts.</summary>
     public int Accounts { get; init; } = 10;
 
-    /// <summary>Where anvil keeps its state between runs (<c>--state</c>); null for an ephemeral chain.</summary>
+    /// <summary>Where the node keeps its state between runs (loaded at start, saved atomically while running and at stop); null for an ephemeral chain.</summary>
     public string? StateFile { get; init; }
+
+    /// <summary>How often the state is saved while the node runs: at most this much of the chain is lost when the node is killed.</summary>
+    public TimeSpan StateSaveInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long to wait for the node to answer after start.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);

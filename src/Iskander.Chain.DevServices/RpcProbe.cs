@@ -12,6 +12,7 @@ namespace Iskander.Chain.DevServices;
 public static class RpcProbe
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private static readonly HttpClient LongHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>The endpoint's chain id, or null when it does not answer with one.</summary>
     public static Task<ulong?> TryChainIdAsync(Uri rpcUrl, CancellationToken cancellationToken = default) =>
@@ -20,6 +21,25 @@ public static class RpcProbe
     /// <summary>The endpoint's latest block number, or null when it does not answer with one.</summary>
     public static Task<ulong?> TryBlockNumberAsync(Uri rpcUrl, CancellationToken cancellationToken = default) =>
         TryQuantityAsync(rpcUrl, "eth_blockNumber", cancellationToken);
+
+    /// <summary>Calls a method without parameters; its string result, or null when the endpoint does not answer with one.</summary>
+    public static async Task<string?> TryCallAsync(Uri rpcUrl, string method, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            var request = new { jsonrpc = "2.0", id = 1, method, @params = Array.Empty<object>() };
+            using var response = await LongHttp.PostAsJsonAsync(rpcUrl, request, limit.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadFromJsonAsync<JsonObject>(limit.Token).ConfigureAwait(false);
+            return body?["result"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or NotSupportedException)
+        {
+            if (cancellationToken.IsCancellationRequested) throw;
+            return null;
+        }
+    }
 
     private static async Task<ulong?> TryQuantityAsync(Uri rpcUrl, string method, CancellationToken cancellationToken)
     {

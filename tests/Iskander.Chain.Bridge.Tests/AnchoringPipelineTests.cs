@@ -49,6 +49,13 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         var anchored = await DecisionQueries.AnchoredAsync(harness.Database);
         Assert.Equal(20, anchored.Count);
         Assert.Equal(3, anchored.Select(a => a.Reference.Root).Distinct().Count()); // 8 + 8 + 4
+        // Pages: the last one short, one at or past the end empty, and the total always right.
+        foreach (var (offset, expected) in new[] { (18, 2), (20, 0), (25, 0) })
+        {
+            var (total, page) = await DecisionQueries.PageAsync(harness.Database, offset, 5);
+            Assert.Equal((20, expected), (total, page.Count));
+        }
+
         foreach (var decision in anchored) await VerifyAsync(harness, decision);
         Assert.Equal(5, anchored.Count(a => a.State == "closed_no_outcome"));
         var loomio = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey });

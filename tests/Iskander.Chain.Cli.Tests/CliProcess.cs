@@ -86,6 +86,13 @@ internal sealed class CliProcess : IDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGKILL of this process alone: its children (the embedded anvil) live on as orphans, as after <c>kill -9</c> of its pid.</summary>
+    public async Task KillAloneAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

@@ -126,7 +126,7 @@ public sealed partial class CliTests
             ["ISKANDER_LOOMIO_GROUPS"] = "7,finance",
             ["ISKANDER_CONFIRMATIONS"] = "0",
         });
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode); // a configuration problem: fix it and run again
         Assert.Contains("ISKANDER_LOOMIO_URL must be an http(s) URL", output, StringComparison.Ordinal);
         Assert.Contains("'finance' is not a group id", output, StringComparison.Ordinal);
         Assert.Contains("ISKANDER_CONFIRMATIONS must be a positive whole number", output, StringComparison.Ordinal);
@@ -138,7 +138,7 @@ public sealed partial class CliTests
             ["ISKANDER_LOOMIO_API_KEY"] = "bot-key",
             ["ISKANDER_ANCHORER_KEY"] = BadKey,
         });
-        Assert.Equal(1, keyExit);
+        Assert.Equal(2, keyExit);
         Assert.Contains("ISKANDER_ANCHORER_KEY is not a valid secp256k1 private key", keyOutput, StringComparison.Ordinal);
         Assert.DoesNotContain(BadKey, keyOutput, StringComparison.Ordinal);
     }

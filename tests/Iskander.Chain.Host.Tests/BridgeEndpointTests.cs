@@ -70,6 +70,16 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
         Assert.Contains("iskander_bridge_failing 0", metrics, StringComparison.Ordinal);
         using var list = JsonDocument.Parse(await Http.GetStringAsync(new Uri(host.Address, "/api/decisions")));
         Assert.Equal(0, list.RootElement.GetProperty("total").GetInt32()); // stored, not yet batched: the API lists anchored versions
+        // A page at or past the end is empty, not an error (it once answered 500: a second query on the connection while the first reader was open).
+        foreach (var offset in new[] { 0, 1, 50 })
+        {
+            using var response = await Http.GetAsync(new Uri(host.Address, $"/api/decisions?offset={offset}&limit=5"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(0, page.RootElement.GetProperty("total").GetInt32());
+            Assert.Equal(0, page.RootElement.GetProperty("decisions").GetArrayLength());
+        }
+
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(new Uri(host.Address, $"/api/decisions/{key}"))).StatusCode);
         await cancel.CancelAsync();
         await loop;

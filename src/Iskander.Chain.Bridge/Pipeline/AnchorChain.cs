@@ -34,6 +34,9 @@ public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi ab
     /// <summary>The node.</summary>
     public EthClient Client => client;
 
+    /// <summary>The DecisionAnchor's address.</summary>
+    public Address Address => anchor;
+
     /// <summary><c>batchOf(root)</c>.</summary>
     public async Task<AnchoredBatch> BatchOfAsync(Hash32 root, CancellationToken cancellationToken)
     {

@@ -131,13 +131,16 @@ public static class DecisionQueries
         command.Parameters.Add(new() { Value = limit });
         var page = new List<DecisionSummary>();
         var total = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            page.Add(new DecisionSummary(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt64(5)));
-            total = reader.GetInt32(6);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                page.Add(new DecisionSummary(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt64(5)));
+                total = reader.GetInt32(6);
+            }
         }
 
+        // Past the end the window count has no row to ride on: count separately (the reader is closed, the connection free).
         if (page.Count == 0 && offset > 0)
         {
             await using var count = new NpgsqlCommand("SELECT count(*)::int FROM decision_versions WHERE batch_id IS NOT NULL", connection);

@@ -2,6 +2,8 @@ using Iskander.Chain.Anchoring;
 using Iskander.Chain.Content;
 using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Abi;
+using Iskander.Chain.Ethereum.JsonRpc;
 
 namespace Iskander.Chain.Bridge.Pipeline;
 
@@ -77,7 +79,19 @@ public sealed class DecisionVerifier(IContentStore? store, AnchorChain chain, in
             return checks;
         }
 
-        var onChain = await chain.BatchOfAsync(reference.Root, cancellationToken).ConfigureAwait(false);
+        AnchoredBatch onChain;
+        try
+        {
+            onChain = await chain.BatchOfAsync(reference.Root, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonRpcErrorException or AbiException)
+        {
+            // The node answered, but not as a DecisionAnchor would (a revert, or no code at the address): the anchor is not there.
+            checks.Add(new("leaf → root", Verdict.Unresolved, "the batch size comes from the chain, which gave none"));
+            checks.Add(new("root → chain", Verdict.Fail, $"the contract at {chain.Address} is not a DecisionAnchor that answers batchOf ({ex.Message})"));
+            return checks;
+        }
+
         if (!onChain.IsAnchored)
         {
             checks.Add(new("leaf → root", Verdict.Unresolved, "the batch size comes from the chain, which does not hold this root"));
