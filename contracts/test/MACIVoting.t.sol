@@ -361,6 +361,45 @@ contract MACIVotingTest is Test {
         assertEq(ballot.totalSpent(), 4);
     }
 
+    function test_commitments_outside_the_field_and_refused_tally_proofs_change_nothing() public {
+        _closeWith(1);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, P));
+        ballot.processMessages(P, _proof());
+        ballot.processMessages(5, _proof());
+
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, P + 9));
+        ballot.tallyVotes(P + 9, _proof());
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, uint256(0)));
+        ballot.tallyVotes(0, _proof()); // zero means "not tallied yet"
+        verifier.setAccept(false);
+        vm.expectRevert(MACIVoting.InvalidProof.selector);
+        ballot.tallyVotes(9, _proof());
+        assertEq(ballot.tallyCommitment(), 0);
+    }
+
+    function test_results_must_name_every_option_of_the_tree() public {
+        _closeWith(1);
+        ballot.processMessages(5, _proof());
+        uint256[] memory tally = new uint256[](5);
+        ballot.tallyVotes(_commitment(tally, 1, 0, 2), _proof());
+        uint256[] memory three = new uint256[](3); // the ballot's options, but not the tree's leaves
+        vm.expectRevert(MACIVoting.ResultsMismatch.selector);
+        ballot.publishResults(three, 1, 0, 2);
+        ballot.publishResults(tally, 1, 0, 2);
+        vm.expectRevert(MACIVoting.WrongPhase.selector); // published once
+        ballot.publishResults(tally, 1, 0, 2);
+    }
+
+    function test_limits_are_the_shared_bounds() public view {
+        (uint256 bits, uint256 depth, uint256 batch, uint256 optionDepth, uint256 credits) = ballot.limits();
+        assertEq(bits, BallotLimits.COMMAND_FIELD_BITS);
+        assertEq(depth, BallotLimits.MAX_STATE_TREE_DEPTH);
+        assertEq(batch, BallotLimits.MAX_BATCH_SIZE);
+        assertEq(optionDepth, BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH);
+        assertEq(credits, BallotLimits.MAX_INITIAL_CREDITS);
+        assertEq(credits, (uint256(1) << bits) - 1, "a credit balance fits a command field");
+    }
+
     function test_every_ballot_derives_its_own_poll_id_from_the_chain_and_its_address() public {
         MACIVoting twin = _ballot(3, 2); // the same settings
         assertTrue(twin.pollId() != ballot.pollId(), "two ballots share a poll id");

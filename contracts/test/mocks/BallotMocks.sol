@@ -24,7 +24,7 @@ contract MockMembership is IMembership {
 
 /// @notice Accepts a proof only when told to. Tests check the public inputs the ballot computes
 ///         with `vm.expectCall` on this contract; the real verifiers are tested with real proofs in
-///         the C# suite.
+///         Groth16Verifiers.t.sol and in the C# suite.
 contract SwitchableVerifier is IProcessMessagesVerifier, ITallyVotesVerifier {
     bool public accept = true;
 
