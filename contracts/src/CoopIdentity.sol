@@ -195,6 +195,12 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
         return _memberships[tokenId];
     }
 
+    /// @notice When the membership `tokenId` ended (revoked or left); 0 while it is active or unknown.
+    ///         One storage read, for contracts that ask it of many tokens (a ballot at close).
+    function endedAt(uint256 tokenId) external view returns (uint64) {
+        return _memberships[tokenId].endedAt;
+    }
+
     /// @notice Number of current members.
     function memberCount() external view returns (uint256) {
         return _members.length;

@@ -267,6 +267,8 @@ contract CoopIdentityTest is Decisions {
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotHolder.selector, bob, tokenId));
         vm.prank(bob);
         identity.unequip(tokenId);
+        assertEq(identity.endedAt(tokenId), 0, "active");
+        vm.warp(block.timestamp + 77);
 
         vm.expectEmit(address(identity));
         emit IERC4973.Transfer(alice, address(0), tokenId);
@@ -275,6 +277,7 @@ contract CoopIdentityTest is Decisions {
         assertFalse(identity.isMember(alice));
         assertEq(identity.balanceOf(alice), 0);
         assertEq(uint256(identity.membership(tokenId).status), uint256(CoopIdentity.Status.Left));
+        assertEq(identity.endedAt(tokenId), block.timestamp, "when it ended, for ballots");
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
         identity.ownerOf(tokenId);
         vm.expectRevert(abi.encodeWithSelector(CoopIdentity.NotActive.selector, tokenId));
@@ -339,8 +342,10 @@ contract CoopIdentityTest is Decisions {
         assertEq(uint256(record.status), uint256(CoopIdentity.Status.Revoked));
         assertEq(record.revocationLeaf, ref.leaf);
 
+        assertEq(identity.endedAt(first), block.timestamp);
         uint256 second = _admit(alice, ALICE_KEY, STEWARD, sha256("readmit alice"));
         assertTrue(second != first, "a new token");
+        assertEq(identity.endedAt(second), 0);
         assertEq(identity.ownerOf(second), alice);
     }
 

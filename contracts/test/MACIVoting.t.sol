@@ -35,6 +35,9 @@ contract MACIVotingTest is Test {
     uint256 internal constant MIXED_Y = 15411722465268732075735121009784676807697122770619288671366955294404372203847;
     uint256 internal constant MIXED_HINT_X = 4492641692710810523796373407689032034946851587917639066358794039301727588611;
     uint256 internal constant MIXED_HINT_Y = 13627310258228416652847208710226107125039918749627088304247834260176744937650;
+    // The padding key (circomlib's first Pedersen base point): leaf 0 and voided leaves hold it with 0 credits.
+    uint256 internal constant PAD_X = 10457101036533406547632367118273992217979173478358440826365724437999023779287;
+    uint256 internal constant PAD_Y = 19824078218392094440610104313265183977899662750282163392862422243483260492317;
     uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint64 internal constant DEADLINE = 1_000_000;
 
@@ -161,6 +164,100 @@ contract MACIVotingTest is Test {
         vm.warp(DEADLINE);
         vm.expectRevert(abi.encodeWithSelector(MACIVoting.VotingEnded.selector, DEADLINE));
         _signUp(ballot, ALICE);
+    }
+
+    // ------------------------------------------------------------------ the electorate is membership
+
+    /// @dev The state root of `leaves` in a depth-3 tree, computed from scratch.
+    function _root(uint256[] memory leaves) internal pure returns (uint256) {
+        uint256[] memory level = new uint256[](8);
+        for (uint256 i = 0; i < leaves.length; i++) {
+            level[i] = leaves[i];
+        }
+        while (level.length > 1) {
+            uint256[] memory up = new uint256[](level.length / 2);
+            for (uint256 i = 0; i < up.length; i++) {
+                up[i] = PoseidonT3.hash([level[2 * i], level[2 * i + 1]]);
+            }
+            level = up;
+        }
+        return level[0];
+    }
+
+    function _blank() internal pure returns (uint256) {
+        return PoseidonT4.hash([PAD_X, PAD_Y, uint256(0)]);
+    }
+
+    function _memberLeaf() internal pure returns (uint256) {
+        return PoseidonT4.hash([KEY_X, KEY_Y, uint256(1)]);
+    }
+
+    function test_the_state_root_is_the_tree_of_the_leaves() public {
+        uint256[] memory leaves = new uint256[](3);
+        leaves[0] = _blank();
+        assertEq(ballot.stateRoot(), _root(_slice(leaves, 1)));
+        _signUp(ballot, ALICE);
+        leaves[1] = _memberLeaf();
+        assertEq(ballot.stateRoot(), _root(_slice(leaves, 2)));
+        _signUp(ballot, BOB);
+        leaves[2] = _memberLeaf();
+        assertEq(ballot.stateRoot(), _root(leaves));
+    }
+
+    function _slice(uint256[] memory values, uint256 length) internal pure returns (uint256[] memory out) {
+        out = new uint256[](length);
+        for (uint256 i = 0; i < length; i++) {
+            out[i] = values[i];
+        }
+    }
+
+    function test_leaves_of_memberships_ended_during_voting_are_voided_at_close_and_re_admitted_members_vote_once() public {
+        _signUp(ballot, ALICE); // 1: token 11
+        _signUp(ballot, BOB); // 2: token 12
+        address carol = address(0xCA201);
+        membership.set(carol, true, 13);
+        _signUp(ballot, carol); // 3: token 13
+
+        vm.warp(500);
+        membership.end(ALICE); // Alice leaves ...
+        address aliceAgain = address(0xA11CE2);
+        membership.set(aliceAgain, true, 21); // ... and is re-admitted at a new address
+        assertEq(_signUp(ballot, aliceAgain), 4);
+        membership.end(BOB); // Bob is revoked ...
+        membership.set(BOB, true, 22); // ... and re-admitted at the same address under a new token
+        assertEq(_signUp(ballot, BOB), 5);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotMember.selector, ALICE)); // the old address is no member
+        _signUp(ballot, ALICE);
+
+        vm.warp(DEADLINE);
+        membership.end(carol); // revoked once voting ended: her vote was a member's
+        vm.expectEmit(address(ballot));
+        emit MACIVoting.SignUpVoided(1, 11);
+        vm.expectEmit(address(ballot));
+        emit MACIVoting.SignUpVoided(2, 12);
+        ballot.closeVoting();
+
+        uint256[] memory voided = ballot.voidedLeaves();
+        assertEq(voided.length, 2);
+        assertEq(voided[0], 1);
+        assertEq(voided[1], 2);
+        // Two leaves for Alice and two for Bob were signed up; one of each can still vote.
+        uint256[] memory leaves = new uint256[](6);
+        (leaves[0], leaves[1], leaves[2]) = (_blank(), _blank(), _blank());
+        (leaves[3], leaves[4], leaves[5]) = (_memberLeaf(), _memberLeaf(), _memberLeaf());
+        assertEq(ballot.stateRoot(), _root(leaves));
+        assertEq(ballot.sbCommitment(), PoseidonT4.hash([_root(leaves), ballot.emptyBallotRoot(), uint256(0)]));
+        assertEq(ballot.numSignups(), 6, "voided leaves keep their indices");
+    }
+
+    function test_a_ballot_whose_members_all_stay_closes_with_the_root_of_its_sign_ups() public {
+        membership.end(BOB); // left before the ballot: not a member, no leaf
+        _signUp(ballot, ALICE);
+        uint256 root = ballot.stateRoot();
+        vm.warp(DEADLINE);
+        ballot.closeVoting();
+        assertEq(ballot.stateRoot(), root);
+        assertEq(ballot.voidedLeaves().length, 0);
     }
 
     function test_the_state_tree_holds_two_to_the_depth_leaves() public {
@@ -361,6 +458,45 @@ contract MACIVotingTest is Test {
         assertEq(ballot.totalSpent(), 4);
     }
 
+    function test_commitments_outside_the_field_and_refused_tally_proofs_change_nothing() public {
+        _closeWith(1);
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, P));
+        ballot.processMessages(P, _proof());
+        ballot.processMessages(5, _proof());
+
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, P + 9));
+        ballot.tallyVotes(P + 9, _proof());
+        vm.expectRevert(abi.encodeWithSelector(MACIVoting.NotAFieldElement.selector, uint256(0)));
+        ballot.tallyVotes(0, _proof()); // zero means "not tallied yet"
+        verifier.setAccept(false);
+        vm.expectRevert(MACIVoting.InvalidProof.selector);
+        ballot.tallyVotes(9, _proof());
+        assertEq(ballot.tallyCommitment(), 0);
+    }
+
+    function test_results_must_name_every_option_of_the_tree() public {
+        _closeWith(1);
+        ballot.processMessages(5, _proof());
+        uint256[] memory tally = new uint256[](5);
+        ballot.tallyVotes(_commitment(tally, 1, 0, 2), _proof());
+        uint256[] memory three = new uint256[](3); // the ballot's options, but not the tree's leaves
+        vm.expectRevert(MACIVoting.ResultsMismatch.selector);
+        ballot.publishResults(three, 1, 0, 2);
+        ballot.publishResults(tally, 1, 0, 2);
+        vm.expectRevert(MACIVoting.WrongPhase.selector); // published once
+        ballot.publishResults(tally, 1, 0, 2);
+    }
+
+    function test_limits_are_the_shared_bounds() public view {
+        (uint256 bits, uint256 depth, uint256 batch, uint256 optionDepth, uint256 credits) = ballot.limits();
+        assertEq(bits, BallotLimits.COMMAND_FIELD_BITS);
+        assertEq(depth, BallotLimits.MAX_STATE_TREE_DEPTH);
+        assertEq(batch, BallotLimits.MAX_BATCH_SIZE);
+        assertEq(optionDepth, BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH);
+        assertEq(credits, BallotLimits.MAX_INITIAL_CREDITS);
+        assertEq(credits, (uint256(1) << bits) - 1, "a credit balance fits a command field");
+    }
+
     function test_every_ballot_derives_its_own_poll_id_from_the_chain_and_its_address() public {
         MACIVoting twin = _ballot(3, 2); // the same settings
         assertTrue(twin.pollId() != ballot.pollId(), "two ballots share a poll id");
@@ -421,6 +557,17 @@ contract MACIVotingTest is Test {
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = _wrongProof();
         uint256[9] memory inputs;
         assertFalse(realVerifier.verifyProof(a, b, c, inputs));
+    }
+
+    function test_gas_closing_a_full_ballot_checks_every_membership() public {
+        for (uint160 i = 1; i <= 7; i++) {
+            membership.set(address(i), true, 100 + i);
+            _signUp(ballot, address(i));
+        }
+        membership.end(address(3));
+        vm.warp(DEADLINE);
+        ballot.closeVoting(); // seven lookups, one leaf voided
+        assertEq(ballot.voidedLeaves().length, 1);
     }
 
     function test_a_message_costs_its_sender_more_gas_than_the_coordinator_spends_on_it() public {

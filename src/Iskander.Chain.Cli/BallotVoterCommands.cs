@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Iskander.Chain.Ballots.Chain;
@@ -21,7 +22,9 @@ namespace Iskander.Chain.Cli;
 /// password from <c>$ISKANDER_BALLOT_KEY_PASSWORD</c>), sign-up with the member's Ethereum key, and
 /// votes, key changes and withdrawals published from any funded account. Under MACI's rules the
 /// latest message with nonce 1 signed by the registered key decides; so <c>vote</c> again to change
-/// a vote, out of anyone's sight and from another account if watched.
+/// a vote, out of anyone's sight. Messages go through the bridge's relay by default (sent on chain
+/// from the bridge's key, so the member's address is not beside them); <c>--direct</c> sends them
+/// from the member's account or <c>$ISKANDER_RELAY_KEY</c>.
 /// </summary>
 internal static class BallotVoterCommands
 {
@@ -31,6 +34,17 @@ internal static class BallotVoterCommands
     private static readonly Option<string> BallotAddress = new("--ballot") { Description = "The MACIVoting contract.", Required = true };
     private static readonly Option<string?> Rpc = new("--rpc") { Description = "JSON-RPC URL (default: $ISKANDER_RPC_URL)." };
     private static readonly Option<FileInfo> KeyFile = new("--key") { Description = "The ballot key file (from keygen).", Required = true };
+
+    private static readonly Option<string> Api = new("--api")
+    {
+        Description = "The bridge whose relay publishes the message (default: $ISKANDER_API_URL, else http://127.0.0.1:8480).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_API_URL") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
+    };
+
+    private static readonly Option<bool> Direct = new("--direct")
+    {
+        Description = $"Publish from your own account (or ${RelayKeyVariable}) instead of the bridge's relay: a watcher then sees which address sent a message.",
+    };
 
     public static IEnumerable<Command> Create() => [KeyGen(), SignUp(), Vote(), ChangeKey(), Invalidate(), Status(), Verify()];
 
@@ -72,7 +86,7 @@ internal static class BallotVoterCommands
     private static Command Vote()
     {
         var option = new Argument<int>("option") { Description = "Option index (from 0)." };
-        var command = new Command("vote", "Vote for an option (again to change the vote; the latest counts).") { option, BallotAddress, Rpc, KeyFile };
+        var command = new Command("vote", "Vote for an option (again to change the vote; the latest counts).") { option, BallotAddress, Rpc, KeyFile, Api, Direct };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, (ballot, key, coordinator) =>
             PublishAsync(ballot, key, key.PublicKey(), (ulong)parseResult.GetValue(option), 1, coordinator, parseResult, "vote", cancellationToken)));
         return command;
@@ -82,7 +96,7 @@ internal static class BallotVoterCommands
     {
         var newKey = new Option<FileInfo>("--new-key") { Description = "Where to write the new key (encrypted).", Required = true };
         var option = new Option<int?>("--vote") { Description = "Also vote for this option in the same message." };
-        var command = new Command("change-key", "Change the ballot key (the anti-coercion move), optionally voting in the same message.") { newKey, option, BallotAddress, Rpc, KeyFile };
+        var command = new Command("change-key", "Change the ballot key (the anti-coercion move), optionally voting in the same message.") { newKey, option, BallotAddress, Rpc, KeyFile, Api, Direct };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, async (ballot, key, coordinator) =>
         {
             var (next, json) = BallotKeyFile.Create(Environment.GetEnvironmentVariable(KeyPasswordVariable)!);
@@ -95,7 +109,7 @@ internal static class BallotVoterCommands
 
     private static Command Invalidate()
     {
-        var command = new Command("invalidate", "Withdraw: every earlier vote stops counting (a key change to a throwaway key with no vote).") { BallotAddress, Rpc, KeyFile };
+        var command = new Command("invalidate", "Withdraw: every earlier vote stops counting (a key change to a throwaway key with no vote).") { BallotAddress, Rpc, KeyFile, Api, Direct };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, (ballot, key, coordinator) =>
             PublishAsync(ballot, key, MaciPrivateKey.Generate().PublicKey(), 0, 0, coordinator, parseResult, "withdrawal", cancellationToken)));
         return command;
@@ -212,10 +226,38 @@ internal static class BallotVoterCommands
         var index = LoadIndex(parseResult.GetValue(KeyFile)!, ballot.Address);
         var pollId = await ballot.ViewAsync<BigInteger>("pollId", cancellationToken).ConfigureAwait(false);
         var message = PublishedMessage.Create(key, (ulong)index, newKey, option, weight, 1, (ulong)pollId, coordinator);
-        // Any funded account may publish: a relay key keeps a watched member's address out of it.
-        var publisher = Environment.GetEnvironmentVariable(RelayKeyVariable) is { Length: > 0 } relay ? PrivateKey.FromHex(relay) : MemberCommand.MemberKey(null);
-        var receipt = await ballot.WithSender(Sender(ballot, publisher)).PublishAsync(message, cancellationToken).ConfigureAwait(false);
-        Console.WriteLine($"{what} published from {publisher.Address.ToChecksumString()} in {receipt.TransactionHash} (encrypted: only the coordinator can read it)");
+        if (parseResult.GetValue(Direct))
+        {
+            var publisher = Environment.GetEnvironmentVariable(RelayKeyVariable) is { Length: > 0 } relay ? PrivateKey.FromHex(relay) : MemberCommand.MemberKey(null);
+            var receipt = await ballot.WithSender(Sender(ballot, publisher)).PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"{what} published from {publisher.Address.ToChecksumString()} in {receipt.TransactionHash} (encrypted: only the coordinator can read it; the sending address is public)");
+            return;
+        }
+
+        var api = parseResult.GetValue(Api)!;
+        using var http = new HttpClient { BaseAddress = new Uri(api) };
+        var body = new
+        {
+            data = message.Message.Data.Select(f => f.ToBigInteger().ToString(CultureInfo.InvariantCulture)),
+            encryptionKey = new { x = message.EncryptionKey.X.ToBigInteger().ToString(CultureInfo.InvariantCulture), y = message.EncryptionKey.Y.ToBigInteger().ToString(CultureInfo.InvariantCulture) },
+        };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync($"/api/ballots/{ballot.Address}/messages", body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new InvalidOperationException($"the bridge's relay at {api} is unreachable ({ex.Message}); pass --api, or --direct to publish from your own account (a watcher then sees which address sent it)", ex);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"the relay refused the {what} ({(int)response.StatusCode}): {text}");
+            using var reply = JsonDocument.Parse(text);
+            Console.WriteLine($"{what} relayed by the bridge as message {reply.RootElement.GetProperty("messageIndex").GetInt32()} in {reply.RootElement.GetProperty("transaction").GetString()} (encrypted: only the coordinator can read it; sent from the bridge's address)");
+        }
     }
 
     private static async Task<int> RunAsync(ParseResult parseResult, Func<MaciVotingClient, MaciPrivateKey, MaciPublicKey, Task> action)

@@ -57,7 +57,8 @@ internal static class ServeCommand
                     {
                         Listen = parseResult.GetValue(listen)!,
                         ContentStore = bridge?.Store ?? ContentCommand.OpenStore(dataDir),
-                        Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken, bridge.Manifest.ChainId, bridge.Manifest["DecisionAnchor"].Address, bridge.Consent),
+                        Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken, bridge.Manifest.ChainId, bridge.Manifest["DecisionAnchor"].Address, bridge.Consent,
+                            bridge.Ballots?.CreateRelay()),
                     }, log, cancellationToken)
                     .ConfigureAwait(false);
                 log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);

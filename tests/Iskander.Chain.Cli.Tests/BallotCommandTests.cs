@@ -7,7 +7,7 @@ using Iskander.Chain.Zk.Maci;
 
 namespace Iskander.Chain.Cli.Tests;
 
-/// <summary>The voter's commands as real processes against a real ballot on anvil; the coordinator's replay (with its key) shows what they did.</summary>
+/// <summary>The voter's commands as real processes against a real ballot on anvil, publishing directly (<c>--direct</c>; the relay is in <see cref="BallotRelayTests"/>); the coordinator's replay (with its key) shows what they did.</summary>
 public sealed class BallotCommandTests
 {
     [Fact]
@@ -51,11 +51,16 @@ public sealed class BallotCommandTests
         Assert.Equal(1, refusedExit);
         Assert.Contains("the ballot refused: NotMember", refused, StringComparison.Ordinal);
 
-        await Run(As(2), "vote", "1", "--ballot", target, "--key", ada);
-        await Run(As(3), "vote", "0", "--ballot", target, "--key", bob);
-        var changed = await Run(As(2, relay: 9), "change-key", "--new-key", keys.Combine("ada-2.json"), "--vote", "2", "--ballot", target, "--key", ada);
+        await Run(As(2), "vote", "1", "--ballot", target, "--key", ada, "--direct");
+        await Run(As(3), "vote", "0", "--ballot", target, "--key", bob, "--direct");
+        var changed = await Run(As(2, relay: 9), "change-key", "--new-key", keys.Combine("ada-2.json"), "--vote", "2", "--ballot", target, "--key", ada, "--direct");
         Assert.Contains($"published from {coop.Key(9).Address.ToChecksumString()}", changed, StringComparison.Ordinal); // not Ada's address
-        await Run(As(3), "invalidate", "--ballot", target, "--key", bob);
+        await Run(As(3), "invalidate", "--ballot", target, "--key", bob, "--direct");
+
+        // Without --direct the vote goes to the bridge's relay; with no bridge there, it is not sent at all.
+        var (unrelayedExit, unrelayed) = await CliProcess.RunAsync(["ballot", "vote", "0", "--ballot", target, "--key", bob, "--api", "http://127.0.0.1:9"], As(3));
+        Assert.Equal(2, unrelayedExit);
+        Assert.Contains("relay at http://127.0.0.1:9 is unreachable", unrelayed, StringComparison.Ordinal);
         Assert.Contains("2 member(s) signed up, 4 message(s)", await Run(common, "status", "--ballot", target), StringComparison.Ordinal);
 
         // Before the deadline nothing is proven yet, but the verifiers are already checkable.

@@ -96,6 +96,13 @@ public sealed class CoopOnChain : IAsyncDisposable
         await Identity.SendAsync("revoke", [tokenId, digest.ToArray()]);
     }
 
+    /// <summary>Dev account <paramref name="account"/> leaves the cooperative (unequips its token; no decision needed).</summary>
+    public async Task LeaveAsync(int account)
+    {
+        var tokenId = await Identity.CallAsync<BigInteger>("tokenOf", Key(account).Address);
+        await Identity.WithSender(Sender(account)).SendAsync("unequip", [tokenId]);
+    }
+
     /// <summary>Deploys a ballot for this cooperative's members, coordinated by <paramref name="coordinator"/>, open for an hour of chain time, with <paramref name="initialCredits"/> per member.</summary>
     public async Task<(BallotManifest Manifest, MaciVotingClient Coordinator)> DeployBallotAsync(MaciPublicKey coordinator, int voteOptions, ulong initialCredits = 1)
     {

@@ -21,4 +21,5 @@ interface ITallyVotesVerifier {
 interface IMembership {
     function isMember(address account) external view returns (bool);
     function tokenOf(address account) external view returns (uint256);
+    function endedAt(uint256 tokenId) external view returns (uint64);
 }

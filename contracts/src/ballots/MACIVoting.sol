@@ -17,7 +17,10 @@ import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "./IBal
 ///         change the hidden state and ballots, proves the tally, and publishes the results, which
 ///         the contract checks against the proven commitment. Every public input of every proof is
 ///         computed here from this contract's own state; nothing the coordinator says is taken on
-///         trust.
+///         trust. The electorate is membership, not addresses: one leaf per membership token, and
+///         at close every leaf whose membership ended while voting was open (revoked, or left,
+///         perhaps to be re-admitted under a new token) is replaced by a blank leaf that no message
+///         can use.
 contract MACIVoting {
     uint256 internal constant SNARK_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @notice keccak256("Maci") mod p: where the message chain starts.
@@ -59,14 +62,20 @@ contract MACIVoting {
     uint256 public immutable coordinatorPublicKeyHash;
     /// @notice Root of the ballot tree where every ballot is empty.
     uint256 public immutable emptyBallotRoot;
+    // hash3(padding key, 0 credits): leaf 0, and what a void sign-up becomes (nobody can sign for it).
+    uint256 private immutable _blankLeaf;
 
     /// @notice Leaves in the state tree, leaf 0 (padding) included: the circuits' totalSignups.
     uint256 public numSignups;
     uint256 public stateRoot;
     uint256[] private _zeros;
-    uint256[] private _filledSubtrees;
+    // Every node of the state tree by level and index (level 0: leaves), so that a leaf can be
+    // replaced at close; an unwritten node is the zero subtree of its level.
+    mapping(uint256 level => mapping(uint256 index => uint256 node)) private _nodes;
     mapping(uint256 tokenId => bool) public tokenSignedUp;
-    mapping(address member => bool) public memberSignedUp;
+    // The membership token of each leaf (0 for the padding leaf).
+    uint256[] private _leafTokens;
+    uint256[] private _voidedLeaves;
 
     uint256 public numMessages;
     /// @notice The Poseidon chain over every published message and its key, extended by each
@@ -87,6 +96,8 @@ contract MACIVoting {
     uint256 public totalSpent;
 
     event SignUp(uint256 indexed stateIndex, address indexed member, uint256 publicKeyX, uint256 publicKeyY);
+    /// @notice At close: the leaf of a membership that ended while voting was open became blank.
+    event SignUpVoided(uint256 indexed stateIndex, uint256 indexed tokenId);
     event PublishMessage(uint256 indexed messageIndex, uint256[10] data, uint256 encryptionKeyX, uint256 encryptionKeyY);
     event VotingClosed(uint256 numSignups, uint256 numMessages, uint256 batches, uint256 sbCommitment);
     event BatchProcessed(uint256 indexed batch, uint256 newSbCommitment);
@@ -137,7 +148,6 @@ contract MACIVoting {
         uint256 stateZero = 0;
         for (uint256 level = 0; level < settings.stateTreeDepth; level++) {
             _zeros.push(stateZero);
-            _filledSubtrees.push(stateZero);
             stateZero = PoseidonT3.hash([stateZero, stateZero]);
             ballotNode = PoseidonT3.hash([ballotNode, ballotNode]);
         }
@@ -145,23 +155,27 @@ contract MACIVoting {
         stateRoot = stateZero;
         messageChain = NOTHING_UP_MY_SLEEVE;
         _batchHashes.push(NOTHING_UP_MY_SLEEVE);
-        _insert(PoseidonT4.hash([PAD_KEY_X, PAD_KEY_Y, uint256(0)]));
+        uint256 blank = PoseidonT4.hash([PAD_KEY_X, PAD_KEY_Y, uint256(0)]);
+        _blankLeaf = blank;
+        _leafTokens.push(0);
+        _insert(blank);
     }
 
     // ------------------------------------------------------------------ voting
 
-    /// @notice Registers the caller's key: current members only, once per member and per
-    ///         membership token. `hint` satisfies 8·hint = key (see {BabyJubJub}).
+    /// @notice Registers the caller's key: current members only, once per membership token (a
+    ///         member re-admitted under a new token may sign up again: the old token's leaf is
+    ///         voided at close). `hint` satisfies 8·hint = key (see {BabyJubJub}).
     function signUp(PublicKey calldata key, PublicKey calldata hint) external returns (uint256 stateIndex) {
         if (block.timestamp >= votingDeadline) revert VotingEnded(votingDeadline);
         if (!membership.isMember(msg.sender)) revert NotMember(msg.sender);
         uint256 tokenId = membership.tokenOf(msg.sender);
-        if (memberSignedUp[msg.sender] || tokenSignedUp[tokenId]) revert AlreadySignedUp(msg.sender, tokenId);
+        if (tokenSignedUp[tokenId]) revert AlreadySignedUp(msg.sender, tokenId);
         if (numSignups >= uint256(2) ** stateTreeDepth) revert StateTreeFull();
         if (!BabyJubJub.isValidPublicKey(key.x, key.y, hint.x, hint.y)) revert InvalidPublicKey(key.x, key.y);
-        memberSignedUp[msg.sender] = true;
         tokenSignedUp[tokenId] = true;
         stateIndex = numSignups;
+        _leafTokens.push(tokenId);
         _insert(PoseidonT4.hash([key.x, key.y, uint256(initialCredits)]));
         emit SignUp(stateIndex, msg.sender, key.x, key.y);
     }
@@ -186,12 +200,24 @@ contract MACIVoting {
 
     // ------------------------------------------------------------------ proving
 
-    /// @notice Ends voting (anyone, after the deadline): closes the last partial batch and fixes
-    ///         the starting commitment hash3(stateRoot, emptyBallotRoot, 0).
+    /// @notice Ends voting (anyone, after the deadline): voids the leaves of memberships that
+    ///         ended while voting was open, closes the last partial batch and fixes the starting
+    ///         commitment hash3(stateRoot, emptyBallotRoot, 0). One membership lookup per leaf
+    ///         (at most 2^stateTreeDepth − 1).
     function closeVoting() external {
         if (block.timestamp < votingDeadline) revert VotingOpen(votingDeadline);
         if (votingClosed) revert WrongPhase();
         votingClosed = true;
+        for (uint256 i = 1; i < numSignups; i++) {
+            uint256 tokenId = _leafTokens[i];
+            uint64 ended = membership.endedAt(tokenId);
+            // Ended before the deadline: while voting was open. Ended later: the vote was a member's.
+            if (ended != 0 && ended < votingDeadline) {
+                _setLeaf(i, _blankLeaf);
+                _voidedLeaves.push(i);
+                emit SignUpVoided(i, tokenId);
+            }
+        }
         if (numMessages % batchSize != 0) _batchHashes.push(messageChain);
         sbCommitment = PoseidonT4.hash([stateRoot, emptyBallotRoot, uint256(0)]);
         currentBatch = _batchHashes.length - 1;
@@ -277,6 +303,11 @@ contract MACIVoting {
         return _batchHashes;
     }
 
+    /// @notice The state indices voided at close, in order.
+    function voidedLeaves() external view returns (uint256[] memory) {
+        return _voidedLeaves;
+    }
+
     /// @notice Batches whose messages are published (the last partial one once voting closed).
     function batchCount() external view returns (uint256) {
         return _batchHashes.length - 1;
@@ -307,20 +338,26 @@ contract MACIVoting {
         return PoseidonT5.hash([left, right, key.x, key.y]);
     }
 
-    // Incremental insertion into the fixed-depth state tree (zero leaf 0).
+    // Appends a leaf to the fixed-depth state tree.
     function _insert(uint256 leaf) private {
-        uint256 index = numSignups;
+        _setLeaf(numSignups, leaf);
+        numSignups++;
+    }
+
+    // Writes the leaf at `index` and every node above it; a missing right sibling is the zero
+    // subtree of its level (a stored node is a Poseidon hash, never 0 in practice).
+    function _setLeaf(uint256 index, uint256 leaf) private {
         uint256 node = leaf;
         for (uint256 level = 0; level < stateTreeDepth; level++) {
+            _nodes[level][index] = node;
             if (index & 1 == 0) {
-                _filledSubtrees[level] = node;
-                node = PoseidonT3.hash([node, _zeros[level]]);
+                uint256 right = _nodes[level][index + 1];
+                node = PoseidonT3.hash([node, right == 0 ? _zeros[level] : right]);
             } else {
-                node = PoseidonT3.hash([_filledSubtrees[level], node]);
+                node = PoseidonT3.hash([_nodes[level][index - 1], node]);
             }
             index >>= 1;
         }
         stateRoot = node;
-        numSignups++;
     }
 }

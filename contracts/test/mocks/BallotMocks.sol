@@ -3,14 +3,26 @@ pragma solidity ^0.8.24;
 
 import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "../../src/ballots/IBallotVerifiers.sol";
 
-/// @notice Membership as a test sets it: member flags and token ids per address.
+/// @notice Membership as a test sets it: member flags and token ids per address, end times per token.
 contract MockMembership is IMembership {
     mapping(address account => bool) public memberFlag;
     mapping(address account => uint256) public token;
+    mapping(uint256 tokenId => uint64) public ended;
 
     function set(address account, bool member, uint256 tokenId) external {
         memberFlag[account] = member;
         token[account] = tokenId;
+    }
+
+    /// @dev Ends the membership of `account` now, as a revocation or leaving does.
+    function end(address account) external {
+        memberFlag[account] = false;
+        ended[token[account]] = uint64(block.timestamp);
+        token[account] = 0;
+    }
+
+    function endedAt(uint256 tokenId) external view returns (uint64) {
+        return ended[tokenId];
     }
 
     function isMember(address account) external view returns (bool) {
@@ -24,7 +36,7 @@ contract MockMembership is IMembership {
 
 /// @notice Accepts a proof only when told to. Tests check the public inputs the ballot computes
 ///         with `vm.expectCall` on this contract; the real verifiers are tested with real proofs in
-///         the C# suite.
+///         Groth16Verifiers.t.sol and in the C# suite.
 contract SwitchableVerifier is IProcessMessagesVerifier, ITallyVotesVerifier {
     bool public accept = true;
 

@@ -51,6 +51,8 @@ interface Vm {
         external
         pure
         returns (bytes32[] memory);
+    function parseJsonUintArray(string calldata json, string calldata key) external pure returns (uint256[] memory);
+    function parseJsonString(string calldata json, string calldata key) external pure returns (string memory);
     function keyExists(string calldata json, string calldata key) external view returns (bool);
 
     // Scripts: environment, broadcasting, JSON output

@@ -85,6 +85,10 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
     public async Task<IReadOnlyList<BigInteger>> BatchHashesAsync(CancellationToken cancellationToken = default) =>
         ((object?[])(await _contract.CallAsync("batchHashes", [], cancellationToken: cancellationToken).ConfigureAwait(false))[0]!).Select(v => (BigInteger)v!).ToList();
 
+    /// <summary>The sign-ups voided at close (memberships that ended while voting was open), in order.</summary>
+    public async Task<IReadOnlyList<int>> VoidedSignUpsAsync(CancellationToken cancellationToken = default) =>
+        ((object?[])(await _contract.CallAsync("voidedLeaves", [], cancellationToken: cancellationToken).ConfigureAwait(false))[0]!).Select(v => (int)(BigInteger)v!).ToList();
+
     /// <summary>Closes voting (after the deadline).</summary>
     public Task<TransactionReceipt> CloseVotingAsync(CancellationToken cancellationToken = default) => _contract.SendAsync("closeVoting", [], cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Iskander.Chain.Anchoring.Records;
@@ -63,6 +64,13 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
 
         // Publishers extended the contract's message chain; the replay must reach the same batch hashes.
         poll.CloseVoting();
+        // The contract voided the leaves of memberships that ended while voting was open; the replay must reach its state root.
+        foreach (var voided in await contract.VoidedSignUpsAsync(cancellationToken).ConfigureAwait(false)) poll.VoidSignUp(voided);
+        if (poll.StateRoot.ToBigInteger() != await contract.ViewAsync<BigInteger>("stateRoot", cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"ballot {ballot.Address}: the contract's state tree differs from the mirror's");
+        }
+
         var onChain = await contract.BatchHashesAsync(cancellationToken).ConfigureAwait(false);
         if (!onChain.SequenceEqual(poll.Chain.BatchHashes.Select(h => h.ToBigInteger()))) throw new InvalidOperationException($"ballot {ballot.Address}: the contract's message chain differs from the mirror's");
         status = await contract.StatusAsync(cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,9 @@ public sealed class BallotService(BridgeDatabase database, EthClient client, Mac
     /// <summary>Adds a ballot (its contract client must send with the bridge's key).</summary>
     public void Add(MaciVotingClient contract, ulong deployBlock, string title) => _ballots.Add((contract, deployBlock, title));
 
+    /// <summary>A relay that publishes voters' messages to the configured ballots from the bridge's key.</summary>
+    public BallotRelay CreateRelay() => new(_ballots.Select(b => b.Contract).ToList(), log);
+
     /// <summary>Runs until cancelled; failures are logged and retried with backoff.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

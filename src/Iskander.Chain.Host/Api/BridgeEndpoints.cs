@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.RateLimiting;
+using Iskander.Chain.Bridge.Ballots;
 using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
@@ -16,17 +18,25 @@ namespace Iskander.Chain.Host.Api;
 /// <param name="ChainId">The chain the anchors are on (for evidence bundles).</param>
 /// <param name="DecisionAnchor">The DecisionAnchor contract (for evidence bundles).</param>
 /// <param name="Consent">Admissions awaiting members' consent (null: membership endpoints are read-only).</param>
-public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken, ulong ChainId, Ethereum.Address DecisionAnchor, MembershipConsent? Consent = null);
+/// <param name="Relay">Publishes voters' messages to the ballots this bridge coordinates (null: no relaying).</param>
+public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken, ulong ChainId, Ethereum.Address DecisionAnchor, MembershipConsent? Consent = null,
+    BallotRelay? Relay = null);
 
 /// <summary>
 /// The bridge's HTTP API: the Loomio webhook hint endpoint, decisions (list and per poll, with
 /// proofs and the actions they order), members (mirrored from the chain) and consent to admissions,
-/// and health/readiness probes.
+/// the ballot relay, and health/readiness probes.
 /// </summary>
 public static class BridgeEndpoints
 {
     /// <summary>Largest webhook body accepted (Loomio's markdown payloads are a few KiB).</summary>
     public const int MaxHookBodyBytes = 64 * 1024;
+
+    /// <summary>Relay requests one client address may make per minute (each relayed message costs the bridge about 0.5 M gas).</summary>
+    public const int RelayPerClientPerMinute = 10;
+
+    /// <summary>Relay requests all clients together may make per minute.</summary>
+    public const int RelayPerMinute = 120;
 
     /// <summary>Mounts every endpoint.</summary>
     public static IEndpointRouteBuilder MapBridgeEndpoints(this IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
@@ -80,6 +90,7 @@ public static class BridgeEndpoints
             return Results.Text(bundle.ToJson(), "application/json");
         });
         MapMembers(endpoints, options);
+        MapRelay(endpoints, options);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
         {
@@ -168,6 +179,43 @@ public static class BridgeEndpoints
         });
     }
 
+    // Relayed publishing (docs/ballots.md): the bridge's key sends the message, so the member's
+    // address is not on chain beside it. Rate-limited per client address and in total before any
+    // parsing, since every relayed message is paid for by the cooperative.
+    private static void MapRelay(IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
+    {
+        static FixedWindowRateLimiterOptions PerMinute(int permits) => new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+        var limiter = PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(client, _ => PerMinute(RelayPerClientPerMinute))),
+            PartitionedRateLimiter.Create<string, string>(_ => RateLimitPartition.GetFixedWindowLimiter("all", _ => PerMinute(RelayPerMinute))));
+        endpoints.MapPost("/api/ballots/{address}/messages", async (HttpContext context, string address, RelayRequest request, CancellationToken cancellationToken) =>
+        {
+            using var lease = limiter.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            if (!lease.IsAcquired)
+            {
+                context.Response.Headers.RetryAfter = "60";
+                return Results.Json(new { error = "too many relay requests; try again in a minute" }, statusCode: StatusCodes.Status429TooManyRequests);
+            }
+
+            if (options.Relay is null) return Results.NotFound(new { error = "this bridge relays for no ballot" });
+            if (!TryParseAddress(address, out var ballot)) return Results.BadRequest(new { error = $"'{address}' is not an address" });
+            try
+            {
+                var message = BallotRelay.Parse(request.Data, request.EncryptionKey?.X, request.EncryptionKey?.Y);
+                var (transaction, index) = await options.Relay.RelayAsync(ballot, message, cancellationToken).ConfigureAwait(false);
+                return Results.Json(new { transaction = transaction.ToString(), messageIndex = index });
+            }
+            catch (RelayRefusedException ex)
+            {
+                return ex.NotFound ? Results.NotFound(new { error = ex.Message }) : Results.BadRequest(new { error = ex.Message });
+            }
+            catch (Ethereum.Contracts.ContractRevertException ex)
+            {
+                return Results.Json(new { error = $"the ballot refused the message: {ex.ErrorName ?? ex.Message}" }, statusCode: StatusCodes.Status409Conflict);
+            }
+        });
+    }
+
     private static bool TryParseAddress(string text, out Ethereum.Address address)
     {
         try
@@ -223,6 +271,16 @@ public static class BridgeEndpoints
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }
+
+/// <summary>Body of <c>POST /api/ballots/{address}/messages</c>: a message as <c>publishMessage</c> takes it.</summary>
+/// <param name="Data">The ten ciphertext field elements, decimal or 0x-hex.</param>
+/// <param name="EncryptionKey">The message's ephemeral public key.</param>
+public sealed record RelayRequest(string[]? Data, RelayPoint? EncryptionKey);
+
+/// <summary>A BabyJubJub point in a relay request.</summary>
+/// <param name="X">x, decimal or 0x-hex.</param>
+/// <param name="Y">y, decimal or 0x-hex.</param>
+public sealed record RelayPoint(string? X, string? Y);
 
 /// <summary>Body of <c>POST /api/members/consent</c>.</summary>
 /// <param name="ActionId">The admission.</param>

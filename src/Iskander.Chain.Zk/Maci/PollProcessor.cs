@@ -144,6 +144,22 @@ public sealed class PollProcessor
         return _leaves.Count - 1;
     }
 
+    /// <summary>
+    /// Replaces the leaf of sign-up <paramref name="stateIndex"/> by the blank leaf (the padding key,
+    /// no credits), as the contract does at close for a membership that ended while voting was open:
+    /// no message can use it. Only before processing starts.
+    /// </summary>
+    public void VoidSignUp(int stateIndex)
+    {
+        if (stateIndex < 1 || stateIndex >= _leaves.Count) throw new ArgumentOutOfRangeException(nameof(stateIndex), $"no sign-up {stateIndex} ({_leaves.Count - 1} sign-ups)");
+        if (_processed > 0) throw new InvalidOperationException("processing has started");
+        _leaves[stateIndex] = StateLeaf.Blank;
+        _stateTree.Update(stateIndex, StateLeaf.Blank.Hash());
+    }
+
+    /// <summary>Root of the state tree (what the contract's <c>stateRoot</c> holds).</summary>
+    public Fr StateRoot => _stateTree.Root;
+
     /// <summary>Appends a published message to the chain.</summary>
     public void Publish(PublishedMessage message)
     {
