@@ -327,8 +327,10 @@ contract ActionScheduleTest is ScheduleFixture {
 
     function test_the_notice_floor_cannot_be_amended_away() public {
         bytes32 digest = sha256("decision: one hour notice");
+        // forge-lint: disable-next-line(unsafe-typecast)
         _authorise(address(constitution), GovernanceAction.AMEND_PARAMETER, abi.encode(bytes32("noticePeriod"), uint256(1 hours)), digest);
         vm.expectRevert(
+            // forge-lint: disable-next-line(unsafe-typecast)
             abi.encodeWithSelector(Constitution.ValueOutOfRange.selector, bytes32("noticePeriod"), 1 hours, 48 hours, 30 days)
         );
         constitution.amend("noticePeriod", 1 hours, digest);
@@ -368,6 +370,7 @@ contract ActionScheduleTest is ScheduleFixture {
         withoutVeto[0] = _parameters()[3];
         withoutVeto[1] = _parameters()[4];
         Constitution incomplete = new Constitution(_genesis(address(freshIdentity)), fresh, withoutVeto);
+        // forge-lint: disable-next-line(unsafe-typecast)
         vm.expectRevert(abi.encodeWithSelector(ActionSchedule.MissingParameter.selector, bytes32("vetoQuorumBps")));
         fresh.bind(freshIdentity, incomplete);
     }
@@ -429,6 +432,7 @@ contract ActionScheduleGasTest is ScheduleFixture {
 
     function test_gas_execute_amendment() public {
         bytes32 digest = sha256("decision: 3 confirmations");
+        // forge-lint: disable-next-line(unsafe-typecast)
         _authorise(address(constitution), GovernanceAction.AMEND_PARAMETER, abi.encode(bytes32("confirmations"), uint256(3)), digest);
         uint256 before = gasleft();
         constitution.amend("confirmations", 3, digest);
