@@ -81,7 +81,8 @@ public sealed partial class ServeEmbeddedCrashTests(ITestOutputHelper output)
             foreach (var index in new[] { 0, Decisions / 2, Decisions - 1 })
             {
                 await File.WriteAllTextAsync(data.Combine("bundle.json"), await http.GetStringAsync(new Uri(api, $"api/decisions/{loomio.PollKeys()[index]}/evidence")));
-                var (exitCode, verified) = await CliProcess.RunAsync(["verify", data.Combine("bundle.json"), "--rpc", rpc, "--confirmations", "1"]);
+                // The cooperative's DecisionAnchor comes from the verifier's side: the embedded chain's own manifest.
+                var (exitCode, verified) = await CliProcess.RunAsync(["verify", data.Combine("bundle.json"), "--deployment", data.Combine("anvil", "deployment.json"), "--rpc", rpc, "--confirmations", "1"]);
                 Assert.True(exitCode == 0, verified);
             }
 

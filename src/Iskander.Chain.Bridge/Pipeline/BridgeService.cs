@@ -77,6 +77,10 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                     ingestFailures = 0;
                     ingestError = null;
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break; // Ctrl-C or SIGTERM in the middle of a reconcile: an orderly stop, not a failure
+                }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     ingestFailures++;
