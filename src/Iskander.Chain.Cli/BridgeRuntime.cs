@@ -39,6 +39,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string ConfirmationsVariable = "ISKANDER_CONFIRMATIONS";
     public const string HookTokenVariable = "ISKANDER_HOOK_TOKEN";
     public const string HorizonVariable = "ISKANDER_RECONCILE_HORIZON";
+    public const string LoomioRequestsVariable = "ISKANDER_LOOMIO_REQUESTS_PER_5_MINUTES";
     public const string ConsentWindowVariable = "ISKANDER_CONSENT_WINDOW_HOURS";
     public const string CoordinatorKeystoreVariable = "ISKANDER_COORDINATOR_KEYSTORE";
     public const string CoordinatorPasswordVariable = "ISKANDER_COORDINATOR_KEYSTORE_PASSWORD";
@@ -108,7 +109,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var pipeline = AnchoringPipeline.Create(database, store, contracts.Anchor, log, new AnchoringPipelineOptions { Confirmations = confirmations, ConsentWindow = TimeSpan.FromHours(settings.ConsentWindowHours) }, contracts.Governance);
         var consent = new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log);
         var http = new HttpClient();
-        var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey });
+        var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey, RequestsPerWindow = settings.LoomioRequestsPerWindow });
         var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
         var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent)
@@ -332,7 +333,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     }
 
     /// <summary>The bridge's settings from the environment, all checked before anything starts; every problem is reported at once.</summary>
-    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours)
+    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int LoomioRequestsPerWindow)
     {
         public static Settings Read(string loomioUrl)
         {
@@ -352,7 +353,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             var confirmations = PositiveInt(ConfirmationsVariable, 2, problems);
             var horizon = PositiveInt(HorizonVariable, 500, problems);
             var consentWindow = PositiveInt(ConsentWindowVariable, 14 * 24, problems);
-            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
+            var requests = PositiveInt(LoomioRequestsVariable, LoomioClientOptions.DefaultRequestsPerWindow, problems);
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, requests) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
         }
 
         private static int PositiveInt(string variable, int fallback, List<string> problems)

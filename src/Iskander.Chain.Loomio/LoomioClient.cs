@@ -49,7 +49,10 @@ public sealed record LoomioClientOptions
     /// 5 minutes per IP address (config/initializers/rack_attack.rb, throttle "req/ip"); the default
     /// stays below that, leaving room for the bridge's other processes and people at the same address.
     /// </summary>
-    public int RequestsPerWindow { get; init; } = 240;
+    public int RequestsPerWindow { get; init; } = DefaultRequestsPerWindow;
+
+    /// <summary>The default of <see cref="RequestsPerWindow"/>: below hosted Loomio's 300 requests per IP per 5 minutes.</summary>
+    public const int DefaultRequestsPerWindow = 240;
 
     /// <summary>The window of <see cref="RequestsPerWindow"/>, and of Loomio's own limit (5 minutes).</summary>
     public TimeSpan RateWindow { get; init; } = TimeSpan.FromMinutes(5);
