@@ -50,18 +50,7 @@ public readonly struct Fq : IFieldElement<Fq>
 
     /// <summary>Decimal, or hexadecimal with <c>0x</c>; must be canonical (&lt; q).</summary>
     /// <exception cref="FormatException">Not a number, negative, or ≥ q.</exception>
-    public static Fq Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        var value = BigInteger.Zero;
-        var ok = trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? trimmed.Length > 2 && BigInteger.TryParse("0" + trimmed[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
-            : trimmed.Length > 0 && trimmed.All(char.IsAsciiDigit) && BigInteger.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        if (!ok) throw new FormatException($"'{text}' is not a decimal or 0x-hex number");
-        if (value >= Modulus) throw new FormatException($"{text} is not a base-field element: it is ≥ q");
-        return FromBigInteger(value);
-    }
+    public static Fq Parse(string text) => FromBigInteger(ParseCanonical(text, Modulus, "base-field"));
 
     /// <summary>The canonical integer value.</summary>
     public BigInteger ToBigInteger()
@@ -106,30 +95,15 @@ public readonly struct Fq : IFieldElement<Fq>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fq operator +(Fq a, Fq b)
     {
-        ulong carry = 0;
-        var r0 = AddCarry(a._l0, b._l0, ref carry);
-        var r1 = AddCarry(a._l1, b._l1, ref carry);
-        var r2 = AddCarry(a._l2, b._l2, ref carry);
-        var r3 = AddCarry(a._l3, b._l3, ref carry);
-        return new Fq(r0, r1, r2, r3).SubtractModulusIfNeeded();
+        AddModulo(a._l0, a._l1, a._l2, a._l3, b._l0, b._l1, b._l2, b._l3, P0, P1, P2, P3, out var r0, out var r1, out var r2, out var r3);
+        return new Fq(r0, r1, r2, r3);
     }
 
     /// <summary>Difference.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fq operator -(Fq a, Fq b)
     {
-        ulong borrow = 0;
-        var r0 = SubBorrow(a._l0, b._l0, ref borrow);
-        var r1 = SubBorrow(a._l1, b._l1, ref borrow);
-        var r2 = SubBorrow(a._l2, b._l2, ref borrow);
-        var r3 = SubBorrow(a._l3, b._l3, ref borrow);
-        // Add q back when it went negative, without a branch on the value.
-        var mask = 0UL - borrow;
-        ulong carry = 0;
-        r0 = AddCarry(r0, P0 & mask, ref carry);
-        r1 = AddCarry(r1, P1 & mask, ref carry);
-        r2 = AddCarry(r2, P2 & mask, ref carry);
-        r3 = AddCarry(r3, P3 & mask, ref carry);
+        SubtractModulo(a._l0, a._l1, a._l2, a._l3, b._l0, b._l1, b._l2, b._l3, P0, P1, P2, P3, out var r0, out var r1, out var r2, out var r3);
         return new Fq(r0, r1, r2, r3);
     }
 
@@ -218,17 +192,13 @@ public readonly struct Fq : IFieldElement<Fq>
         return new Fq(t0, t1, t2, t3).SubtractModulusIfNeeded();
     }
 
-    // this − q when this ≥ q, else this; without a branch on the value.
+    // One conditional subtraction of q, without a branch on the value.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Fq SubtractModulusIfNeeded()
     {
-        ulong borrow = 0;
-        var r0 = SubBorrow(_l0, P0, ref borrow);
-        var r1 = SubBorrow(_l1, P1, ref borrow);
-        var r2 = SubBorrow(_l2, P2, ref borrow);
-        var r3 = SubBorrow(_l3, P3, ref borrow);
-        var keep = 0UL - borrow;
-        return new Fq(r0 ^ ((r0 ^ _l0) & keep), r1 ^ ((r1 ^ _l1) & keep), r2 ^ ((r2 ^ _l2) & keep), r3 ^ ((r3 ^ _l3) & keep));
+        ulong r0 = _l0, r1 = _l1, r2 = _l2, r3 = _l3;
+        SubtractIfNotBelow(ref r0, ref r1, ref r2, ref r3, P0, P1, P2, P3);
+        return new Fq(r0, r1, r2, r3);
     }
 
     private static Fq ReadCanonical(ulong l0, ulong l1, ulong l2, ulong l3)
@@ -243,13 +213,6 @@ public readonly struct Fq : IFieldElement<Fq>
 
     private static bool[] Bits(BigInteger exponent) =>
         Enumerable.Range(0, (int)exponent.GetBitLength()).Reverse().Select(i => !(exponent >> i).IsEven).ToArray();
-
-    private static ulong[] ToLimbs(BigInteger value)
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        value.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false);
-        return [BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]), BitConverter.ToUInt64(bytes[16..]), BitConverter.ToUInt64(bytes[24..])];
-    }
 
     private static Fq FromLimbs(ulong[] limbs) => new(limbs[0], limbs[1], limbs[2], limbs[3]);
 }

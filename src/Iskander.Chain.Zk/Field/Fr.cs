@@ -74,18 +74,7 @@ public readonly struct Fr : IEquatable<Fr>
 
     /// <summary>Decimal, or hexadecimal with <c>0x</c>; must be canonical (&lt; p).</summary>
     /// <exception cref="FormatException">Not a number, negative, or ≥ p.</exception>
-    public static Fr Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        var value = BigInteger.Zero;
-        var ok = trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? trimmed.Length > 2 && BigInteger.TryParse("0" + trimmed[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
-            : trimmed.Length > 0 && trimmed.All(char.IsAsciiDigit) && BigInteger.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        if (!ok) throw new FormatException($"'{text}' is not a decimal or 0x-hex number");
-        if (value >= Modulus) throw new FormatException($"{text} is not a field element: it is ≥ p");
-        return FromBigInteger(value);
-    }
+    public static Fr Parse(string text) => FromBigInteger(ParseCanonical(text, Modulus, "field"));
 
     /// <summary>The canonical integer value.</summary>
     public BigInteger ToBigInteger()
@@ -106,30 +95,15 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Fr operator +(Fr a, Fr b)
     {
-        ulong carry = 0;
-        var r0 = AddCarry(a._l0, b._l0, ref carry);
-        var r1 = AddCarry(a._l1, b._l1, ref carry);
-        var r2 = AddCarry(a._l2, b._l2, ref carry);
-        var r3 = AddCarry(a._l3, b._l3, ref carry);
-        return new Fr(r0, r1, r2, r3).SubtractModulusIfNeeded();
+        AddModulo(a._l0, a._l1, a._l2, a._l3, b._l0, b._l1, b._l2, b._l3, P0, P1, P2, P3, out var r0, out var r1, out var r2, out var r3);
+        return new Fr(r0, r1, r2, r3);
     }
 
     /// <summary>Difference.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Fr operator -(Fr a, Fr b)
     {
-        ulong borrow = 0;
-        var r0 = SubBorrow(a._l0, b._l0, ref borrow);
-        var r1 = SubBorrow(a._l1, b._l1, ref borrow);
-        var r2 = SubBorrow(a._l2, b._l2, ref borrow);
-        var r3 = SubBorrow(a._l3, b._l3, ref borrow);
-        // Add p back when it went negative, without a branch on the value.
-        var mask = 0UL - borrow;
-        ulong carry = 0;
-        r0 = AddCarry(r0, P0 & mask, ref carry);
-        r1 = AddCarry(r1, P1 & mask, ref carry);
-        r2 = AddCarry(r2, P2 & mask, ref carry);
-        r3 = AddCarry(r3, P3 & mask, ref carry);
+        SubtractModulo(a._l0, a._l1, a._l2, a._l3, b._l0, b._l1, b._l2, b._l3, P0, P1, P2, P3, out var r0, out var r1, out var r2, out var r3);
         return new Fr(r0, r1, r2, r3);
     }
 
@@ -300,12 +274,9 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Fr SubtractIfNotBelow(ulong m0, ulong m1, ulong m2, ulong m3)
     {
-        ulong borrow = 0;
-        var r0 = SubBorrow(_l0, m0, ref borrow);
-        var r1 = SubBorrow(_l1, m1, ref borrow);
-        var r2 = SubBorrow(_l2, m2, ref borrow);
-        var r3 = SubBorrow(_l3, m3, ref borrow);
-        return Select(borrow, new Fr(r0, r1, r2, r3), this);
+        ulong r0 = _l0, r1 = _l1, r2 = _l2, r3 = _l3;
+        Montgomery256.SubtractIfNotBelow(ref r0, ref r1, ref r2, ref r3, m0, m1, m2, m3);
+        return new Fr(r0, r1, r2, r3);
     }
 
     private void WriteLittleEndianLimbs(Span<byte> destination)
@@ -314,13 +285,6 @@ public readonly struct Fr : IEquatable<Fr>
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], _l1);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], _l2);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], _l3);
-    }
-
-    private static ulong[] ToLimbs(BigInteger value)
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        value.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false);
-        return [BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]), BitConverter.ToUInt64(bytes[16..]), BitConverter.ToUInt64(bytes[24..])];
     }
 
     private static Fr FromLimbsUnchecked(ulong[] limbs) => new(limbs[0], limbs[1], limbs[2], limbs[3]);
