@@ -134,26 +134,6 @@ public static class Bn254
             : new(new Fq2(Fq.ReadBigEndian(source[32..]), Fq.ReadBigEndian(source)),
                 new Fq2(Fq.ReadBigEndian(source[96..]), Fq.ReadBigEndian(source[64..]))));
 
-    /// <summary>A G1 point as snarkjs's JSON writes it: ["x", "y", "1"] (infinity ["0", "1", "0"]).</summary>
-    public static string[] ToJson(AffinePoint<Fq> point) =>
-        point.IsInfinity ? ["0", "1", "0"] : [point.X.ToString(), point.Y.ToString(), "1"];
-
-    /// <summary>A G2 point as snarkjs's JSON writes it: [[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]].</summary>
-    public static string[][] ToJson(AffinePoint<Fq2> point) =>
-        point.IsInfinity ? [["0", "0"], ["1", "0"], ["0", "0"]]
-            : [[point.X.C0.ToString(), point.X.C1.ToString()], [point.Y.C0.ToString(), point.Y.C1.ToString()], ["1", "0"]];
-
-    /// <summary>A G1 point from snarkjs's JSON form (projective triple of decimal strings).</summary>
-    /// <exception cref="FormatException">Not a point of G1.</exception>
-    public static AffinePoint<Fq> G1FromJson(IReadOnlyList<string> xyz)
-    {
-        if (xyz.Count != 3) throw new FormatException("a G1 point is three decimal strings");
-        var z = Fq.Parse(xyz[2]);
-        if (z.IsZero) return AffinePoint<Fq>.Infinity;
-        var inverse = z.Inverse();
-        return CheckedG1(new(Fq.Parse(xyz[0]) * inverse, Fq.Parse(xyz[1]) * inverse));
-    }
-
     private static AffinePoint<Fq> CheckedG1(AffinePoint<Fq> point) =>
         point.IsOnCurve(G1B) ? point : throw new FormatException("not a point of BN254's G1 (off the curve y² = x³ + 3)");
 
