@@ -64,15 +64,26 @@ internal static class MemberCommand
         };
         var keystore = new Option<FileInfo?>("--keystore") { Description = $"The member's keystore (Web3 Secret Storage v3; password from ${MemberKeystorePasswordVariable}). Without it: ${MemberKeyVariable}." };
         var action = new Option<long?>("--action") { Description = "Consent to this admission only (default: every admission awaiting this key's consent)." };
-        var command = new Command("consent", "Sign the membership agreement(s) awaiting your consent and send the signature to the bridge.") { api, keystore, action };
+        var deployment = new Option<string?>("--deployment") { Description = $"The cooperative's deployment manifest, which you trust (default: ${BridgeRuntime.DeploymentVariable}): only agreements for its CoopIdentity on its chain are signed." };
+        var command = new Command("consent", "Sign the membership agreement(s) awaiting your consent and send the signature to the bridge.") { api, keystore, action, deployment };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             PrivateKey key;
+            Contracts.DeploymentManifest trusted;
             try
             {
                 key = MemberKey(parseResult.GetValue(keystore));
+                // The bridge serves the typed data; the contract it names must come from the member's side,
+                // or a hostile bridge could collect consents bound to a contract of its own.
+                var manifestPath = parseResult.GetValue(deployment) ?? Environment.GetEnvironmentVariable(BridgeRuntime.DeploymentVariable);
+                if (string.IsNullOrWhiteSpace(manifestPath))
+                {
+                    throw new InvalidOperationException($"name the cooperative's deployment you trust: --deployment FILE or {BridgeRuntime.DeploymentVariable} (nothing was signed)");
+                }
+
+                trusted = Contracts.DeploymentManifest.Load(manifestPath);
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or JsonException)
             {
                 Console.Error.WriteLine(ex.Message);
                 return 2;
@@ -88,6 +99,16 @@ internal static class MemberCommand
                 var agreement = MembershipAgreement.Parse(item.GetProperty("typedData").GetRawText());
                 if (agreement.Member != key.Address) continue;
                 var domain = agreement.TypedData.Domain;
+                var contract = domain.GetProperty("verifyingContract").GetString();
+                var chainId = domain.GetProperty("chainId").ToString();
+                if (!string.Equals(contract, trusted["CoopIdentity"].Address.ToString(), StringComparison.OrdinalIgnoreCase)
+                    || chainId != trusted.ChainId.ToString(CultureInfo.InvariantCulture))
+                {
+                    Console.Error.WriteLine($"Admission {id}: the bridge asks for consent to CoopIdentity {contract} on chain {chainId}, not the cooperative's " +
+                        $"{trusted["CoopIdentity"].Address} on chain {trusted.ChainId}: refused, nothing signed");
+                    return 1;
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Admission {id}: {key.Address.ToChecksumString()} as '{item.GetProperty("role").GetString()}', ordered by poll {item.GetProperty("pollKey").GetString()} v{item.GetProperty("version").GetInt32()}; CoopIdentity {domain.GetProperty("verifyingContract").GetString()} on chain {domain.GetProperty("chainId")}"));
                 using var response = await http.PostAsJsonAsync("/api/members/consent", new { actionId = id, signature = Hex.Encode(agreement.Sign(key)) }, cancellationToken).ConfigureAwait(false);

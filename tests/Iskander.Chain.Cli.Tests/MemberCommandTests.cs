@@ -70,8 +70,28 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
                 Assert.Contains("rejected", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
 
-            var (consentExit, consentOutput) = await CliProcess.RunAsync(["member", "consent", "--api", api.ToString()],
-                new Dictionary<string, string> { ["ISKANDER_MEMBER_KEY"] = node.Accounts[3].PrivateKey });
+            // The member signs only for the cooperative it trusts: without a deployment nothing is signed, and
+            // typed data naming another CoopIdentity than the trusted manifest's is refused.
+            var memberKey = new Dictionary<string, string> { ["ISKANDER_MEMBER_KEY"] = node.Accounts[3].PrivateKey };
+            var (untrustedExit, untrustedOutput) = await CliProcess.RunAsync(["member", "consent", "--api", api.ToString()], memberKey);
+            Assert.True(untrustedExit == 2, untrustedOutput);
+            Assert.Contains("nothing was signed", untrustedOutput, StringComparison.Ordinal);
+            var otherManifest = manifestPath + ".other.json";
+            var other = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(manifestPath))!;
+            other["contracts"]!["CoopIdentity"]!["address"] = "0x000000000000000000000000000000000000dEaD";
+            await File.WriteAllTextAsync(otherManifest, other.ToJsonString());
+            try
+            {
+                var (otherExit, otherOutput) = await CliProcess.RunAsync(["member", "consent", "--api", api.ToString(), "--deployment", otherManifest], memberKey);
+                Assert.True(otherExit == 1, otherOutput);
+                Assert.Contains("refused, nothing signed", otherOutput, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(otherManifest);
+            }
+
+            var (consentExit, consentOutput) = await CliProcess.RunAsync(["member", "consent", "--api", api.ToString(), "--deployment", manifestPath], memberKey);
             Assert.True(consentExit == 0, consentOutput);
             Assert.Contains($"Admission {actionId}: {member.Address.ToChecksumString()} as 'tenant', ordered by poll {admit} v1", consentOutput, StringComparison.Ordinal);
 
