@@ -112,7 +112,7 @@ internal static class DemoCommand
             var passed = checks.All(c => c.Verdict == Verdict.Pass);
             failures += passed ? 0 : 1;
             var record = System.Text.Json.Nodes.JsonNode.Parse(decision.Record);
-            var title = (record?["poll"]?["title"] ?? record?["title"])?.GetValue<string>() ?? "(discarded)";
+            var title = (record?["poll"]?["title"] ?? record?["title"])?.GetValue<string>() ?? "(withdrawn from view)";
             rows.Add([decision.PollKey, title.Length > 34 ? title[..33] + "…" : title, decision.Version.ToString(CultureInfo.InvariantCulture), decision.State, decision.Cid[..16] + "…",
                 decision.Reference.Root.ToString()[..12] + "…", decision.BlockNumber?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 passed ? "PASS (4/4)" : string.Join(" ", checks.Select(c => $"{c.Name}:{c.Verdict}"))]);
