@@ -15,14 +15,7 @@ public sealed class ProvingTests(TestCircuits circuits) : IClassFixture<TestCirc
     [Fact]
     public async Task Every_batch_and_the_tally_are_proven_and_verify()
     {
-        var coordinator = MaciPrivateKey.Generate();
-        var poll = new PollProcessor(BallotCircuitParameters.Test, 3, pollId: 1, initialCredits: 1);
-        var voters = Enumerable.Range(0, 3).Select(_ => MaciPrivateKey.Generate()).ToList();
-        foreach (var voter in voters) poll.SignUp(voter.PublicKey());
-        for (var i = 0; i < voters.Count; i++)
-        {
-            poll.Publish(PublishedMessage.Create(voters[i], (ulong)i + 1, voters[i].PublicKey(), (ulong)i % 2, 1, 1, 1, coordinator.PublicKey()));
-        }
+        var (coordinator, poll) = TestCircuits.ThreeVoterPoll(i => (ulong)i % 2);
 
         var prover = new Groth16Prover(TestToolchain.Runner(), new LoggerConfiguration().CreateLogger());
         using var work = new TempDirectory();

@@ -1,5 +1,6 @@
 using Iskander.Chain.Ballots.Circuits;
 using Iskander.Chain.Testing;
+using Iskander.Chain.Zk.Keys;
 using Iskander.Chain.Zk.Maci;
 using Serilog;
 
@@ -27,4 +28,19 @@ public sealed class TestCircuits
     public CircuitKeys Process { get; }
 
     public CircuitKeys Tally { get; }
+
+    /// <summary>A small off-chain poll of the test shape: three members signed up, each voting <paramref name="choice"/>(their position) once.</summary>
+    public static (MaciPrivateKey Coordinator, PollProcessor Poll) ThreeVoterPoll(Func<int, ulong> choice)
+    {
+        var coordinator = MaciPrivateKey.Generate();
+        var poll = new PollProcessor(BallotCircuitParameters.Test, 3, pollId: 1, initialCredits: 1);
+        var voters = Enumerable.Range(0, 3).Select(_ => MaciPrivateKey.Generate()).ToList();
+        foreach (var voter in voters) poll.SignUp(voter.PublicKey());
+        for (var i = 0; i < voters.Count; i++)
+        {
+            poll.Publish(PublishedMessage.Create(voters[i], (ulong)i + 1, voters[i].PublicKey(), choice(i), 1, 1, 1, coordinator.PublicKey()));
+        }
+
+        return (coordinator, poll);
+    }
 }

@@ -57,14 +57,7 @@ public sealed class VerifierFixtureTests(TestCircuits circuits, AnvilFixture anv
     // A small poll of the test shape: three members vote, the last batch and the tally are proven.
     private async Task<(Groth16Proof Process, Groth16Proof Tally)> ProveAsync()
     {
-        var coordinator = MaciPrivateKey.Generate();
-        var poll = new PollProcessor(BallotCircuitParameters.Test, 3, pollId: 1, initialCredits: 1);
-        var voters = Enumerable.Range(0, 3).Select(_ => MaciPrivateKey.Generate()).ToList();
-        foreach (var voter in voters) poll.SignUp(voter.PublicKey());
-        for (var i = 0; i < voters.Count; i++)
-        {
-            poll.Publish(PublishedMessage.Create(voters[i], (ulong)i + 1, voters[i].PublicKey(), (ulong)i % 3, 1, 1, 1, coordinator.PublicKey()));
-        }
+        var (coordinator, poll) = TestCircuits.ThreeVoterPoll(i => (ulong)i % 3);
 
         var prover = new Groth16Prover(TestToolchain.Runner(), new LoggerConfiguration().CreateLogger());
         using var work = new TempDirectory();
