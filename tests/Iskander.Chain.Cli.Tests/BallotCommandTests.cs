@@ -69,6 +69,7 @@ public sealed class BallotCommandTests
         Assert.Contains("FAIL        voting closed", verify, StringComparison.Ordinal);
         Assert.Contains("PASS        processVerifier is the exported ProcessMessagesVerifier_3_2_1", verify, StringComparison.Ordinal);
         Assert.Contains("PASS        tallyVerifier is the exported TallyVotesVerifier_3_1", verify, StringComparison.Ordinal);
+        Assert.Contains("SETUP       the verifiers' keys come from the INSECURE development powers of tau", verify, StringComparison.Ordinal);
         Assert.Contains("UNRESOLVED  every batch proven", verify, StringComparison.Ordinal);
         Assert.Contains("PASS        ballot is the exported MACIVoting", verify, StringComparison.Ordinal);
         Assert.Contains($"UNRESOLVED  ballot → cooperative: it gates on CoopIdentity {coop.Identity.Address}, which it cannot vouch for itself", verify, StringComparison.Ordinal);
