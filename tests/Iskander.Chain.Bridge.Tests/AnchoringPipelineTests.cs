@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Iskander.Chain.Anchoring;
 using Iskander.Chain.Bridge.GlassBox;
+using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content;
@@ -10,6 +11,7 @@ using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Loomio;
 using Iskander.Chain.Testing;
+using Npgsql;
 
 namespace Iskander.Chain.Bridge.Tests;
 
@@ -168,6 +170,57 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         var roots = anchored.Select(a => a.Reference.Root).Distinct().ToList();
         var onChain = (ulong)(await harness.AnchorContract.CallAsync<BigInteger>("batchCount"));
         Assert.Equal((ulong)roots.Count, onChain); // every batch anchored exactly once
+    }
+
+    [Fact]
+    public async Task Two_processes_following_one_mirror_take_turns_and_keep_its_cursor_on_the_canonical_chain()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        await using var second = new BridgeDatabase(harness.ConnectionString);
+        var governance = harness.Contracts().Governance!;
+        MembershipMirror Mirror(BridgeDatabase database) =>
+            new(database, harness.Client, governance.Targets.Identity, governance.IdentityAbi, governance.StartBlock, harness.Log);
+        var mirrors = new[] { Mirror(harness.Database), Mirror(second), Mirror(second) };
+
+        // Both follow at once while the chain grows and reorgs under them: each round rewrites the
+        // cursor rows the other is also writing (upserts, old rows forgotten, reorged rows dropped).
+        for (var round = 0; round < 80; round++)
+        {
+            await harness.Client.Rpc.CallAsync("anvil_mine", ["0x3"]);
+            if (round % 5 == 4) await harness.Client.Rpc.CallAsync("anvil_reorg", [3, Array.Empty<object>()]);
+            await Task.WhenAll(mirrors.Select(m => m.RunOnceAsync()));
+        }
+
+        await mirrors[0].RunOnceAsync();
+        await using var connection = await harness.Database.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT number, hash FROM chain_cursors WHERE follower = 'membership' ORDER BY number DESC LIMIT 20", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var checkedRows = 0;
+        while (await reader.ReadAsync())
+        {
+            var block = await harness.Client.GetBlockByNumberAsync((ulong)reader.GetInt64(0));
+            Assert.Equal(block!.Hash, new Hash32((byte[])reader[1]));
+            checkedRows++;
+        }
+
+        Assert.Equal(20, checkedRows);
+    }
+
+    [Fact]
+    public async Task A_mirror_round_waits_while_another_process_holds_its_follower()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var governance = harness.Contracts().Governance!;
+        var mirror = new MembershipMirror(harness.Database, harness.Client, governance.Targets.Identity, governance.IdentityAbi, governance.StartBlock, harness.Log);
+        await using var connection = await harness.Database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await new PostgresChainCursor(harness.Database, "membership").LockAsync(connection, transaction, default);
+
+        var round = mirror.RunOnceAsync();
+        var first = await Task.WhenAny(round, Task.Delay(TimeSpan.FromSeconds(2)));
+        Assert.NotSame(round, first); // the other process's round is still running: this one waits its turn
+        await transaction.CommitAsync();
+        await round.WaitAsync(TimeSpan.FromMinutes(1));
     }
 
     [Theory]

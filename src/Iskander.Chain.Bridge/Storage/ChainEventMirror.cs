@@ -10,7 +10,8 @@ namespace Iskander.Chain.Bridge.Storage;
 /// Mirrors one contract's events into PostgreSQL through a <see cref="ChainFollower"/>: the rows a
 /// batch of logs produces and the follower's cursor are written in one transaction, and a reorg
 /// first deletes the rows above the fork point, so the mirror is always derived from the canonical
-/// chain and never runs behind or ahead of its cursor.
+/// chain and never runs behind or ahead of its cursor. Each round runs under the follower's lock,
+/// from the cursor the database holds, so bridge processes sharing a database take turns.
 /// </summary>
 public abstract class ChainEventMirror
 {
@@ -35,9 +36,13 @@ public abstract class ChainEventMirror
     {
         try
         {
-            var step = await _follower.PollAsync(cancellationToken).ConfigureAwait(false);
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            // Another bridge process on this database may have moved the cursor since this one last
+            // polled (or rewound it after a reorg): follow on from what the database holds, under its lock.
+            await _cursor.LockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            _cursor.Reset();
+            var step = await _follower.PollAsync(cancellationToken).ConfigureAwait(false);
             if (step.Reorg is { } reorg)
             {
                 var dropped = await DeleteAboveAsync(connection, transaction, reorg.ForkPoint, cancellationToken).ConfigureAwait(false);

@@ -55,6 +55,18 @@ public sealed class PostgresChainCursor(BridgeDatabase database, string follower
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Takes this follower's lock for the rest of <paramref name="transaction"/>. Bridge processes
+    /// sharing a database run the same followers; without it their cursor and mirror writes (upserts,
+    /// deletes of old and reorged rows) interleave in different row orders and deadlock.
+    /// </summary>
+    public async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('chain_cursors:' || $1, 0))", connection, transaction);
+        command.Parameters.Add(new() { Value = follower });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Writes the held-back changes in <paramref name="transaction"/>.</summary>
     public async Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
