@@ -55,7 +55,7 @@ public sealed record ActionBlock(bool Present, IReadOnlyList<GovernanceAction> A
     {
         var words = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         var kind = GovernanceActionKinds.Parse(words[0]);
-        if (kind is null) return (null, $"unknown action '{words[0]}' (expected admit-member, revoke-member or amend-parameter)");
+        if (kind is null or GovernanceActionKind.SupersedeVersions) return (null, $"unknown action '{words[0]}' (expected admit-member, revoke-member or amend-parameter)");
         var positional = words.Skip(1).Where(w => !w.Contains('=', StringComparison.Ordinal)).ToList();
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var word in words.Skip(1).Where(w => w.Contains('=', StringComparison.Ordinal)))

@@ -9,10 +9,16 @@ namespace Iskander.Chain.Governance;
 /// <param name="ChainId">Chain id.</param>
 /// <param name="Identity">CoopIdentity (admit, revoke).</param>
 /// <param name="Constitution">Constitution (amend).</param>
-public sealed record GovernanceTargets(ulong ChainId, Address Identity, Address Constitution)
+/// <param name="Schedule">ActionSchedule (the target of supersession markers, which nothing executes).</param>
+public sealed record GovernanceTargets(ulong ChainId, Address Identity, Address Constitution, Address Schedule)
 {
     /// <summary>The contract that executes <paramref name="kind"/>.</summary>
-    public Address For(GovernanceActionKind kind) => kind == GovernanceActionKind.AmendParameter ? Constitution : Identity;
+    public Address For(GovernanceActionKind kind) => kind switch
+    {
+        GovernanceActionKind.AmendParameter => Constitution,
+        GovernanceActionKind.SupersedeVersions => Schedule,
+        _ => Identity,
+    };
 }
 
 /// <summary>
@@ -30,7 +36,7 @@ public static class ActionLeaf
 
     /// <summary>
     /// The ABI-encoded parameters the contract checks: <c>(member, role)</c> to admit,
-    /// <c>(member, tokenId)</c> to revoke, <c>(name, value)</c> to amend.
+    /// <c>(member, tokenId)</c> to revoke, <c>(name, value)</c> to amend, none for a supersession marker.
     /// </summary>
     /// <param name="action">The action.</param>
     /// <param name="tokenId">The member's current token (revocations only).</param>
@@ -38,6 +44,7 @@ public static class ActionLeaf
     {
         GovernanceActionKind.AdmitMember => AbiCodec.Encode(["address", "bytes32"], [action.Member!.Value, GovernanceAction.ShortText(action.Role!)]),
         GovernanceActionKind.RevokeMember => AbiCodec.Encode(["address", "uint256"], [action.Member!.Value, tokenId ?? throw new ArgumentNullException(nameof(tokenId), "a revocation names the token")]),
+        GovernanceActionKind.SupersedeVersions => [],
         _ => AbiCodec.Encode(["bytes32", "uint256"], [GovernanceAction.ShortText(action.Parameter!), action.Value!.Value]),
     };
 

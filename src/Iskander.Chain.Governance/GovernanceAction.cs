@@ -16,6 +16,13 @@ public enum GovernanceActionKind
 
     /// <summary><c>amend-parameter</c>: set a constitution parameter.</summary>
     AmendParameter,
+
+    /// <summary>
+    /// <c>supersede-versions</c>: never written in an action block. The bridge adds it to a later
+    /// version of a poll whose earlier versions' actions were anchored, so that scheduling it
+    /// supersedes them on chain even when the later version orders nothing itself. It is never executed.
+    /// </summary>
+    SupersedeVersions,
 }
 
 /// <summary>Names and on-chain identifiers of <see cref="GovernanceActionKind"/>.</summary>
@@ -27,6 +34,7 @@ public static class GovernanceActionKinds
         GovernanceActionKind.AdmitMember => "admit-member",
         GovernanceActionKind.RevokeMember => "revoke-member",
         GovernanceActionKind.AmendParameter => "amend-parameter",
+        GovernanceActionKind.SupersedeVersions => "supersede-versions",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -39,6 +47,7 @@ public static class GovernanceActionKinds
     {
         GovernanceActionKind.AdmitMember => "ADMIT_MEMBER",
         GovernanceActionKind.RevokeMember => "REVOKE_MEMBER",
+        GovernanceActionKind.SupersedeVersions => "SUPERSEDE",
         _ => "AMEND_PARAMETER",
     }));
 }
@@ -60,6 +69,7 @@ public sealed record GovernanceAction(GovernanceActionKind Kind, Address? Member
     {
         GovernanceActionKind.AdmitMember => $"{Kind.Name()} {Member!.Value.ToString().ToLowerInvariant()} {Role}",
         GovernanceActionKind.RevokeMember => $"{Kind.Name()} {Member!.Value.ToString().ToLowerInvariant()}",
+        GovernanceActionKind.SupersedeVersions => Kind.Name(),
         _ => $"{Kind.Name()} {Parameter} {Value!.Value.ToString(CultureInfo.InvariantCulture)}",
     };
 

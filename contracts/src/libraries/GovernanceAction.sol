@@ -19,6 +19,9 @@ library GovernanceAction {
     bytes32 internal constant RELEASE_ESCROW = keccak256("RELEASE_ESCROW");
     bytes32 internal constant SET_ANCHORER = keccak256("SET_ANCHORER");
     bytes32 internal constant SET_ISSUER = keccak256("SET_ISSUER");
+    /// @notice A marker the bridge schedules (target: the schedule) for a later version of a poll,
+    ///         so that it supersedes earlier versions' actions even when it orders nothing. Never executed.
+    bytes32 internal constant SUPERSEDE = keccak256("SUPERSEDE");
 
     /// @notice keccak256(abi.encode(chainId, target, kind, params, decisionDigest)).
     function id(uint256 chainId, address target, bytes32 kind, bytes memory params, bytes32 decisionDigest)

@@ -12,6 +12,8 @@ namespace Iskander.Chain.Bridge.Governance;
 /// it. Any new version of a poll stops the earlier versions' actions that have not been sent; the
 /// new version's actions are recorded as pending (decided versions only), or as duplicates of what an
 /// earlier version already executed. A void or ignored block is noted on the version with its reason.
+/// When a stopped action was already anchored (so anyone could schedule it), the new version also
+/// gets a supersession marker, whose scheduling supersedes the earlier versions on chain.
 /// </summary>
 public static class ActionRecorder
 {
@@ -24,19 +26,37 @@ public static class ActionRecorder
             UPDATE governance_actions a SET status = 'superseded', reason = $4, updated_at = now()
             FROM decision_versions v
             WHERE a.version_id = v.id AND v.instance = $1 AND v.poll_id = $2 AND v.id <> $3 AND a.status IN ('pending', 'scheduled', 'awaiting_consent', 'ready')
+            RETURNING a.leaf IS NOT NULL
             """, connection, transaction))
         {
             supersede.Parameters.Add(new() { Value = instance });
             supersede.Parameters.Add(new() { Value = pollId });
             supersede.Parameters.Add(new() { Value = versionId });
             supersede.Parameters.Add(new() { Value = $"superseded by version {version} ({state.Name()}) before it was executed" });
-            var stopped = await supersede.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            if (stopped > 0) log.Information("Version {Version} of poll {PollId} stops {Count} earlier action(s) not yet executed", version, pollId, stopped);
-        }
+            var stopped = 0;
+            var anchored = false;
+            await using (var reader = await supersede.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    stopped++;
+                    anchored |= reader.GetBoolean(0);
+                }
+            }
 
+            if (stopped > 0) log.Information("Version {Version} of poll {PollId} stops {Count} earlier action(s) not yet executed", version, pollId, stopped);
+            var ordered = await RecordBlockAsync(connection, transaction, versionId, instance, pollId, version, state, record, log, cancellationToken).ConfigureAwait(false);
+            if (anchored) await InsertAsync(connection, transaction, versionId, ordered, new GovernanceAction(GovernanceActionKind.SupersedeVersions), null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Records the version's own actions; returns how many.
+    private static async Task<int> RecordBlockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long versionId, string instance, long pollId, int version, DecisionState state,
+        byte[] record, ILogger log, CancellationToken cancellationToken)
+    {
         var outcome = JsonNode.Parse(record)?["outcome"];
         var block = ActionBlock.Parse(outcome?["statement"]?.GetValue<string>(), outcome?["statementFormat"]?.GetValue<string>());
-        if (!block.Present) return;
+        if (!block.Present) return 0;
         string? note = null;
         if (block.Errors.Count > 0)
         {
@@ -54,26 +74,35 @@ public static class ActionRecorder
             update.Parameters.Add(new() { Value = versionId });
             update.Parameters.Add(new() { Value = note });
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return;
+            return 0;
         }
 
         for (var position = 0; position < block.Actions.Count; position++)
         {
             var action = block.Actions[position];
             var earlier = await EarlierExecutionAsync(connection, transaction, instance, pollId, versionId, action.Key, cancellationToken).ConfigureAwait(false);
-            await using var insert = new NpgsqlCommand(
-                "INSERT INTO governance_actions (version_id, position, kind, action_key, spec, status, reason) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)", connection, transaction);
-            insert.Parameters.Add(new() { Value = versionId });
-            insert.Parameters.Add(new() { Value = position });
-            insert.Parameters.Add(new() { Value = action.Kind.Name() });
-            insert.Parameters.Add(new() { Value = action.Key });
-            insert.Parameters.Add(new() { Value = ActionSpec.ToJson(action) });
-            insert.Parameters.Add(new() { Value = earlier is null ? "pending" : "duplicate" });
-            insert.Parameters.Add(new() { Value = earlier is null ? DBNull.Value : $"already {earlier.Value.Status} under version {earlier.Value.Version}" });
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await InsertAsync(connection, transaction, versionId, position, action, earlier is null ? null : $"already {earlier.Value.Status} under version {earlier.Value.Version}",
+                cancellationToken).ConfigureAwait(false);
         }
 
         log.Information("Poll {PollId} version {Version} orders {Count} action(s)", pollId, version, block.Actions.Count);
+        return block.Actions.Count;
+    }
+
+    // A pending action, or a duplicate (with the reason) of one an earlier version already executed.
+    private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long versionId, int position, GovernanceAction action, string? duplicateOf,
+        CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO governance_actions (version_id, position, kind, action_key, spec, status, reason) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)", connection, transaction);
+        insert.Parameters.Add(new() { Value = versionId });
+        insert.Parameters.Add(new() { Value = position });
+        insert.Parameters.Add(new() { Value = action.Kind.Name() });
+        insert.Parameters.Add(new() { Value = action.Key });
+        insert.Parameters.Add(new() { Value = ActionSpec.ToJson(action) });
+        insert.Parameters.Add(new() { Value = duplicateOf is null ? "pending" : "duplicate" });
+        insert.Parameters.Add(new() { Value = (object?)duplicateOf ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<(string Status, int Version)?> EarlierExecutionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string instance, long pollId, long versionId, string key,

@@ -146,7 +146,15 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
         {
             var scheduled = await chain.ScheduledAsync(row.ActionId(chain.Targets.ChainId), cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            if (await CloseAsync(connection, transaction, row, scheduled.Status, cancellationToken).ConfigureAwait(false))
+            if (row.Action.Kind == GovernanceActionKind.SupersedeVersions && scheduled.Status != ScheduledStatus.None)
+            {
+                // Its work is done by being scheduled: the poll's earlier versions are superseded on chain.
+                await GovernanceActions.SetStatusAsync(connection, transaction, row.Id, "published",
+                    $"version {row.Version} is on the schedule: the earlier versions' actions are superseded on chain", cancellationToken).ConfigureAwait(false);
+                log.Information("Version {Version} of poll {Poll} supersedes its earlier versions' actions on chain", row.Version, row.PollKey);
+                changed++;
+            }
+            else if (await CloseAsync(connection, transaction, row, scheduled.Status, cancellationToken).ConfigureAwait(false))
             {
                 changed++;
             }

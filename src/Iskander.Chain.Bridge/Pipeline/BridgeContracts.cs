@@ -22,7 +22,7 @@ public sealed record BridgeContracts(AnchorChain Anchor, GovernanceChain Governa
     public static BridgeContracts Connect(EthClient client, DeploymentManifest manifest, Func<string, ContractAbi> abiOf, PrivateKey key)
     {
         var sender = new TransactionSender(client, new LocalSigner(key));
-        var targets = new GovernanceTargets(manifest.ChainId, manifest["CoopIdentity"].Address, manifest["Constitution"].Address);
+        var targets = new GovernanceTargets(manifest.ChainId, manifest["CoopIdentity"].Address, manifest["Constitution"].Address, manifest["ActionSchedule"].Address);
         return new BridgeContracts(
             new AnchorChain(client, manifest["DecisionAnchor"].Address, abiOf("DecisionAnchor"), sender),
             new GovernanceChain(client, targets, manifest["ActionSchedule"].Address, manifest.Issuer, manifest.DeployBlock, abiOf("ActionSchedule"), abiOf("CoopIdentity"), abiOf("Constitution"), sender),
