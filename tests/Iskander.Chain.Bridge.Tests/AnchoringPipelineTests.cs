@@ -223,6 +223,32 @@ public sealed class AnchoringPipelineTests(PostgresFixture postgres) : IClassFix
         await round.WaitAsync(TimeSpan.FromMinutes(1));
     }
 
+    /// Deeper than the confirmations plus the old 64-block look-back, and deeper than anvil's
+    /// `finalized` tag (head − 64): the batch is re-checked until it is final by both measures, so the
+    /// reorg that removed it is seen and the batch anchored again.
+    [Fact]
+    public async Task A_reorg_of_depth_128_under_a_confirmed_batch_gets_it_anchored_again()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        await harness.Client.Rpc.CallAsync("anvil_mine", ["0x40"]); // a chain long enough for the reorg to leave the deployment
+        var group = harness.Loomio.AddGroup("Members");
+        harness.Loomio.Close(harness.Loomio.AddPoll(group, "Proposal"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var pipeline = harness.Pipeline(confirmations: 2);
+        await harness.RunUntilConfirmedAsync(pipeline);
+        var anchorBlock = (await DecisionQueries.AnchoredAsync(harness.Database))[0].BlockNumber!.Value;
+        await harness.Client.Rpc.CallAsync("anvil_mine", ["0x64"]); // 100 blocks on top
+        await pipeline.RunRoundAsync();
+        var finalized = (await harness.Client.GetBlockByTagAsync("finalized"))!.Number;
+        Assert.True((ulong)anchorBlock <= finalized, "anvil already calls the anchoring block final: its tag alone would stop the re-checks");
+
+        await harness.Client.Rpc.CallAsync("anvil_reorg", [128, Array.Empty<object>()]);
+        Assert.Equal(0UL, (ulong)await harness.AnchorContract.CallAsync<BigInteger>("batchCount"));
+        await harness.RunUntilConfirmedAsync(pipeline);
+        Assert.Equal(1UL, (ulong)await harness.AnchorContract.CallAsync<BigInteger>("batchCount"));
+        foreach (var decision in await DecisionQueries.AnchoredAsync(harness.Database)) await VerifyAsync(harness, decision);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -5,6 +5,7 @@ using Iskander.Chain.Bridge.GlassBox;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Chain;
 using Iskander.Chain.Ethereum.Abi;
 using Iskander.Chain.Governance;
 using Npgsql;
@@ -36,8 +37,8 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
     /// <summary>Blocks on top of the executing block (that one included) before an action counts as executed.</summary>
     public int Confirmations { get; init; } = 2;
 
-    /// <summary>Executed actions this many blocks deep or less are re-checked for reorgs.</summary>
-    public int ReorgWindow { get; init; } = 64;
+    /// <summary>Until when executed actions are re-checked for reorgs.</summary>
+    public ReorgModel Reorgs { get; init; } = new();
 
     /// <summary>A sent transaction whose effect is still not on chain after this long is sent again.</summary>
     public TimeSpan ResubmitAfter { get; init; } = TimeSpan.FromSeconds(60);
@@ -297,10 +298,10 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
         await using (var select = new NpgsqlCommand(
             """
             SELECT a.id, a.target, a.spec::text, a.params, v.sha256, a.status, a.tx_hash, a.submitted_at FROM governance_actions a JOIN decision_versions v ON v.id = a.version_id
-            WHERE a.status = 'submitted' OR (a.status = 'executed' AND a.executed_block >= $1) ORDER BY a.id
+            WHERE a.status = 'submitted' OR (a.status = 'executed' AND a.executed_block > $1) ORDER BY a.id
             """, connection))
         {
-            select.Parameters.Add(new() { Value = (long)head - ReorgWindow });
+            select.Parameters.Add(new() { Value = (long)await Reorgs.FinalBoundaryAsync(chain.Client, head, cancellationToken).ConfigureAwait(false) });
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

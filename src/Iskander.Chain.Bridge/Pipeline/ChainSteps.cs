@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Iskander.Chain.Bridge.GlassBox;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Chain;
 using Npgsql;
 using Serilog;
 
@@ -61,16 +62,17 @@ public sealed class SubmitStep(BridgeDatabase database, AnchorChain chain, ILogg
 /// <summary>
 /// submitted → confirmed, and back: a batch is confirmed when the contract holds its root in a block
 /// with enough confirmations; a submitted or recently confirmed batch whose root the chain no longer
-/// holds (dropped transaction, reorg) goes back to closed and is anchored again. The contract's state
-/// on the canonical chain is the only truth consulted, never the bridge's memory of its transaction.
+/// holds (dropped transaction, reorg) goes back to closed and is anchored again, until its block is
+/// final (<see cref="ReorgModel"/>). The contract's state on the canonical chain is the only truth
+/// consulted, never the bridge's memory of its transaction.
 /// </summary>
 public sealed class ConfirmStep(BridgeDatabase database, AnchorChain chain, ILogger log)
 {
     /// <summary>Blocks on top of the anchoring block (that one included) before a batch counts as confirmed.</summary>
     public int Confirmations { get; init; } = 2;
 
-    /// <summary>Confirmed batches this many blocks deep or less are still re-checked for reorgs.</summary>
-    public int ReorgWindow { get; init; } = 64;
+    /// <summary>Until when confirmed batches are re-checked for reorgs.</summary>
+    public ReorgModel Reorgs { get; init; } = new();
 
     /// <summary>A submitted batch whose root is still not on chain after this long is sent again.</summary>
     public TimeSpan ResubmitAfter { get; init; } = TimeSpan.FromSeconds(60);
@@ -79,12 +81,13 @@ public sealed class ConfirmStep(BridgeDatabase database, AnchorChain chain, ILog
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var head = await chain.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var final = await Reorgs.FinalBoundaryAsync(chain.Client, head, cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var candidates = new List<(long Id, Hash32 Root, string Status, long? Block, byte[]? BlockHash, DateTimeOffset? SubmittedAt)>();
         await using (var select = new NpgsqlCommand(
-            "SELECT id, root, status, block_number, block_hash, submitted_at FROM batches WHERE status = 'submitted' OR (status = 'confirmed' AND block_number >= $1) ORDER BY id", connection))
+            "SELECT id, root, status, block_number, block_hash, submitted_at FROM batches WHERE status = 'submitted' OR (status = 'confirmed' AND block_number > $1) ORDER BY id", connection))
         {
-            select.Parameters.Add(new() { Value = (long)head - ReorgWindow });
+            select.Parameters.Add(new() { Value = (long)final });
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -12,8 +12,8 @@ public sealed record FollowerOptions
     /// <summary>Blocks that must sit on top of a block before its logs are delivered.</summary>
     public int Confirmations { get; init; }
 
-    /// <summary>Deepest reorg handled; a deeper one stops the follower with <see cref="ReorgTooDeepException"/>.</summary>
-    public int MaxReorgDepth { get; init; } = 128;
+    /// <summary>Deepest reorg handled; a deeper one stops the follower with <see cref="ReorgTooDeepException"/> (<see cref="ReorgModel.MaxDepth"/> by default).</summary>
+    public int MaxReorgDepth { get; init; } = ReorgModel.DefaultMaxDepth;
 
     /// <summary>Block range of the first <c>eth_getLogs</c> request; halved when a node refuses a range, doubled after successes up to just below the smallest range refused.</summary>
     public ulong InitialLogRange { get; init; } = 2_000;
