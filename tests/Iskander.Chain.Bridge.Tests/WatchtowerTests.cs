@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using Iskander.Chain.Anchoring;
+using Iskander.Chain.Anchoring.Records;
+using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Content.Gateway;
@@ -48,7 +50,7 @@ public sealed class WatchtowerTests(PostgresFixture postgres) : IClassFixture<Po
     /// <summary>What a member's watchtower printed in one run.</summary>
     private sealed record Run(WatchSummary Summary, string[] Output, string[] Errors);
 
-    private static async Task<Run> WatchOnceAsync(BridgeHarness harness, Uri gateway, string stateFile, PrivateKey? key = null, string? pool = null)
+    private static async Task<Run> WatchOnceAsync(BridgeHarness harness, Uri gateway, string stateFile, PrivateKey? key = null, string? pool = null, bool loomio = false)
     {
         var schedule = await CooperativeSchedule.ConnectAsync(harness.Client, harness.Manifest);
         using var output = new StringWriter();
@@ -56,6 +58,8 @@ public sealed class WatchtowerTests(PostgresFixture postgres) : IClassFixture<Po
         var watchtower = new Watchtower.Watchtower(schedule, WatchState.Load(stateFile), new WatchtowerOptions
         {
             ContentSources = [new TrustlessGatewayClient(Http, gateway)], MemberKey = key, VetoPool = pool is null ? null : new VetoPool(pool),
+            Loomio = loomio ? new Loomio.LoomioClient(Http, new Loomio.LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey }) : null,
+            LoomioInstance = loomio ? harness.Loomio.BaseUrl : null,
         }, output, errors, Http);
         var summary = await watchtower.CatchUpAsync();
         static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -178,5 +182,40 @@ public sealed class WatchtowerTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal(await ContractOf(harness, "ActionSchedule").CallAsync<byte[]>("vetoDigest", actionId.ToArray()), schedule.VetoTypedData(actionId).Digest().ToArray());
         // The built-in event description is the contract's: same signature, same topic.
         Assert.Equal(ContractOf(harness, "ActionSchedule").Abi.Event("ActionScheduled").Topic0, CooperativeSchedule.ScheduledEvent.Topic0);
+    }
+
+    [Fact]
+    public async Task With_Loomio_access_a_record_forged_with_the_bridges_keys_and_store_is_an_alarm()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        await using var gateway = await BridgeWebHost.StartAsync(new BridgeWebHostOptions { Listen = "http://127.0.0.1:0", ContentStore = harness.Store }, harness.Log);
+        var group = harness.Loomio.AddGroup("Members");
+        var amend = DecidePoll(harness, group, "Raise the pay ratio cap?", ActionBlockHtml("amend-parameter maxPayRatioX100 500"));
+        var budget = DecidePoll(harness, group, "Adopt the budget?", "<p>Adopted.</p>");
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var pipeline = harness.Pipeline();
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, amend, "executed"), "amendment executed");
+
+        // Whoever holds the bridge's keys and store rewrites the budget's record so that its outcome orders
+        // an amendment, publishes it through the bridge's own gateway, anchors and schedules the action.
+        var genuine = (await DecisionQueries.AnchoredAsync(harness.Database, budget)).Single();
+        var record = System.Text.Json.Nodes.JsonNode.Parse(genuine.Record)!;
+        record["outcome"]!["statement"] = ActionBlockHtml("amend-parameter vetoQuorumBps 10000");
+        var forged = JsonCanonicalizer.Canonicalize(record);
+        var cid = (await harness.Store.PutAsync(forged)).Root;
+        var action = await FabricateAsync(harness, new GovernanceAction(GovernanceActionKind.AmendParameter, Parameter: "vetoQuorumBps", Value: 10000), null,
+            new Hash32(cid.Hash.Digest), budget, 1);
+        for (var i = 0; i < 2; i++) await harness.Client.Rpc.CallAsync("evm_mine", []);
+
+        // The record alone cannot tell: it is well formed and orders exactly this action.
+        var blind = await WatchOnceAsync(harness, gateway.Address, harness.Directory.Combine("blind.json"));
+        Assert.Equal(new WatchSummary(2, 0, 0), blind.Summary);
+
+        // Loomio can: the genuine amendment agrees with it, the forged record does not, while it can still run.
+        var reading = await WatchOnceAsync(harness, gateway.Address, harness.Directory.Combine("reading.json"), loomio: true);
+        Assert.Equal(new WatchSummary(1, 1, 0), reading.Summary);
+        Assert.Contains(reading.Output, l => l.StartsWith("PASS ", StringComparison.Ordinal) && l.Contains($"poll {amend} v1", StringComparison.Ordinal) && l.Contains("; Loomio agrees", StringComparison.Ordinal));
+        Assert.Contains(reading.Errors, l => l.StartsWith($"ALARM {action} amend-parameter vetoQuorumBps 10000, ordered by poll {budget} v1", StringComparison.Ordinal)
+                                             && l.Contains("but Loomio does not say so now", StringComparison.Ordinal));
     }
 }
