@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Iskander.Chain.Content.Gateway;
 using Iskander.Chain.Ethereum.Crypto;
-using Iskander.Chain.Ethereum.JsonRpc;
 using Iskander.Chain.Toolchain;
 using Iskander.Chain.Watchtower;
 
@@ -90,7 +89,7 @@ internal static class WatchCommand
                 Console.WriteLine($"{summary.Passed} passed, {summary.Alarms} alarm(s), {summary.Vetoes} veto(es) submitted");
                 return summary.Alarms == 0 ? ExitCodes.Ok : ExitCodes.Failed;
             }
-            catch (Exception ex) when (ex is HttpRequestException or RpcException or Iskander.Chain.Loomio.LoomioApiException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Watchtower.Watchtower.IsTransient(ex))
             {
                 Console.Error.WriteLine($"watch stopped before catching up: {ex.Message}");
                 return ExitCodes.Failed;

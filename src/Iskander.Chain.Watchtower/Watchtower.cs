@@ -108,7 +108,7 @@ public sealed class Watchtower
             {
                 if (!await RoundAsync(cancellationToken).ConfigureAwait(false)) continue;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && ex is HttpRequestException or Ethereum.JsonRpc.RpcException or LoomioApiException or IOException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsTransient(ex))
             {
                 await _errors.WriteLineAsync($"watchtower: this round failed and is retried ({ex.Message})").ConfigureAwait(false);
             }
@@ -182,9 +182,9 @@ public sealed class Watchtower
             {
                 await _errors.WriteLineAsync($"watchtower: {ex.Message}; ignoring its answer").ConfigureAwait(false);
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException { InnerException: TimeoutException })
             {
-                unreachable = ex;
+                unreachable = ex as HttpRequestException ?? new HttpRequestException($"the gateway {source.Gateway} timed out", ex);
             }
         }
 
@@ -294,6 +294,10 @@ public sealed class Watchtower
             await _errors.WriteLineAsync($"      webhook failed: {ex.Message}").ConfigureAwait(false);
         }
     }
+
+    /// <summary>Whether <paramref name="failure"/> of a round is worth retrying: a node, gateway or Loomio unreachable or timing out, or a state file that could not be written.</summary>
+    public static bool IsTransient(Exception failure) =>
+        failure is HttpRequestException or Ethereum.JsonRpc.RpcException or LoomioApiException or IOException or TaskCanceledException { InnerException: TimeoutException };
 
     private static bool Vetoable(ActionStatus status) => status is ActionStatus.Pending or ActionStatus.Executable;
 
