@@ -48,6 +48,9 @@ public enum ActionStatus
 
     /// <summary>Not executed within its validity window.</summary>
     Expired,
+
+    /// <summary>Cancelled by a member quorum's recovery of the anchoring key (its batch was anchored in a distrusted window).</summary>
+    Cancelled,
 }
 
 /// <summary>
