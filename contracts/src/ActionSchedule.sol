@@ -21,6 +21,10 @@ import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 ///            transaction. A vetoed action never runs.
 ///         4. Actions carry their poll and its version: scheduling a later version supersedes every
 ///            action of earlier versions, and an earlier version cannot be scheduled any more.
+///         5. The anchoring key is replaced either by a decision (a scheduled `SET_ANCHORER` action,
+///            executed with {replaceAnchorer}) or at once by a member quorum ({recover},
+///            `recoveryQuorumBps`), which also cancels every pending action from the batches it
+///            distrusts. Batches anchored by a replaced key can no longer schedule anything.
 ///         The governed contracts ({DecisionGated}) execute an action only through {consume}.
 /// @dev The Constitution and CoopIdentity are deployed after this contract (they name it), so the
 ///      deployer binds them once with {bind}; nothing can be scheduled before. The notice floor is
@@ -33,10 +37,16 @@ contract ActionSchedule is IActionSchedule, EIP712 {
     uint256 public constant DEV_CHAIN_ID = 31337;
     /// @notice EIP-712 type of a member's veto of one action.
     bytes32 public constant VETO_TYPEHASH = keccak256("Veto(bytes32 action)");
+    /// @notice EIP-712 type of a member's consent to replace the anchoring key, distrusting every
+    ///         batch from sequence `distrustFrom` on; `nonce` is {recoveryNonce}, so a consent counts once.
+    bytes32 public constant RECOVER_TYPEHASH = keccak256("Recover(address newAnchorer,uint64 distrustFrom,uint64 nonce)");
 
     bytes32 private constant NOTICE_PERIOD = "noticePeriod";
     bytes32 private constant ACTION_VALIDITY = "actionValidity";
     bytes32 private constant VETO_QUORUM_BPS = "vetoQuorumBps";
+    bytes32 private constant RECOVERY_QUORUM_BPS = "recoveryQuorumBps";
+    /// @notice The least share of the members (basis points) a recovery needs: a majority.
+    uint256 public constant RECOVERY_QUORUM_FLOOR_BPS = 5_001;
 
     /// @notice The anchor whose batches authorise scheduling.
     IDecisionAnchor public immutable decisionAnchor;
@@ -50,6 +60,16 @@ contract ActionSchedule is IActionSchedule, EIP712 {
     mapping(bytes32 actionId => Action) private _actions;
     /// @notice The latest version of each poll that scheduled an action.
     mapping(bytes32 poll => uint64) public latestVersion;
+    /// @notice How many recoveries happened; a recovery consent names the next one.
+    uint64 public recoveryNonce;
+
+    /// @notice Batch sequences `from`..`to` (inclusive) that a recovery distrusted.
+    struct DistrustedBatches {
+        uint64 from;
+        uint64 to;
+    }
+
+    DistrustedBatches[] private _distrusted;
 
     /// @notice An action was scheduled; everything needed to check it against its decision record.
     event ActionScheduled(
@@ -71,6 +91,9 @@ contract ActionSchedule is IActionSchedule, EIP712 {
     event ActionExecuted(bytes32 indexed actionId, address indexed target);
     /// @notice The governed contracts were bound.
     event Bound(address identity, address constitution);
+    /// @notice A member quorum replaced the anchoring key and cancelled the pending actions of
+    ///         batches `distrustFrom`..`distrustTo` (none when `distrustFrom` > `distrustTo`).
+    event AnchorerRecovered(address indexed newAnchorer, uint64 distrustFrom, uint64 distrustTo, address[] signers);
 
     error NotBinder(address caller);
     error AlreadyBound();
@@ -81,6 +104,8 @@ contract ActionSchedule is IActionSchedule, EIP712 {
     error MissingParameter(bytes32 name);
     /// @notice The Constitution's notice floor is below {NOTICE_FLOOR} on a public chain.
     error NoticeFloorTooLow(uint256 floor, uint256 required);
+    /// @notice The Constitution lets a recovery pass with less than a majority of the members.
+    error RecoveryQuorumTooLow(uint256 floor, uint256 required);
     /// @notice The leaf is not in a batch anchored at {decisionAnchor}.
     error NotAnchored(bytes32 root, bytes32 leaf);
     error AlreadyScheduled(bytes32 actionId);
@@ -96,6 +121,10 @@ contract ActionSchedule is IActionSchedule, EIP712 {
     error NotMember(address signer);
     /// @notice Fewer valid signatures than the quorum.
     error VetoBelowQuorum(uint256 signatures, uint256 required);
+    /// @notice The batch was anchored by a key that has since been replaced.
+    error AnchoredByReplacedKey(bytes32 root, uint64 sequence, uint64 keySince);
+    /// @notice A recovery distrusts batches from a sequence between 1 and one past the last batch.
+    error InvalidDistrustFrom(uint64 distrustFrom, uint64 batchCount);
 
     /// @param anchor_ The cooperative's DecisionAnchor.
     constructor(IDecisionAnchor anchor_) EIP712("ActionSchedule", "1") {
@@ -113,12 +142,15 @@ contract ActionSchedule is IActionSchedule, EIP712 {
         if (address(constitution_.actionSchedule()) != address(this) || constitution_.genesis().identity != address(identity_)) {
             revert BindingMismatch(address(constitution_));
         }
-        bytes32[3] memory required = [NOTICE_PERIOD, ACTION_VALIDITY, VETO_QUORUM_BPS];
+        bytes32[4] memory required = [NOTICE_PERIOD, ACTION_VALIDITY, VETO_QUORUM_BPS, RECOVERY_QUORUM_BPS];
         for (uint256 i = 0; i < required.length; i++) {
             if (!constitution_.parameterRecord(required[i]).exists) revert MissingParameter(required[i]);
         }
         uint256 floor = constitution_.parameterRecord(NOTICE_PERIOD).min;
         if (floor < NOTICE_FLOOR && block.chainid != DEV_CHAIN_ID) revert NoticeFloorTooLow(floor, NOTICE_FLOOR);
+        uint256 recoveryFloor = constitution_.parameterRecord(RECOVERY_QUORUM_BPS).min;
+        if (recoveryFloor < RECOVERY_QUORUM_FLOOR_BPS) revert RecoveryQuorumTooLow(recoveryFloor, RECOVERY_QUORUM_FLOOR_BPS);
+        if (decisionAnchor.governor() != address(this)) revert BindingMismatch(address(decisionAnchor));
         identity = identity_;
         constitution = constitution_;
         emit Bound(address(identity_), address(constitution_));
@@ -142,8 +174,11 @@ contract ActionSchedule is IActionSchedule, EIP712 {
             revert NotAnchored(ref.root, GovernanceAction.leaf(actionId, poll, version));
         }
         if (_actions[actionId].executableAt != 0) revert AlreadyScheduled(actionId);
+        uint64 sequence = decisionAnchor.batchOf(ref.root).sequence;
+        uint64 keySince = decisionAnchor.keySince();
+        if (sequence < keySince) revert AnchoredByReplacedKey(ref.root, sequence, keySince);
         _advanceVersion(poll, version);
-        Action memory action = _store(actionId, poll, version, ref);
+        Action memory action = _store(actionId, poll, version, sequence, ref.index);
         emit ActionScheduled(actionId, poll, target, version, kind, params, decisionDigest, ref.leaf, action);
     }
 
@@ -153,23 +188,32 @@ contract ActionSchedule is IActionSchedule, EIP712 {
         Action storage action = _actions[actionId];
         Status status = _status(action);
         if (status != Status.Pending && status != Status.Executable) revert WrongStatus(actionId, status);
-        CoopIdentity identity_ = identity;
-        uint256 required = vetoQuorum();
-        if (signatures.length < required) revert VetoBelowQuorum(signatures.length, required);
-
-        bytes32 digest = vetoDigest(actionId);
-        address[] memory signers = new address[](signatures.length);
-        address previous;
-        for (uint256 i = 0; i < signatures.length; i++) {
-            (address signer, ECDSA.RecoverError failure,) = ECDSA.tryRecover(digest, signatures[i]);
-            if (failure != ECDSA.RecoverError.NoError) revert InvalidVetoSignature(i);
-            if (signer <= previous) revert DuplicateOrUnorderedSigner(signer);
-            if (!identity_.isMember(signer)) revert NotMember(signer);
-            signers[i] = signer;
-            previous = signer;
-        }
+        address[] memory signers = _memberQuorum(vetoDigest(actionId), signatures, vetoQuorum());
         action.vetoed = true;
         emit ActionVetoed(actionId, signers);
+    }
+
+    /// @notice Replaces the anchoring key at once with the consent of a member quorum
+    ///         ({recoveryQuorum}; signatures over {recoveryDigest}, signers in ascending order), and
+    ///         cancels every pending action of batches `distrustFrom` up to the last one anchored
+    ///         (`distrustFrom` = batch count + 1 cancels none). Anyone may submit it. Batches anchored
+    ///         before it can no longer schedule anything.
+    function recover(address newAnchorer, uint64 distrustFrom, bytes[] calldata signatures) external {
+        uint64 last = decisionAnchor.batchCount();
+        if (distrustFrom == 0 || distrustFrom > last + 1) revert InvalidDistrustFrom(distrustFrom, last);
+        address[] memory signers = _memberQuorum(recoveryDigest(newAnchorer, distrustFrom), signatures, recoveryQuorum());
+        recoveryNonce += 1;
+        if (distrustFrom <= last) _distrusted.push(DistrustedBatches(distrustFrom, last));
+        decisionAnchor.setAnchorer(newAnchorer);
+        emit AnchorerRecovered(newAnchorer, distrustFrom, last, signers);
+    }
+
+    /// @notice Replaces the anchoring key as ordered by the decision record with `decisionDigest`,
+    ///         whose scheduled `SET_ANCHORER` action (target: this schedule) must be executable.
+    ///         Anyone may execute it.
+    function replaceAnchorer(address newAnchorer, bytes32 decisionDigest) external {
+        _consume(address(this), GovernanceAction.SET_ANCHORER, abi.encode(newAnchorer), decisionDigest);
+        decisionAnchor.setAnchorer(newAnchorer);
     }
 
     /// @inheritdoc IActionSchedule
@@ -177,13 +221,7 @@ contract ActionSchedule is IActionSchedule, EIP712 {
         external
         returns (Action memory action, bytes32 leaf)
     {
-        bytes32 actionId = GovernanceAction.id(block.chainid, msg.sender, kind, params, decisionDigest);
-        Action storage stored = _actions[actionId];
-        Status status = _status(stored);
-        if (status != Status.Executable) revert WrongStatus(actionId, status);
-        stored.executed = true;
-        emit ActionExecuted(actionId, msg.sender);
-        return (stored, GovernanceAction.leaf(actionId, stored.poll, stored.version));
+        return _consume(msg.sender, kind, params, decisionDigest);
     }
 
     // ------------------------------------------------------------------ views
@@ -201,13 +239,28 @@ contract ActionSchedule is IActionSchedule, EIP712 {
     /// @notice How many member signatures a veto needs now: `vetoQuorumBps` of the current
     ///         members, rounded up, and at least one.
     function vetoQuorum() public view returns (uint256) {
-        uint256 needed = (identity.memberCount() * constitution.parameter(VETO_QUORUM_BPS) + 9_999) / 10_000;
-        return needed == 0 ? 1 : needed;
+        return _share(VETO_QUORUM_BPS);
     }
 
     /// @notice The EIP-712 digest a member signs to veto `actionId` (bound to this chain and contract).
     function vetoDigest(bytes32 actionId) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(VETO_TYPEHASH, actionId)));
+    }
+
+    /// @notice How many member signatures a recovery needs now: `recoveryQuorumBps` (at least a
+    ///         majority) of the current members, rounded up.
+    function recoveryQuorum() public view returns (uint256) {
+        return _share(RECOVERY_QUORUM_BPS);
+    }
+
+    /// @notice The EIP-712 digest a member signs to consent to the next recovery.
+    function recoveryDigest(address newAnchorer, uint64 distrustFrom) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(RECOVER_TYPEHASH, newAnchorer, distrustFrom, recoveryNonce)));
+    }
+
+    /// @notice The batch ranges recoveries distrusted, in order.
+    function distrustedBatches() external view returns (DistrustedBatches[] memory) {
+        return _distrusted;
     }
 
     /// @dev Refuses a version older than the poll's latest; a newer one supersedes the earlier versions.
@@ -220,8 +273,49 @@ contract ActionSchedule is IActionSchedule, EIP712 {
         }
     }
 
+    /// @dev `bps` of the current members, rounded up, and at least one.
+    function _share(bytes32 bps) private view returns (uint256) {
+        uint256 needed = (identity.memberCount() * constitution.parameter(bps) + 9_999) / 10_000;
+        return needed == 0 ? 1 : needed;
+    }
+
+    /// @dev Recovers the signers of `digest` (ascending, distinct, each a current member) and
+    ///      requires at least `required` of them.
+    function _memberQuorum(bytes32 digest, bytes[] calldata signatures, uint256 required)
+        private
+        view
+        returns (address[] memory signers)
+    {
+        if (signatures.length < required) revert VetoBelowQuorum(signatures.length, required);
+        CoopIdentity identity_ = identity;
+        signers = new address[](signatures.length);
+        address previous;
+        for (uint256 i = 0; i < signatures.length; i++) {
+            (address signer, ECDSA.RecoverError failure,) = ECDSA.tryRecover(digest, signatures[i]);
+            if (failure != ECDSA.RecoverError.NoError) revert InvalidVetoSignature(i);
+            if (signer <= previous) revert DuplicateOrUnorderedSigner(signer);
+            if (!identity_.isMember(signer)) revert NotMember(signer);
+            signers[i] = signer;
+            previous = signer;
+        }
+    }
+
+    /// @dev Marks the action (`target`, `kind`, `params`, `decisionDigest`) executed; it must be executable.
+    function _consume(address target, bytes32 kind, bytes memory params, bytes32 decisionDigest)
+        private
+        returns (Action memory, bytes32)
+    {
+        bytes32 actionId = GovernanceAction.id(block.chainid, target, kind, params, decisionDigest);
+        Action storage stored = _actions[actionId];
+        Status status = _status(stored);
+        if (status != Status.Executable) revert WrongStatus(actionId, status);
+        stored.executed = true;
+        emit ActionExecuted(actionId, target);
+        return (stored, GovernanceAction.leaf(actionId, stored.poll, stored.version));
+    }
+
     /// @dev Records the action with its notice and validity as the Constitution says now.
-    function _store(bytes32 actionId, bytes32 poll, uint64 version, DecisionRef calldata ref)
+    function _store(bytes32 actionId, bytes32 poll, uint64 version, uint64 batchSequence, uint64 leafIndex)
         private
         returns (Action memory action)
     {
@@ -230,8 +324,8 @@ contract ActionSchedule is IActionSchedule, EIP712 {
             executableAt: executableAt,
             expiresAt: executableAt + uint64(constitution.parameter(ACTION_VALIDITY)),
             version: version,
-            batchSequence: decisionAnchor.batchOf(ref.root).sequence,
-            leafIndex: ref.index,
+            batchSequence: batchSequence,
+            leafIndex: leafIndex,
             executed: false,
             vetoed: false,
             poll: poll
@@ -239,10 +333,18 @@ contract ActionSchedule is IActionSchedule, EIP712 {
         _actions[actionId] = action;
     }
 
+    function _isDistrusted(uint64 sequence) private view returns (bool) {
+        for (uint256 i = 0; i < _distrusted.length; i++) {
+            if (sequence >= _distrusted[i].from && sequence <= _distrusted[i].to) return true;
+        }
+        return false;
+    }
+
     function _status(Action storage action) private view returns (Status) {
         if (action.executableAt == 0) return Status.None;
         if (action.executed) return Status.Executed;
         if (action.vetoed) return Status.Vetoed;
+        if (_isDistrusted(action.batchSequence)) return Status.Cancelled;
         if (action.version < latestVersion[action.poll]) return Status.Superseded;
         if (block.timestamp >= action.expiresAt) return Status.Expired;
         if (block.timestamp < action.executableAt) return Status.Pending;

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {DecisionGated} from "./DecisionGated.sol";
-import {PermanentOwnable2Step} from "./PermanentOwnable2Step.sol";
 import {IActionSchedule} from "./interfaces/IActionSchedule.sol";
 import {IERC4973} from "./interfaces/IERC4973.sol";
 import {GovernanceAction} from "./libraries/GovernanceAction.sol";
@@ -21,7 +19,7 @@ import {GovernanceAction} from "./libraries/GovernanceAction.sol";
 /// @dev Token metadata is `abi.encode(MembershipTerms)`; the member's signature covers it, so the
 ///      member consents to the role and to the decision cited. Token ids are the agreement hashes,
 ///      as ERC-4973 specifies.
-contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwnable2Step {
+contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated {
     /// @notice What a member agrees to and what authorises it.
     struct MembershipTerms {
         bytes32 role;
@@ -89,12 +87,10 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
     /// @param name_ Token name (ERC-721 metadata).
     /// @param symbol_ Token symbol.
     /// @param schedule_ The cooperative's ActionSchedule.
-    /// @param owner_ Governance key that may replace the issuer.
     /// @param issuer_ The bridge's issuing key.
-    constructor(string memory name_, string memory symbol_, IActionSchedule schedule_, address owner_, address issuer_)
+    constructor(string memory name_, string memory symbol_, IActionSchedule schedule_, address issuer_)
         EIP712("CoopIdentity", "1")
         DecisionGated(schedule_)
-        Ownable(owner_)
     {
         if (issuer_ == address(0)) revert ZeroIssuer();
         _name = name_;
@@ -166,9 +162,11 @@ contract CoopIdentity is IERC4973, IERC165, EIP712, DecisionGated, PermanentOwna
         emit Revoked(tokenId, member, leaf);
     }
 
-    /// @notice Replaces the issuing key. Only the owner may call it.
-    function setIssuer(address newIssuer) external onlyOwner {
+    /// @notice Replaces the issuing key as ordered by the decision record with `decisionDigest`,
+    ///         whose scheduled `SET_ISSUER` action must be executable. No key can do it alone.
+    function setIssuer(address newIssuer, bytes32 decisionDigest) external {
         if (newIssuer == address(0)) revert ZeroIssuer();
+        _consumeDecision(GovernanceAction.SET_ISSUER, abi.encode(newIssuer), decisionDigest);
         emit IssuerChanged(_issuer, newIssuer);
         _issuer = newIssuer;
     }

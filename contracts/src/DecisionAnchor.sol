@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {PermanentOwnable2Step} from "./PermanentOwnable2Step.sol";
 import {DecisionMerkle} from "./libraries/DecisionMerkle.sol";
 import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
 
@@ -10,23 +8,50 @@ import {IDecisionAnchor, DecisionRef} from "./interfaces/IDecisionAnchor.sol";
 /// @notice Append-only record of decision batches: each is a Merkle root over decision leaves
 ///         (see {DecisionMerkle}). Roots are never modified or removed. Other contracts cite an
 ///         anchored decision with a {DecisionRef} and call {verifyInclusion}.
-/// @dev Least privilege: the anchoring key can only call {anchor}; the owner (the cooperative's
-///      governance key) can only replace the anchoring key, and can never renounce ownership. The
-///      anchorer and the batch counter share one storage slot and each batch takes one slot, so an
-///      anchor costs the same for any batch size.
-contract DecisionAnchor is IDecisionAnchor, PermanentOwnable2Step {
+/// @dev Least privilege and no owner: the anchoring key can only call {anchor}; only the
+///      cooperative's ActionSchedule (its {governor}, bound once by the deployer) can replace that key
+///      — after a decision served its notice, or at once on a member quorum's recovery. The anchorer
+///      and the batch counter share one storage slot and each batch takes one slot, so an anchor
+///      costs the same for any batch size.
+contract DecisionAnchor is IDecisionAnchor {
     /// @dev Packed: anchorer (160 bits) and the number of batches anchored so far (64 bits).
     address private _anchorer;
     uint64 private _batchCount;
+    /// @dev The first batch sequence the current anchoring key may have anchored.
+    uint64 private _keySince;
+    address private immutable _binder;
+
+    /// @notice The contract that may replace the anchoring key (the cooperative's ActionSchedule).
+    address public governor;
 
     mapping(bytes32 root => Batch) private _batches;
 
-    /// @param owner_ The governance key, which may replace the anchorer.
+    /// @notice The governor was bound.
+    event GovernorBound(address governor);
+
+    /// @notice Only the deployer binds the governor, once.
+    error NotBinder(address caller);
+    error AlreadyBound();
+    /// @notice Only the governor may replace the anchoring key.
+    error NotGovernor(address caller);
+    error ZeroGovernor();
+
     /// @param anchorer_ The bridge's anchoring key.
-    constructor(address owner_, address anchorer_) Ownable(owner_) {
+    constructor(address anchorer_) {
         if (anchorer_ == address(0)) revert ZeroAnchorer();
         _anchorer = anchorer_;
+        _keySince = 1;
+        _binder = msg.sender;
         emit AnchorerChanged(address(0), anchorer_);
+    }
+
+    /// @notice Names the contract that may replace the anchoring key; once, by the deployer.
+    function bindGovernor(address governor_) external {
+        if (msg.sender != _binder) revert NotBinder(msg.sender);
+        if (governor != address(0)) revert AlreadyBound();
+        if (governor_ == address(0)) revert ZeroGovernor();
+        governor = governor_;
+        emit GovernorBound(governor_);
     }
 
     /// @inheritdoc IDecisionAnchor
@@ -40,6 +65,15 @@ contract DecisionAnchor is IDecisionAnchor, PermanentOwnable2Step {
         _batchCount = sequence;
         _batches[root] = Batch(sequence, leafCount, uint64(block.timestamp), uint64(block.number));
         emit BatchAnchored(sequence, root, leafCount, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IDecisionAnchor
+    function setAnchorer(address newAnchorer) external {
+        if (msg.sender != governor) revert NotGovernor(msg.sender);
+        if (newAnchorer == address(0)) revert ZeroAnchorer();
+        emit AnchorerChanged(_anchorer, newAnchorer);
+        _anchorer = newAnchorer;
+        _keySince = _batchCount + 1;
     }
 
     /// @inheritdoc IDecisionAnchor
@@ -60,20 +94,18 @@ contract DecisionAnchor is IDecisionAnchor, PermanentOwnable2Step {
         return _anchorer;
     }
 
-    /// @notice Number of batches anchored.
+    /// @inheritdoc IDecisionAnchor
     function batchCount() external view returns (uint64) {
         return _batchCount;
+    }
+
+    /// @inheritdoc IDecisionAnchor
+    function keySince() external view returns (uint64) {
+        return _keySince;
     }
 
     /// @notice The decision leaf for a record digest (convenience for off-chain verifiers).
     function decisionLeaf(bytes32 digest) external pure returns (bytes32) {
         return DecisionMerkle.decisionLeaf(digest);
-    }
-
-    /// @notice Replaces the anchoring key. Only the owner may call it.
-    function setAnchorer(address newAnchorer) external onlyOwner {
-        if (newAnchorer == address(0)) revert ZeroAnchorer();
-        emit AnchorerChanged(_anchorer, newAnchorer);
-        _anchorer = newAnchorer;
     }
 }

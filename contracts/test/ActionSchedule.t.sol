@@ -7,7 +7,7 @@ import {CoopIdentity} from "../src/CoopIdentity.sol";
 import {DecisionAnchor} from "../src/DecisionAnchor.sol";
 import {DecisionGated} from "../src/DecisionGated.sol";
 import {IActionSchedule} from "../src/interfaces/IActionSchedule.sol";
-import {DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
+import {DecisionRef, IDecisionAnchor} from "../src/interfaces/IDecisionAnchor.sol";
 import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
 import {Decisions} from "./utils/Decisions.sol";
 
@@ -32,7 +32,7 @@ abstract contract ScheduleFixture is Decisions {
     uint256[] internal memberKeys;
 
     function _setUpCoop(uint256 members) internal {
-        _deployCoop(address(0x0C0), vm.addr(ISSUER_KEY));
+        _deployCoop(vm.addr(ISSUER_KEY));
         probe = new ActionProbe(schedule);
         uint256[] memory keys = new uint256[](members);
         bytes[] memory params = new bytes[](members);
@@ -67,6 +67,14 @@ abstract contract ScheduleFixture is Decisions {
         signatures = new bytes[](count);
         for (uint256 i = 0; i < count; i++) {
             signatures[i] = _sign(memberKeys[i], schedule.vetoDigest(actionId));
+        }
+    }
+
+    /// @dev Signatures of the first `count` members (ascending addresses) consenting to the next recovery.
+    function _recoveryConsents(address newAnchorer, uint64 distrustFrom, uint256 count) internal view returns (bytes[] memory signatures) {
+        signatures = new bytes[](count);
+        for (uint256 i = 0; i < count; i++) {
+            signatures[i] = _sign(memberKeys[i], schedule.recoveryDigest(newAnchorer, distrustFrom));
         }
     }
 
@@ -125,7 +133,7 @@ contract ActionScheduleTest is ScheduleFixture {
         schedule.schedule(address(probe), KIND, abi.encode(uint256(43)), DIGEST, poll, 1, ref);
 
         // A leaf anchored by another cooperative's anchor.
-        DecisionAnchor foreign = new DecisionAnchor(address(0x0C0), address(0xFACE));
+        DecisionAnchor foreign = new DecisionAnchor(address(0xFACE));
         bytes32 elsewhereDigest = sha256("elsewhere");
         bytes32 other = _leaf(address(probe), KIND, PARAMS, elsewhereDigest, poll, 1);
         DecisionRef memory elsewhere = DecisionRef(other, other, 0, new bytes32[](0));
@@ -338,8 +346,8 @@ contract ActionScheduleTest is ScheduleFixture {
 
     function test_a_public_chain_refuses_a_notice_floor_below_48_hours() public {
         vm.chainId(100);
-        ActionSchedule fresh = new ActionSchedule(anchor);
-        CoopIdentity freshIdentity = new CoopIdentity("C", "C", fresh, address(this), vm.addr(ISSUER_KEY));
+        ActionSchedule fresh = _freshSchedule();
+        CoopIdentity freshIdentity = new CoopIdentity("C", "C", fresh, vm.addr(ISSUER_KEY));
         Constitution.ParameterSpec[] memory parameters = _parameters();
         parameters[3] = Constitution.ParameterSpec("noticePeriod", 10 minutes, 10 minutes, 30 days);
         Constitution shortNotice = new Constitution(_genesis(address(freshIdentity)), fresh, parameters);
@@ -365,7 +373,7 @@ contract ActionScheduleTest is ScheduleFixture {
         vm.expectRevert(abi.encodeWithSelector(ActionSchedule.NotBound.selector));
         fresh.schedule(address(probe), KIND, PARAMS, DIGEST, bytes32(0), 1, DecisionRef(0, 0, 0, new bytes32[](0)));
 
-        CoopIdentity freshIdentity = new CoopIdentity("C", "C", fresh, address(this), vm.addr(ISSUER_KEY));
+        CoopIdentity freshIdentity = new CoopIdentity("C", "C", fresh, vm.addr(ISSUER_KEY));
         Constitution.ParameterSpec[] memory withoutVeto = new Constitution.ParameterSpec[](2);
         withoutVeto[0] = _parameters()[3];
         withoutVeto[1] = _parameters()[4];
@@ -373,6 +381,134 @@ contract ActionScheduleTest is ScheduleFixture {
         // forge-lint: disable-next-line(unsafe-typecast)
         vm.expectRevert(abi.encodeWithSelector(ActionSchedule.MissingParameter.selector, bytes32("vetoQuorumBps")));
         fresh.bind(freshIdentity, incomplete);
+
+        // The anchor must name this schedule as the only contract that may replace its key.
+        Constitution complete = new Constitution(_genesis(address(freshIdentity)), fresh, _parameters());
+        vm.expectRevert(abi.encodeWithSelector(ActionSchedule.BindingMismatch.selector, address(anchor)));
+        fresh.bind(freshIdentity, complete);
+    }
+
+    function test_a_recovery_quorum_below_a_majority_is_refused_at_binding() public {
+        ActionSchedule fresh = _freshSchedule();
+        CoopIdentity freshIdentity = new CoopIdentity("C", "C", fresh, vm.addr(ISSUER_KEY));
+        Constitution.ParameterSpec[] memory parameters = _parameters();
+        parameters[6] = Constitution.ParameterSpec("recoveryQuorumBps", 5_001, 5_000, 10_000);
+        Constitution minority = new Constitution(_genesis(address(freshIdentity)), fresh, parameters);
+        vm.expectRevert(abi.encodeWithSelector(ActionSchedule.RecoveryQuorumTooLow.selector, 5_000, 5_001));
+        fresh.bind(freshIdentity, minority);
+    }
+
+    /// @dev A schedule over its own anchor, which names it governor (as the deploy script wires them).
+    function _freshSchedule() internal returns (ActionSchedule fresh) {
+        DecisionAnchor freshAnchor = new DecisionAnchor(ANCHORER);
+        fresh = new ActionSchedule(freshAnchor);
+        freshAnchor.bindGovernor(address(fresh));
+    }
+
+    // ------------------------------------------------------------------ compromise recovery
+
+    /// The anchoring key is stolen: the thief anchors fabrications. A majority of the members replace
+    /// the key without it, which cancels what the thief scheduled and leaves the thief's other roots
+    /// unschedulable; the genuine action anchored before the theft still runs.
+    function test_a_member_majority_replaces_a_stolen_anchoring_key_and_cancels_its_actions() public {
+        bytes memory genuineParams = abi.encode(uint256(1));
+        bytes32 genuineDigest = sha256("decision: genuine");
+        bytes32 genuine = _probeId(genuineParams, genuineDigest);
+        _schedule(address(probe), KIND, genuineParams, genuineDigest); // batch 2 (batch 1 admitted the members)
+
+        bytes32 fabricated = _probeId(PARAMS, DIGEST);
+        _schedule(address(probe), KIND, PARAMS, DIGEST); // batch 3: the thief's
+        bytes memory laterParams = abi.encode(uint256(3));
+        bytes32 laterDigest = sha256("decision: also fabricated");
+        DecisionRef memory unscheduled = _anchorLeaf(_leaf(address(probe), KIND, laterParams, laterDigest, _pollOf(laterDigest), 1)); // batch 4
+        assertEq(anchor.batchCount(), 4);
+
+        address fresh = address(0xF2E5);
+        uint256 needed = schedule.recoveryQuorum();
+        assertEq(needed, 6, "a majority of 10 members");
+        bytes[] memory tooFew = _recoveryConsents(fresh, 3, needed - 1);
+        vm.expectRevert(abi.encodeWithSelector(ActionSchedule.VetoBelowQuorum.selector, needed - 1, needed));
+        schedule.recover(fresh, 3, tooFew);
+
+        bytes[] memory consents = _recoveryConsents(fresh, 3, needed);
+        vm.expectEmit(address(schedule));
+        emit ActionSchedule.AnchorerRecovered(fresh, 3, 4, _firstMembers(needed));
+        vm.prank(address(0x5E4D)); // anyone submits the members' consents
+        schedule.recover(fresh, 3, consents);
+
+        assertEq(anchor.anchorer(), fresh);
+        assertEq(anchor.keySince(), 5);
+        assertEq(_status(fabricated), uint8(IActionSchedule.Status.Cancelled));
+        vm.warp(block.timestamp + NOTICE);
+        vm.expectRevert(_wrongStatus(fabricated, IActionSchedule.Status.Cancelled));
+        probe.run(PARAMS, DIGEST);
+        bytes[] memory vetoes = _vetoes(fabricated, 2);
+        vm.expectRevert(_wrongStatus(fabricated, IActionSchedule.Status.Cancelled));
+        schedule.veto(fabricated, vetoes);
+        // The thief's other root can no longer schedule anything, nor can the thief anchor.
+        vm.expectRevert(abi.encodeWithSelector(ActionSchedule.AnchoredByReplacedKey.selector, unscheduled.root, 4, 5));
+        schedule.schedule(address(probe), KIND, laterParams, laterDigest, _pollOf(laterDigest), 1, unscheduled);
+        vm.expectRevert(abi.encodeWithSelector(IDecisionAnchor.NotAnchorer.selector, ANCHORER));
+        vm.prank(ANCHORER);
+        anchor.anchor(keccak256("more"), 1);
+        // Before the distrusted window: the genuine action runs.
+        probe.run(genuineParams, genuineDigest);
+        assertEq(_status(genuine), uint8(IActionSchedule.Status.Executed));
+        // Consents count once: the same signatures do not recover again.
+        vm.expectRevert();
+        schedule.recover(fresh, 3, consents);
+    }
+
+    function test_a_recovery_names_a_batch_range_that_exists() public {
+        bytes[] memory consents = _recoveryConsents(address(0xF2E5), 0, 6);
+        vm.expectRevert(abi.encodeWithSelector(ActionSchedule.InvalidDistrustFrom.selector, 0, 1));
+        schedule.recover(address(0xF2E5), 0, consents);
+        consents = _recoveryConsents(address(0xF2E5), 3, 6);
+        vm.expectRevert(abi.encodeWithSelector(ActionSchedule.InvalidDistrustFrom.selector, 3, 1));
+        schedule.recover(address(0xF2E5), 3, consents);
+        // One past the last batch distrusts nothing: a plain key replacement by the members.
+        consents = _recoveryConsents(address(0xF2E5), 2, 6);
+        schedule.recover(address(0xF2E5), 2, consents);
+        assertEq(schedule.distrustedBatches().length, 0);
+        assertEq(anchor.anchorer(), address(0xF2E5));
+    }
+
+    /// A planned key change is a decision like any other: public, with notice, and vetoable.
+    function test_a_decision_replaces_the_anchoring_key_only_after_its_notice() public {
+        address next = address(0xBEEF);
+        bytes memory params = abi.encode(next);
+        bytes32 digest = sha256("decision: rotate the anchoring key");
+        bytes32 actionId = _actionId(address(schedule), GovernanceAction.SET_ANCHORER, params, digest);
+        vm.expectRevert(_wrongStatus(actionId, IActionSchedule.Status.None));
+        schedule.replaceAnchorer(next, digest);
+        _schedule(address(schedule), GovernanceAction.SET_ANCHORER, params, digest);
+        vm.expectRevert(_wrongStatus(actionId, IActionSchedule.Status.Pending));
+        schedule.replaceAnchorer(next, digest);
+        vm.warp(block.timestamp + NOTICE);
+        schedule.replaceAnchorer(next, digest);
+        assertEq(anchor.anchorer(), next);
+        assertEq(_status(actionId), uint8(IActionSchedule.Status.Executed));
+
+        // A fabricated rotation (the anchoring key handing itself on) is vetoed like anything else.
+        bytes32 otherDigest = sha256("fabricated: rotate to the thief");
+        bytes32 other = _actionId(address(schedule), GovernanceAction.SET_ANCHORER, abi.encode(address(0xBAD)), otherDigest);
+        vm.startPrank(next);
+        bytes32 leaf = _leaf(address(schedule), GovernanceAction.SET_ANCHORER, abi.encode(address(0xBAD)), otherDigest, _pollOf(otherDigest), 1);
+        anchor.anchor(leaf, 1);
+        vm.stopPrank();
+        schedule.schedule(address(schedule), GovernanceAction.SET_ANCHORER, abi.encode(address(0xBAD)), otherDigest, _pollOf(otherDigest), 1, DecisionRef(leaf, leaf, 0, new bytes32[](0)));
+        schedule.veto(other, _vetoes(other, 2));
+        vm.warp(block.timestamp + NOTICE);
+        vm.expectRevert(_wrongStatus(other, IActionSchedule.Status.Vetoed));
+        schedule.replaceAnchorer(address(0xBAD), otherDigest);
+        assertEq(anchor.anchorer(), next);
+    }
+
+    function _firstMembers(uint256 count) internal view returns (address[] memory members) {
+        members = new address[](count);
+        for (uint256 i = 0; i < count; i++) {
+            members[i] = vm.addr(memberKeys[i]);
+        }
     }
 
     // ------------------------------------------------------------------ fuzz
@@ -444,8 +580,18 @@ contract ActionScheduleGasTest is ScheduleFixture {
         uint256 before = gasleft();
         schedule.veto(actionId, vetoes);
         uint256 used = before - gasleft();
-        assertLt(used, 30_000 + signatures * 12_000, "veto gas");
+        assertLt(used, 33_000 + signatures * 12_000, "veto gas"); // incl. the recovery windows' cold read
         assertEq(_status(actionId), uint8(IActionSchedule.Status.Vetoed));
+    }
+
+    function test_gas_recover_with_a_majority_of_20_members() public {
+        uint256 needed = schedule.recoveryQuorum();
+        assertEq(needed, 11);
+        bytes[] memory consents = _recoveryConsents(address(0xF2E5), 2, needed);
+        uint256 before = gasleft();
+        schedule.recover(address(0xF2E5), 2, consents);
+        assertLt(before - gasleft(), 100_000 + needed * 12_000, "recover gas");
+        assertEq(_status(actionId), uint8(IActionSchedule.Status.Cancelled));
     }
 
     function test_gas_veto_1_signature() public {
@@ -470,7 +616,9 @@ contract ScheduleHandler is ScheduleFixture {
         bytes32 poll;
         uint64 version;
         uint256 scheduledAt;
+        uint64 batch;
         bool vetoed;
+        bool cancelled;
     }
 
     Ghost[] internal _ghosts;
@@ -489,7 +637,18 @@ contract ScheduleHandler is ScheduleFixture {
         bytes32 digest = keccak256(abi.encode("record", _ghosts.length));
         _scheduleIn(address(probe), KIND, params, digest, poll, version);
         _latest[poll] = version;
-        _ghosts.push(Ghost(params, digest, poll, version, block.timestamp, false));
+        _ghosts.push(Ghost(params, digest, poll, version, block.timestamp, anchor.batchCount(), false, false));
+    }
+
+    /// @dev A member majority recovers the anchoring key (handing it to the same address, so the
+    ///      handler keeps anchoring) and distrusts batches from `seed`'s pick on.
+    function recoverKey(uint256 seed) external {
+        uint64 last = anchor.batchCount();
+        uint64 from = uint64(bound(seed, 1, last + 1));
+        schedule.recover(ANCHORER, from, _recoveryConsents(ANCHORER, from, schedule.recoveryQuorum()));
+        for (uint256 i = 0; i < _ghosts.length; i++) {
+            if (_ghosts[i].batch >= from) _ghosts[i].cancelled = true;
+        }
     }
 
     function passTime(uint256 seconds_) external {
@@ -512,7 +671,7 @@ contract ScheduleHandler is ScheduleFixture {
             executions++;
             bool early = block.timestamp < ghost.scheduledAt + NOTICE;
             bool late = block.timestamp >= ghost.scheduledAt + NOTICE + VALIDITY;
-            if (early || late || ghost.vetoed || ghost.version < _latest[ghost.poll]) violations++;
+            if (early || late || ghost.vetoed || ghost.cancelled || ghost.version < _latest[ghost.poll]) violations++;
         } catch {}
     }
 
@@ -530,7 +689,7 @@ contract ActionScheduleInvariantTest is Decisions {
     }
 
     /// No action executes unless scheduled at least the notice period earlier and neither vetoed,
-    /// superseded (cancelled) nor expired.
+    /// superseded, cancelled by a recovery nor expired.
     function invariant_no_action_runs_outside_the_rules() public view {
         assertEq(handler.violations(), 0, "an action ran outside the rules");
     }

@@ -16,7 +16,7 @@ contract ConstitutionTest is Decisions {
     bytes32 internal constant NEW_THING = "newThing";
 
     function setUp() public {
-        _deployCoop(address(0x0C0), address(0x1551E));
+        _deployCoop(address(0x1551E));
     }
 
     function _authoriseAmendment(bytes32 name, uint256 value, bytes32 digest) internal returns (DecisionRef memory) {
@@ -41,7 +41,7 @@ contract ConstitutionTest is Decisions {
         assertEq(uint256(genesis.ratifiedAt), block.timestamp);
         assertEq(constitution.parameter(CONFIRMATIONS), 12);
         assertEq(constitution.parameter(MAX_PAY_RATIO), 600);
-        assertEq(constitution.parameterNames().length, 6);
+        assertEq(constitution.parameterNames().length, 7);
         Constitution.Parameter memory quorum = constitution.parameterRecord(QUORUM);
         assertEq(quorum.min, 1);
         assertEq(quorum.max, 10_000);
@@ -242,7 +242,7 @@ contract ConstitutionHandler is Decisions {
     uint256 public refusedNewer; // an executable amendment newer than every applied one that was refused anyway
 
     constructor() {
-        _deployCoop(address(this), address(0x1551E));
+        _deployCoop(address(0x1551E));
     }
 
     function theConstitution() external view returns (Constitution) {

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {CoopIdentity} from "../src/CoopIdentity.sol";
 import {ActionSchedule} from "../src/ActionSchedule.sol";
 import {IActionSchedule} from "../src/interfaces/IActionSchedule.sol";
-import {PermanentOwnable2Step} from "../src/PermanentOwnable2Step.sol";
 import {DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
 import {IERC4973} from "../src/interfaces/IERC4973.sol";
 import {GovernanceAction} from "../src/libraries/GovernanceAction.sol";
@@ -27,7 +25,7 @@ contract CoopIdentityTest is Decisions {
         issuer = vm.addr(ISSUER_KEY);
         alice = vm.addr(ALICE_KEY);
         bob = vm.addr(BOB_KEY);
-        _deployCoop(OWNER, issuer);
+        _deployCoop(issuer);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -377,32 +375,27 @@ contract CoopIdentityTest is Decisions {
 
     // ------------------------------------------------------------------ administration
 
-    function test_only_the_owner_replaces_the_issuer() public {
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, issuer));
+    /// No owner: the issuing key changes only by a decision that served its notice.
+    function test_the_issuer_is_replaced_only_by_a_scheduled_decision() public {
+        bytes32 digest = sha256("decision: new issuing key");
+        bytes memory params = abi.encode(bob);
+        bytes32 actionId = _actionId(address(identity), GovernanceAction.SET_ISSUER, params, digest);
+        vm.expectRevert(_status(actionId, IActionSchedule.Status.None));
         vm.prank(issuer);
-        identity.setIssuer(bob);
-        vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
-        vm.prank(OWNER);
-        identity.setIssuer(address(0));
-        vm.prank(OWNER);
-        identity.setIssuer(bob);
-        assertEq(identity.issuer(), bob);
-        vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
-        new CoopIdentity("x", "x", schedule, OWNER, address(0));
-    }
+        identity.setIssuer(bob, digest);
 
-    /// Renouncing would leave no one able to replace a lost or compromised issuing key.
-    function test_the_owner_cannot_renounce_ownership() public {
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, issuer));
-        vm.prank(issuer);
-        identity.renounceOwnership();
-        vm.expectRevert(PermanentOwnable2Step.OwnershipCannotBeRenounced.selector);
-        vm.prank(OWNER);
-        identity.renounceOwnership();
-        assertEq(identity.owner(), OWNER);
-        vm.prank(OWNER);
-        identity.setIssuer(bob);
-        assertEq(identity.issuer(), bob, "the owner still replaces the issuer");
+        _schedule(address(identity), GovernanceAction.SET_ISSUER, params, digest);
+        vm.expectRevert(_status(actionId, IActionSchedule.Status.Pending));
+        identity.setIssuer(bob, digest);
+        vm.warp(block.timestamp + NOTICE);
+        vm.prank(alice); // anyone executes it: the decision is the authority
+        identity.setIssuer(bob, digest);
+        assertEq(identity.issuer(), bob);
+
+        vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
+        identity.setIssuer(address(0), digest);
+        vm.expectRevert(CoopIdentity.ZeroIssuer.selector);
+        new CoopIdentity("x", "x", schedule, address(0));
     }
 
     // ------------------------------------------------------------------ fuzz
@@ -430,7 +423,7 @@ contract CoopIdentityHandler is Decisions {
     uint256 private _nonce;
 
     constructor() {
-        _deployCoop(address(this), vm.addr(ISSUER_KEY));
+        _deployCoop(vm.addr(ISSUER_KEY));
     }
 
     function theIdentity() external view returns (CoopIdentity) {

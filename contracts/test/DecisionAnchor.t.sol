@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 pragma solidity ^0.8.24;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {DecisionAnchor} from "../src/DecisionAnchor.sol";
-import {PermanentOwnable2Step} from "../src/PermanentOwnable2Step.sol";
 import {IDecisionAnchor, DecisionRef} from "../src/interfaces/IDecisionAnchor.sol";
 import {DecisionMerkle} from "../src/libraries/DecisionMerkle.sol";
 import {Test} from "./utils/Test.sol";
 import {MerkleBuilder} from "./utils/MerkleBuilder.sol";
 
 contract DecisionAnchorTest is Test {
-    address internal constant OWNER = address(0x0C0);
+    /// @dev Stands in for the ActionSchedule, the only contract that may replace the anchorer.
+    address internal constant GOVERNOR = address(0x0C0);
     address internal constant ANCHORER = address(0xA11C);
     address internal constant STRANGER = address(0xBAD);
     bytes32 internal constant ROOT = keccak256("root");
@@ -19,7 +18,8 @@ contract DecisionAnchorTest is Test {
     DecisionAnchor internal anchor;
 
     function setUp() public {
-        anchor = new DecisionAnchor(OWNER, ANCHORER);
+        anchor = new DecisionAnchor(ANCHORER);
+        anchor.bindGovernor(GOVERNOR);
     }
 
     // ------------------------------------------------------------------ anchoring
@@ -71,65 +71,63 @@ contract DecisionAnchorTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IDecisionAnchor.NotAnchorer.selector, STRANGER));
         vm.prank(STRANGER);
         anchor.anchor(ROOT, 1);
-        vm.expectRevert(abi.encodeWithSelector(IDecisionAnchor.NotAnchorer.selector, OWNER));
-        vm.prank(OWNER);
+        vm.expectRevert(abi.encodeWithSelector(IDecisionAnchor.NotAnchorer.selector, GOVERNOR));
+        vm.prank(GOVERNOR);
         anchor.anchor(ROOT, 1);
     }
 
     // ------------------------------------------------------------------ administration
 
-    function test_the_owner_replaces_the_anchorer() public {
+    function test_the_governor_replaces_the_anchorer_and_earlier_batches_belong_to_the_old_key() public {
+        vm.prank(ANCHORER);
+        anchor.anchor(ROOT, 1);
+        assertEq(anchor.keySince(), 1);
         address next = address(0xBEEF);
         vm.expectEmit(address(anchor));
         emit IDecisionAnchor.AnchorerChanged(ANCHORER, next);
-        vm.prank(OWNER);
+        vm.prank(GOVERNOR);
         anchor.setAnchorer(next);
         assertEq(anchor.anchorer(), next);
+        assertEq(anchor.keySince(), 2, "batch 1 was anchored by the replaced key");
 
         vm.expectRevert(abi.encodeWithSelector(IDecisionAnchor.NotAnchorer.selector, ANCHORER));
         vm.prank(ANCHORER);
-        anchor.anchor(ROOT, 1);
+        anchor.anchor(keccak256("next"), 1);
         vm.prank(next);
-        anchor.anchor(ROOT, 1);
+        anchor.anchor(keccak256("next"), 1);
     }
 
-    function test_the_anchorer_key_can_do_nothing_but_anchor() public {
-        vm.startPrank(ANCHORER);
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, ANCHORER));
+    /// No owner: neither the anchoring key nor anyone but the governor can change who anchors.
+    function test_only_the_governor_replaces_the_anchorer() public {
+        vm.expectRevert(abi.encodeWithSelector(DecisionAnchor.NotGovernor.selector, ANCHORER));
+        vm.prank(ANCHORER);
         anchor.setAnchorer(ANCHORER);
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, ANCHORER));
-        anchor.transferOwnership(ANCHORER);
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, ANCHORER));
-        anchor.renounceOwnership();
-        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(DecisionAnchor.NotGovernor.selector, STRANGER));
+        vm.prank(STRANGER);
+        anchor.setAnchorer(STRANGER);
+        assertEq(anchor.anchorer(), ANCHORER);
     }
 
-    /// Renouncing would leave no one able to replace a lost or compromised anchoring key.
-    function test_the_owner_cannot_renounce_ownership() public {
-        vm.expectRevert(PermanentOwnable2Step.OwnershipCannotBeRenounced.selector);
-        vm.prank(OWNER);
-        anchor.renounceOwnership();
-        assertEq(anchor.owner(), OWNER);
-        vm.prank(OWNER);
-        anchor.setAnchorer(STRANGER);
-        assertEq(anchor.anchorer(), STRANGER, "the owner still replaces the anchorer");
+    function test_the_governor_is_bound_once_by_the_deployer() public {
+        vm.expectRevert(DecisionAnchor.AlreadyBound.selector);
+        anchor.bindGovernor(STRANGER);
+        DecisionAnchor fresh = new DecisionAnchor(ANCHORER);
+        vm.expectRevert(abi.encodeWithSelector(DecisionAnchor.NotBinder.selector, STRANGER));
+        vm.prank(STRANGER);
+        fresh.bindGovernor(STRANGER);
+        vm.expectRevert(DecisionAnchor.ZeroGovernor.selector);
+        fresh.bindGovernor(address(0));
+        // Unbound, nobody can replace the anchorer.
+        vm.expectRevert(abi.encodeWithSelector(DecisionAnchor.NotGovernor.selector, address(this)));
+        fresh.setAnchorer(STRANGER);
     }
 
     function test_the_zero_address_cannot_become_anchorer() public {
         vm.expectRevert(IDecisionAnchor.ZeroAnchorer.selector);
-        new DecisionAnchor(OWNER, address(0));
+        new DecisionAnchor(address(0));
         vm.expectRevert(IDecisionAnchor.ZeroAnchorer.selector);
-        vm.prank(OWNER);
+        vm.prank(GOVERNOR);
         anchor.setAnchorer(address(0));
-    }
-
-    function test_ownership_moves_in_two_steps() public {
-        vm.prank(OWNER);
-        anchor.transferOwnership(STRANGER);
-        assertEq(anchor.owner(), OWNER);
-        vm.prank(STRANGER);
-        anchor.acceptOwnership();
-        assertEq(anchor.owner(), STRANGER);
     }
 
     // ------------------------------------------------------------------ inclusion: golden vectors
@@ -312,7 +310,7 @@ contract DecisionAnchorInvariantTest is Test {
     DecisionAnchorHandler internal handler;
 
     function setUp() public {
-        anchor = new DecisionAnchor(address(0x0C0), address(0xA11C));
+        anchor = new DecisionAnchor(address(0xA11C));
         handler = new DecisionAnchorHandler(anchor, address(0xA11C));
         targetContract(address(handler));
     }

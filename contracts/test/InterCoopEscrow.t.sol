@@ -20,7 +20,7 @@ contract InterCoopEscrowTest is Decisions {
     MockToken internal token;
 
     function setUp() public {
-        _deployCoop(address(0x0C0), address(0x1551E));
+        _deployCoop(address(0x1551E));
         escrow = new InterCoopEscrow();
         token = new MockToken();
         token.mint(BUYER, 10 * AMOUNT);

@@ -102,7 +102,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var contracts = BridgeContracts.Connect(client, manifest, name => deployer.Artifact(manifest, name).Abi, anchorer);
         if (manifest.Issuer != anchorer.Address)
         {
-            log.Warning("The bridge key {Key} is not CoopIdentity's issuer {Issuer}: admissions will be refused by the contract until the owner calls setIssuer", anchorer.Address, manifest.Issuer);
+            log.Warning("The bridge key {Key} is not CoopIdentity's issuer {Issuer}: admissions will be refused by the contract until a SET_ISSUER decision executes", anchorer.Address, manifest.Issuer);
         }
 
         var store = ContentCommand.OpenStore(dataDirectory);

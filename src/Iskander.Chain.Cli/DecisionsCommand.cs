@@ -44,6 +44,7 @@ internal static class DecisionsCommand
                 {
                     var arguments = string.Join(" ", action.Spec.Where(p => p.Key != "kind" && p.Value is not null && p.Value.ToString() != "").Select(p => $"{p.Key}={p.Value}"));
                     Console.WriteLine($"    action {action.Id}: {action.Kind} {arguments} — {action.Status}{(action.Reason is null ? "" : $" ({action.Reason})")}");
+                    if (action.ScheduleText(DateTimeOffset.UtcNow) is { } schedule) Console.WriteLine($"        {schedule}");
                 }
             }
 

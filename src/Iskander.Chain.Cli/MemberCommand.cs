@@ -49,6 +49,14 @@ internal static class MemberCommand
                 else if (membership.Status == "left") Console.WriteLine($"    left (unequipped) in block {membership.EndedInBlock}");
             }
 
+            // What decisions order about this address and has not run yet: public, and vetoable until it does.
+            var now = DateTimeOffset.UtcNow;
+            foreach (var action in (await GovernanceActions.ListAsync(database, cancellationToken: cancellationToken, member: member).ConfigureAwait(false)).Where(a => a.Status is not ("executed" or "duplicate")))
+            {
+                Console.WriteLine($"    {action.Kind} ordered by {action.PollKey} v{action.Version}: {action.Status}{(action.Reason is null ? "" : $" ({action.Reason})")}");
+                if (action.ScheduleText(now) is { } schedule) Console.WriteLine($"        {schedule}");
+            }
+
             return 0;
         }, cancellationToken));
 

@@ -13,9 +13,6 @@ public sealed record CoopDeploymentOptions
     /// <summary>Name of the cooperative.</summary>
     public string CooperativeName { get; init; } = "Development Cooperative";
 
-    /// <summary>Governance key that may replace the bridge's keys; default: the deployer.</summary>
-    public Address? Owner { get; init; }
-
     /// <summary>The bridge's anchoring key; default: the deployer.</summary>
     public Address? Anchorer { get; init; }
 
@@ -58,7 +55,6 @@ public sealed class CoopDeployer(ToolRunner runner)
             ["NOTICE_PERIOD"] = ((long)options.NoticePeriod.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             ["NOTICE_FLOOR"] = ((long)options.NoticePeriod.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         };
-        if (options.Owner is { } owner) environment["COOP_OWNER"] = owner.ToChecksumString();
         if (options.Anchorer is { } anchorer) environment["BRIDGE_ANCHORER"] = anchorer.ToChecksumString();
         if (options.Issuer is { } issuer) environment["BRIDGE_ISSUER"] = issuer.ToChecksumString();
 

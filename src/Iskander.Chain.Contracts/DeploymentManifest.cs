@@ -17,7 +17,6 @@ public sealed record DeploymentManifest(
     int FormatVersion,
     ulong ChainId,
     ulong DeployBlock,
-    Address Owner,
     Address Anchorer,
     Address Issuer,
     IReadOnlyDictionary<string, DeployedContract> Contracts)
@@ -51,7 +50,6 @@ public sealed record DeploymentManifest(
                 version,
                 root.GetProperty("chainId").GetUInt64(),
                 root.GetProperty("deployBlock").GetUInt64(),
-                Address.Parse(root.GetProperty("owner").GetString()!),
                 Address.Parse(root.GetProperty("anchorer").GetString()!),
                 Address.Parse(root.GetProperty("issuer").GetString()!),
                 contracts);

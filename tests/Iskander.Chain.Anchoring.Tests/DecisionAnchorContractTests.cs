@@ -12,13 +12,13 @@ namespace Iskander.Chain.Anchoring.Tests;
 /// <summary>Batches built in C# anchored through the forge-built DecisionAnchor on a real anvil node.</summary>
 public sealed class DecisionAnchorContractTests(AnvilFixture anvil, ITestOutputHelper output) : IClassFixture<AnvilFixture>
 {
-    private async Task<(Contract AsAnchorer, Contract AsOwner, EthClient Client)> DeployAsync()
+    private async Task<(Contract AsAnchorer, Contract AsDeployer, EthClient Client)> DeployAsync()
     {
         var client = new EthClient(new JsonRpcClient(anvil.Node.RpcUrl));
-        var owner = new TransactionSender(client, new LocalSigner(PrivateKey.FromHex(anvil.Node.Accounts[0].PrivateKey)));
+        var deployer = new TransactionSender(client, new LocalSigner(PrivateKey.FromHex(anvil.Node.Accounts[0].PrivateKey)));
         var anchorer = new TransactionSender(client, new LocalSigner(PrivateKey.FromHex(anvil.Node.Accounts[1].PrivateKey)));
         var artifact = ForgeArtifact.Load(Path.Combine(TestToolchain.Layout.Root, "out"), "DecisionAnchor.sol", "DecisionAnchor");
-        var deployed = await Contract.DeployAsync(owner, artifact, [owner.Account, anchorer.Account]);
+        var deployed = await Contract.DeployAsync(deployer, artifact, [anchorer.Account]);
         return (deployed.WithSender(anchorer), deployed, client);
     }
 
@@ -59,10 +59,10 @@ public sealed class DecisionAnchorContractTests(AnvilFixture anvil, ITestOutputH
     }
 
     [Fact]
-    public async Task The_owner_key_cannot_anchor()
+    public async Task The_deployer_key_cannot_anchor()
     {
-        var (_, asOwner, _) = await DeployAsync();
-        var error = await Assert.ThrowsAsync<ContractRevertException>(() => asOwner.SendAsync("anchor", [Batch(1, "owner").Root.ToArray(), 1UL]));
+        var (_, asDeployer, _) = await DeployAsync();
+        var error = await Assert.ThrowsAsync<ContractRevertException>(() => asDeployer.SendAsync("anchor", [Batch(1, "deployer").Root.ToArray(), 1UL]));
         Assert.Equal("NotAnchorer", error.ErrorName);
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Iskander.Chain.Bridge.GlassBox;
 using Iskander.Chain.Bridge.Governance;
+using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Contracts;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Accounts;
@@ -231,6 +232,38 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
     public async Task A_vetoed_action_is_closed_and_never_executed()
     {
         await using var harness = await BridgeHarness.StartAsync(postgres);
+        var (pipeline, ada, revoke, actionId, schedule) = await ScheduleRevocationOfAMemberAsync(harness);
+        var vetoDigest = await schedule.CallAsync<byte[]>("vetoDigest", actionId.ToArray());
+        await schedule.SendAsync("veto", [actionId.ToArray(), new object?[] { ada.Sign(vetoDigest).ToBytes65() }]);
+
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, revoke, "vetoed"), "veto seen");
+        await AssertClosedForGoodAsync(harness, pipeline, ada, revoke, "vetoed");
+    }
+
+    /// The anchoring key is stolen: a majority of the members (here the only member) replace it
+    /// without it, distrusting the batch that carried the revocation; the schedule cancels the
+    /// revocation and the bridge closes it for good.
+    [Fact]
+    public async Task Members_recovering_the_anchoring_key_cancel_the_actions_of_the_batches_they_distrust()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var (pipeline, ada, revoke, actionId, schedule) = await ScheduleRevocationOfAMemberAsync(harness);
+        var action = (object?[])(await schedule.CallAsync("actionOf", [actionId.ToArray()]))[0]!;
+        var batch = (ulong)(BigInteger)action[3]!;
+        var newAnchorer = PrivateKey.FromHex(harness.Node.Accounts[7].PrivateKey).Address;
+        var consent = await schedule.CallAsync<byte[]>("recoveryDigest", newAnchorer, batch);
+        await schedule.SendAsync("recover", [newAnchorer, batch, new object?[] { ada.Sign(consent).ToBytes65() }]);
+        Assert.Equal(newAnchorer, await harness.AnchorContract.CallAsync<Address>("anchorer"));
+
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, revoke, "cancelled"), "cancellation seen");
+        await AssertClosedForGoodAsync(harness, pipeline, ada, revoke, "cancelled");
+    }
+
+    /// Admits a member through the bridge, then has the bridge schedule a decision revoking her;
+    /// returns the pipeline, her key, the revoking poll, the revocation's action id and the
+    /// schedule (sending as an account that is neither the bridge nor a member).
+    private static async Task<(AnchoringPipeline Pipeline, PrivateKey Member, string Revoke, Hash32 ActionId, Contract Schedule)> ScheduleRevocationOfAMemberAsync(BridgeHarness harness)
+    {
         var group = harness.Loomio.AddGroup("Members");
         var ada = PrivateKey.FromHex(harness.Node.Accounts[3].PrivateKey);
         var pipeline = harness.Pipeline();
@@ -257,22 +290,25 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
         var digest = await DigestAsync(await harness.Database.OpenAsync(), row.Id);
         var actionId = ActionLeaf.Id(harness.Manifest.ChainId, identity.Address, GovernanceActionKind.RevokeMember,
             ActionLeaf.Params(new GovernanceAction(GovernanceActionKind.RevokeMember, ada.Address), tokenId), digest);
-        var vetoDigest = await schedule.CallAsync<byte[]>("vetoDigest", actionId.ToArray());
-        await schedule.SendAsync("veto", [actionId.ToArray(), new object?[] { ada.Sign(vetoDigest).ToBytes65() }]);
+        return (pipeline, ada, revoke, actionId, schedule);
+    }
 
-        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, revoke, "vetoed"), "veto seen");
+    /// Long after the notice, the closed revocation was never sent and the member is still one.
+    private static async Task AssertClosedForGoodAsync(BridgeHarness harness, AnchoringPipeline pipeline, PrivateKey member, string revoke, string status)
+    {
         for (var i = 0; i < 8; i++)
         {
             await pipeline.RunRoundAsync();
             await harness.AdvanceAsync(BridgeHarness.Notice);
         }
 
-        Assert.Equal("vetoed", Assert.Single(await ActionsAsync(harness, revoke)).Status);
-        Assert.True(await identity.CallAsync<bool>("isMember", ada.Address));
+        var row = Assert.Single(await ActionsAsync(harness, revoke));
+        Assert.Equal(status, row.Status);
+        Assert.True(await Identity(harness).CallAsync<bool>("isMember", member.Address));
         await using var connection = await harness.Database.OpenAsync();
         var log = await GlassBoxLog.ReadAsync(connection, default);
         Assert.Null(GlassBoxLog.FirstBrokenLink(log));
-        Assert.Single(log, e => e.Kind == "intent" && e.Action == "governance.vetoed" && e.Subject == row.Leaf);
+        Assert.Single(log, e => e.Kind == "intent" && e.Action == $"governance.{status}" && e.Subject == row.Leaf);
         Assert.DoesNotContain(log, e => e.Kind == "intent" && e.Action == "governance.execute" && e.Subject == row.Leaf);
     }
 

@@ -63,6 +63,21 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
                 return actionId != 0;
             });
 
+            // The admission is on the public schedule: the API and `member show` give its state and the time left.
+            using (var shown = JsonDocument.Parse(await http.GetStringAsync($"/api/members/{member.Address}")))
+            {
+                var action = shown.RootElement.GetProperty("actions")[0];
+                Assert.Equal("awaiting_consent", action.GetProperty("status").GetString());
+                Assert.True(action.GetProperty("expiresAt").GetDateTimeOffset() > action.GetProperty("executableAt").GetDateTimeOffset());
+                Assert.Equal(JsonValueKind.Number, action.GetProperty("noticeSecondsLeft").ValueKind);
+                Assert.True(action.GetProperty("validitySecondsLeft").GetInt64() > 0);
+            }
+
+            var (pendingExit, pendingOutput) = await CliProcess.RunAsync(["member", "show", member.Address.ToString()], environment);
+            Assert.True(pendingExit == 0, pendingOutput);
+            Assert.Contains($"admit-member ordered by {admit} v1: awaiting_consent", pendingOutput, StringComparison.Ordinal);
+            Assert.Matches("in notice, executable in .* members can veto it|notice served, expires in", pendingOutput);
+
             // A signature that is not the member's is refused with the reason.
             using (var forged = await http.PostAsJsonAsync("/api/members/consent", new { actionId, signature = "0x" + new string('1', 130) }))
             {

@@ -18,11 +18,11 @@ public sealed class VerifyCommandTests
     public async Task A_bundle_naming_its_own_DecisionAnchor_fails_against_the_cooperatives_and_never_passes_without_one()
     {
         await using var coop = await CoopOnChain.StartAsync();
-        // The attacker deploys a DecisionAnchor of the genuine build, with itself as owner and anchorer,
+        // The attacker deploys a DecisionAnchor of the genuine build, with itself as anchorer,
         // anchors a fabricated record there and points the bundle at it: every link of its own chain holds.
         var attacker = coop.Sender(5);
         var own = await Contract.DeployAsync(attacker, ForgeArtifact.Load(Path.Combine(TestToolchain.Layout.Root, "out"), "DecisionAnchor.sol", "DecisionAnchor"),
-            [attacker.Account, attacker.Account]);
+            [attacker.Account]);
         using var files = new TempDirectory();
         var forged = await AnchoredBundleAsync(coop, own, "revoke-member " + coop.Key(2).Address.ToChecksumString(), files.Combine("forged.json"));
         var real = coop.Manifest["DecisionAnchor"].Address;

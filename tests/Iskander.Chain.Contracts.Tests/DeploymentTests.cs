@@ -28,7 +28,6 @@ public sealed class DeploymentTests
                 new CoopDeploymentOptions { CooperativeName = "Riverside Coop", Anchorer = anchorerKey.Address, Confirmations = 3 });
 
             Assert.Equal(31337UL, manifest.ChainId);
-            Assert.Equal(deployerKey.Address, manifest.Owner);
             Assert.Equal(anchorerKey.Address, manifest.Anchorer);
             Assert.Equal(deployerKey.Address, manifest.Issuer);
 
@@ -52,6 +51,9 @@ public sealed class DeploymentTests
             var schedule = new Contract(client, manifest["ActionSchedule"].Address, deployer.Artifact(manifest, "ActionSchedule").Abi);
             Assert.Equal(manifest["DecisionAnchor"].Address, await schedule.CallAsync<Address>("decisionAnchor"));
             Assert.Equal(manifest["Constitution"].Address, await schedule.CallAsync<Address>("constitution"));
+            // No owner anywhere: only the schedule (a decision with notice, or a member majority) replaces the anchoring key.
+            Assert.Equal(manifest["ActionSchedule"].Address, await anchor.CallAsync<Address>("governor"));
+            Assert.Equal(new BigInteger(5001), await constitution.CallAsync<BigInteger>("parameter", Iskander.Chain.Governance.GovernanceAction.ShortText("recoveryQuorumBps")));
             Assert.Equal(manifest["CoopIdentity"].Address, await schedule.CallAsync<Address>("identity"));
             Assert.Equal(new BigInteger(48 * 3600), await constitution.CallAsync<BigInteger>("parameter", Iskander.Chain.Governance.GovernanceAction.ShortText("noticePeriod")));
             Assert.True(await identity.CallAsync<bool>("supportsInterface", [Hex.Decode("0xeb72bb7c")]));
@@ -69,7 +71,7 @@ public sealed class DeploymentTests
         var path = directory.Combine("manifest.json");
         File.WriteAllText(path, """
             {"formatVersion":1,"chainId":31337,"deployBlock":0,
-             "owner":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","anchorer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+             "anchorer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
              "issuer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
              "contracts":{"DecisionAnchor":{"address":"0x5FbDB2315678afecb367f032d93F642f64180aa3","creationCodeHash":"0x19dbf9638e17d331d94eb7e97a8124cae5edbcd99f3e3bb0312315e2da2a92f5"}}}
             """);

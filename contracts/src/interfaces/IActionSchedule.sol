@@ -14,7 +14,8 @@ interface IActionSchedule {
         Executed,
         Vetoed,
         Superseded, // a later version of its poll was scheduled
-        Expired // not executed within its validity window
+        Expired, // not executed within its validity window
+        Cancelled // its batch was anchored in a window a member quorum's recovery distrusted
     }
 
     /// @notice A scheduled action as the schedule keeps it.

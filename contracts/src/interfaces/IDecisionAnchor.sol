@@ -45,4 +45,17 @@ interface IDecisionAnchor {
 
     /// @notice The batch anchored under `root` (all zero when none).
     function batchOf(bytes32 root) external view returns (Batch memory);
+
+    /// @notice Number of batches anchored.
+    function batchCount() external view returns (uint64);
+
+    /// @notice The first batch sequence the current anchoring key may have anchored: batches before
+    ///         it were anchored by a replaced key.
+    function keySince() external view returns (uint64);
+
+    /// @notice The contract that may replace the anchoring key (the cooperative's ActionSchedule).
+    function governor() external view returns (address);
+
+    /// @notice Replaces the anchoring key; only the cooperative's governor (its ActionSchedule).
+    function setAnchorer(address newAnchorer) external;
 }

@@ -17,6 +17,8 @@ library GovernanceAction {
     bytes32 internal constant REVOKE_MEMBER = keccak256("REVOKE_MEMBER");
     bytes32 internal constant AMEND_PARAMETER = keccak256("AMEND_PARAMETER");
     bytes32 internal constant RELEASE_ESCROW = keccak256("RELEASE_ESCROW");
+    bytes32 internal constant SET_ANCHORER = keccak256("SET_ANCHORER");
+    bytes32 internal constant SET_ISSUER = keccak256("SET_ISSUER");
 
     /// @notice keccak256(abi.encode(chainId, target, kind, params, decisionDigest)).
     function id(uint256 chainId, address target, bytes32 kind, bytes memory params, bytes32 decisionDigest)

@@ -19,6 +19,7 @@ abstract contract Decisions is Test {
     uint64 internal constant NOTICE = 48 hours;
     uint64 internal constant VALIDITY = 30 days;
     uint256 internal constant VETO_QUORUM_BPS = 2000;
+    uint256 internal constant RECOVERY_QUORUM_BPS = 5001;
     uint64 internal constant VERSION = 1;
 
     /// @dev The veto quorum the next {_deployCoop} writes into the constitution.
@@ -32,10 +33,11 @@ abstract contract Decisions is Test {
 
     /// @dev One cooperative: anchor, schedule, identity and constitution (genesis "Riverside Coop",
     ///      the deploy script's parameters), bound together.
-    function _deployCoop(address owner, address issuer) internal {
-        anchor = new DecisionAnchor(owner, ANCHORER);
+    function _deployCoop(address issuer) internal {
+        anchor = new DecisionAnchor(ANCHORER);
         schedule = new ActionSchedule(anchor);
-        identity = new CoopIdentity("Riverside Coop Membership", "RCM", schedule, owner, issuer);
+        anchor.bindGovernor(address(schedule));
+        identity = new CoopIdentity("Riverside Coop Membership", "RCM", schedule, issuer);
         constitution = new Constitution(_genesis(address(identity)), schedule, _parameters());
         schedule.bind(identity, constitution);
     }
@@ -49,13 +51,14 @@ abstract contract Decisions is Test {
 
     /// @dev The parameters and ranges of the deploy script (with 12 confirmations and the 48-hour floor).
     function _parameters() internal view returns (Constitution.ParameterSpec[] memory parameters) {
-        parameters = new Constitution.ParameterSpec[](6);
+        parameters = new Constitution.ParameterSpec[](7);
         parameters[0] = Constitution.ParameterSpec("confirmations", 12, 1, 256);
         parameters[1] = Constitution.ParameterSpec("maxPayRatioX100", 600, 100, 10_000);
         parameters[2] = Constitution.ParameterSpec("ballotQuorumBps", 5000, 1, 10_000);
         parameters[3] = Constitution.ParameterSpec("noticePeriod", NOTICE, 48 hours, 30 days);
         parameters[4] = Constitution.ParameterSpec("actionValidity", VALIDITY, 1 hours, 365 days);
         parameters[5] = Constitution.ParameterSpec("vetoQuorumBps", vetoQuorumBps, 1, 10_000);
+        parameters[6] = Constitution.ParameterSpec("recoveryQuorumBps", RECOVERY_QUORUM_BPS, 5_001, 10_000);
     }
 
     /// @dev The poll a test decision belongs to: one poll per decision record unless a test says otherwise.

@@ -34,6 +34,9 @@ public enum ScheduledStatus
 
     /// <summary>Not executed within its validity window.</summary>
     Expired,
+
+    /// <summary>Its batch was anchored in a range a member quorum's recovery of the anchoring key distrusted.</summary>
+    Cancelled,
 }
 
 /// <summary>A scheduled action as the chain reports it.</summary>

@@ -200,6 +200,7 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
             ScheduledStatus.Vetoed => ("vetoed", "vetoed by the members during its notice; it will never be executed"),
             ScheduledStatus.Superseded => ("superseded", "a later version of its poll was scheduled on chain"),
             ScheduledStatus.Expired => ("expired", "not executed within its validity window on chain"),
+            ScheduledStatus.Cancelled => ("cancelled", "its batch was distrusted when members recovered the anchoring key"),
             _ => (null, null),
         };
         if (closed is null) return false;

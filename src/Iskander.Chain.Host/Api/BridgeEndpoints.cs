@@ -150,8 +150,12 @@ public static class BridgeEndpoints
             if (!TryParseAddress(address, out var member)) return Results.BadRequest(new { error = $"'{address}' is not an address" });
             var memberships = await MembershipQueries.MembershipsAsync(options.Database, member, cancellationToken).ConfigureAwait(false);
             var pending = options.Consent is null ? [] : await options.Consent.PendingAsync(member, cancellationToken).ConfigureAwait(false);
-            return memberships.Count == 0 && pending.Count == 0 ? Results.NotFound()
-                : Results.Json(new { address = member.ToChecksumString(), memberships = memberships.Select(Membership), pendingAdmissions = pending.Select(p => p.ActionId) });
+            var actions = await GovernanceActions.ListAsync(options.Database, cancellationToken: cancellationToken, member: member).ConfigureAwait(false);
+            return memberships.Count == 0 && pending.Count == 0 && actions.Count == 0 ? Results.NotFound()
+                : Results.Json(new
+                {
+                    address = member.ToChecksumString(), memberships = memberships.Select(Membership), pendingAdmissions = pending.Select(p => p.ActionId), actions = actions.Select(Action),
+                });
         });
         // The member's signature over the agreement from /api/members/pending; checked before it is accepted.
         endpoints.MapPost("/api/members/consent", async (ConsentRequest request, CancellationToken cancellationToken) =>
@@ -242,9 +246,11 @@ public static class BridgeEndpoints
         revocation = m.Revocation is { } r ? new { leaf = r.Leaf.ToString(), pollKey = r.PollKey, version = r.Version } : null,
     };
 
+    // Times on the schedule are the chain's; the seconds left are against this host's clock.
     private static object Action(GovernanceActionRow a) => new
     {
-        id = a.Id, version = a.Version, kind = a.Kind, spec = a.Spec, status = a.Status, reason = a.Reason, leaf = a.Leaf, tx = a.TxHash, consentDeadline = a.ConsentDeadline,
+        id = a.Id, pollKey = a.PollKey, version = a.Version, kind = a.Kind, spec = a.Spec, status = a.Status, reason = a.Reason, leaf = a.Leaf, tx = a.TxHash, consentDeadline = a.ConsentDeadline,
+        executableAt = a.ExecutableAt, expiresAt = a.ExpiresAt, noticeSecondsLeft = a.NoticeLeft(DateTimeOffset.UtcNow), validitySecondsLeft = a.ValidityLeft(DateTimeOffset.UtcNow),
     };
 
     private static object Summary(DecisionSummary v) => new
