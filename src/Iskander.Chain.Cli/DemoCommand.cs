@@ -20,8 +20,9 @@ namespace Iskander.Chain.Cli;
 /// <summary>
 /// <c>iskander-chain demo</c>: the whole anchoring job on a fresh local environment — anvil,
 /// PostgreSQL, the embedded content store, the contracts deployed by the forge script, and an
-/// emulated Loomio with a cooperative's polls — then revisions, a reopen and a discard, and a
-/// verification of every version from its bytes to the chain, printed as a table.
+/// emulated Loomio with a cooperative's polls — then a fabricated action vetoed by members'
+/// watchtowers, revisions, a reopen and a discard, and a verification of every version from its
+/// bytes to the chain, printed as a table.
 /// </summary>
 internal static class DemoCommand
 {
@@ -88,6 +89,8 @@ internal static class DemoCommand
         await RunUntilConfirmedAsync(pipeline, database, log, cancellationToken).ConfigureAwait(false);
         await AdmitFoundersAsync(pipeline, new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log), database, founders.Select(f => f.Key).ToList(), log, cancellationToken)
             .ConfigureAwait(false);
+        var watch = await DemoWatchtowers.RunAsync(directory, client, manifest, contracts, store, name => deployer.Artifact(manifest, name).Abi, founders.Select(f => f.Key).ToList(), log,
+            cancellationToken).ConfigureAwait(false);
         var ballot = await DemoBallot.RunAsync(layout, directory, node, client, manifest["CoopIdentity"].Address, database, anchorerKey, founders.Select(f => f.Key).ToList(), log, cancellationToken)
             .ConfigureAwait(false);
 
@@ -126,13 +129,15 @@ internal static class DemoCommand
             members.Select(m => new[] { m.Member.ToChecksumString(), m.Role, m.Status, $"{m.Admission.PollKey} v{m.Admission.Version}", m.AdmittedInBlock.ToString(CultureInfo.InvariantCulture) }).ToList());
         Console.WriteLine();
         Console.WriteLine($"{members.Count(m => m.Status == "active")} members hold a CoopIdentity token at {manifest["CoopIdentity"].Address}, each citing the anchored decision that admitted them.");
+        Console.WriteLine($"Watchtowers of 2 founders: {watch.Passed} genuine admissions PASS against their decision records; the revocation the anchoring key scheduled alone " +
+            $"({watch.Fabricated.ToString()[..12]}…, no decision behind it) raised {watch.Alarms} ALARM and the members' veto left it {watch.VetoedStatus}: it can never run.");
         Console.WriteLine($"Secret ballot at {ballot.Ballot} (\"Which roof for the east block?\"): {string.Join(", ", ballot.Results.Select((r, i) => $"{DemoBallot.Options[i]} {r}"))}; " +
             $"{(ballot.BatchesProven ? $"all {ballot.Batches} message batches" : "NOT every batch")} and {(ballot.TallyProven ? "the tally" : "NOT the tally")} proven with Groth16 and verified by the contract " +
             $"({ballot.ProvingTime.TotalSeconds:0} s); the coerced founder's watched vote was overridden in secret; the result is anchored as a decision above. " +
             "Its keys come from the INSECURE development powers of tau: fine on this local chain, never for a real ballot.");
         Console.WriteLine($"{rows.Count} decision versions from {keys.Count} polls and 1 ballot anchored in {rows.Select(r => r[5]).Distinct().Count()} batches on chain {manifest.ChainId}; " +
             $"{rows.Count - failures} verified, {failures} failed. DecisionAnchor at {manifest["DecisionAnchor"].Address}.");
-        return failures == 0 && ballot.BatchesProven && ballot.TallyProven ? 0 : 1;
+        return failures == 0 && ballot.BatchesProven && ballot.TallyProven && watch.VetoedStatus == "vetoed" ? 0 : 1;
     }
 
     private static (long Group, List<string> Keys) SeedCooperative(LoomioEmulator loomio, IReadOnlyList<string> admissions)

@@ -110,24 +110,7 @@ internal static class VerifyCommand
 
         var manifest = manifestPath is null ? null : Contracts.DeploymentManifest.Load(manifestPath);
         var address = manifest?["DecisionAnchor"].Address ?? (Ethereum.Address.TryParse(anchor, out var parsed) ? parsed : throw new FormatException($"--anchor: '{anchor}' is not an address"));
-        var rpcUrl = rpc ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
-        if (string.IsNullOrWhiteSpace(rpcUrl)) throw new InvalidOperationException($"no node to check against: pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
-        if (!Uri.TryCreate(rpcUrl, UriKind.Absolute, out var rpcUri) || rpcUri.Scheme is not ("http" or "https"))
-        {
-            throw new FormatException("--rpc is not an http(s) URL: pass the JSON-RPC endpoint of a node of the bundle's chain");
-        }
-
-        var client = new EthClient(new JsonRpcClient(rpcUri));
-        ulong chainId;
-        try
-        {
-            chainId = await client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException)
-        {
-            // Not the exception's text: it repeats the whole URL, which may carry an API key.
-            throw new UserErrorException($"the node at {EmbeddedServices.Redacted(rpcUri)} does not answer JSON-RPC: start it, or pass another --rpc", ExitCodes.Failed);
-        }
+        var (rpcUri, client, chainId) = await ConnectNodeAsync(rpc, cancellationToken).ConfigureAwait(false);
 
         if (manifest is not null && manifest.ChainId != chainId)
         {
@@ -147,6 +130,31 @@ internal static class VerifyCommand
         }
 
         return (new TrustedAnchor(chainId, address, manifest is null ? "--anchor" : $"deployment {manifestPath}"), chain);
+    }
+
+    /// <summary>The node of <c>--rpc</c> (else <c>$ISKANDER_RPC_URL</c>) and the chain it is on.</summary>
+    /// <exception cref="InvalidOperationException">No node is named.</exception>
+    /// <exception cref="FormatException">The URL is not http(s).</exception>
+    /// <exception cref="UserErrorException">The node does not answer.</exception>
+    internal static async Task<(Uri Url, EthClient Client, ulong ChainId)> ConnectNodeAsync(string? rpc, CancellationToken cancellationToken)
+    {
+        var rpcUrl = rpc ?? Environment.GetEnvironmentVariable(EmbeddedServices.RpcUrlVariable);
+        if (string.IsNullOrWhiteSpace(rpcUrl)) throw new InvalidOperationException($"no node to check against: pass --rpc or set {EmbeddedServices.RpcUrlVariable}");
+        if (!Uri.TryCreate(rpcUrl, UriKind.Absolute, out var rpcUri) || rpcUri.Scheme is not ("http" or "https"))
+        {
+            throw new FormatException("--rpc is not an http(s) URL: pass the JSON-RPC endpoint of a node of the cooperative's chain");
+        }
+
+        var client = new EthClient(new JsonRpcClient(rpcUri));
+        try
+        {
+            return (rpcUri, client, await client.ChainIdAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (RpcException)
+        {
+            // Not the exception's text: it repeats the whole URL, which may carry an API key.
+            throw new UserErrorException($"the node at {EmbeddedServices.Redacted(rpcUri)} does not answer JSON-RPC: start it, or pass another --rpc", ExitCodes.Failed);
+        }
     }
 
     // A poll key or CID: the bridge serves the bundle; nothing else is taken from it.

@@ -201,4 +201,30 @@ public sealed class TrustlessGatewayTests : IAsyncLifetime
         public Task ExportCarAsync(Cid root, Stream destination, CancellationToken cancellationToken = default) => inner.ExportCarAsync(root, destination, cancellationToken);
         public Task<IReadOnlyList<Cid>> ImportCarAsync(Stream car, CancellationToken cancellationToken = default) => inner.ImportCarAsync(car, cancellationToken);
     }
+
+    [Fact]
+    public async Task The_gateway_client_returns_verified_bytes_null_for_a_missing_block_and_refuses_other_bytes()
+    {
+        var client = new Content.Gateway.TrustlessGatewayClient(Http, _host.Address);
+        Assert.Equal(Record, await client.GetRawBlockAsync(_record));
+        Assert.Null(await client.GetRawBlockAsync(Cid.ForRawBlock("never stored"u8)));
+
+        // A gateway that answers every request with the same bytes (a lying or broken one).
+        using var liar = new LyingGateway();
+        var lied = new Content.Gateway.TrustlessGatewayClient(Http, new Uri(liar.Url, "some/prefix"));
+        var refused = await Assert.ThrowsAsync<ContentIntegrityException>(() => lied.GetRawBlockAsync(_record));
+        Assert.Equal(_record, refused.Cid);
+        Assert.Equal($"/some/prefix/ipfs/{_record}", liar.LastPath); // a base path is kept, with or without its slash
+    }
+
+    private sealed class LyingGateway : Testing.Emulators.LoopbackRpcServer
+    {
+        public string? LastPath { get; private set; }
+
+        protected override Task HandleAsync(HttpListenerContext context, string body)
+        {
+            LastPath = context.Request.Url!.AbsolutePath;
+            return ReplyAsync(context, "{\"decision\":\"something else\"}", contentType: TrustlessGateway.RawMediaType);
+        }
+    }
 }
