@@ -19,8 +19,10 @@ public sealed record AuditResult(bool Passed, string Detail, string? PollKey = n
 /// Checks one scheduled action against the decision record its digest names, with nothing but the
 /// record's bytes and the cooperative's trusted addresses: the record exists, its poll and version
 /// are the action's, it is a version that orders actions, and its action block contains exactly
-/// this action (kind, target, parameters, decision digest). Anything else is an alarm: the anchoring
-/// key can anchor any leaf, and only the record says what the members decided.
+/// this action (kind, target, parameters, decision digest). A supersession marker (the bridge's, for a
+/// later version that orders nothing of its own) needs no action block: it passes when its record is a
+/// later version of the poll it names. Anything else is an alarm: the anchoring key can anchor any
+/// leaf, and only the record says what the members decided.
 /// </summary>
 public static class ActionAudit
 {
@@ -40,7 +42,7 @@ public static class ActionAudit
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(targets);
         if (KindOf(action.Kind) is not { } kind) return Alarm($"kind {action.Kind} is not one a decision record can order (admit-member, revoke-member, amend-parameter)");
-        if (action.Target != targets.For(kind)) return Alarm($"{kind.Name()} at {action.Target}, which is not the cooperative's {(kind == GovernanceActionKind.AmendParameter ? "Constitution" : "CoopIdentity")} {targets.For(kind)}");
+        if (action.Target != targets.For(kind)) return Alarm($"{kind.Name()} at {action.Target}, which is not the cooperative's {TargetName(kind)} {targets.For(kind)}");
         var what = Describe(kind, action.Params);
         var cid = RecordCid(action.DecisionDigest);
         if (record is null) return Alarm($"{what}: its decision record {cid} is not published (no content source has it)");
@@ -66,6 +68,14 @@ public static class ActionAudit
         var ordered = $"poll {pollKey} v{version.ToString(CultureInfo.InvariantCulture)}";
         if (ActionLeaf.PollId(pollKey) != action.Poll) return Alarm($"{what}: the action names poll {action.Poll}, its record {cid} is of poll {pollKey}", pollKey);
         if (version != action.Version) return Alarm($"{what}: the action names version {action.Version} of poll {pollKey}, its record {cid} is version {version}", pollKey);
+        if (kind == GovernanceActionKind.SupersedeVersions)
+        {
+            // It only stops what earlier versions ordered; it can run nothing itself.
+            if (action.Params.Length != 0) return Alarm($"{what}: a supersession marker carries no parameters", pollKey);
+            return version > 1 ? new AuditResult(true, $"{what}: {ordered} ({state}) supersedes the poll's earlier versions ({cid})", pollKey)
+                : Alarm($"{what}: {ordered} is the poll's first version, there is nothing to supersede", pollKey);
+        }
+
         if (state is not ("decided" or "outcome_revised")) return Alarm($"{what}: {ordered} is '{state}', a state that orders no action", pollKey);
 
         var block = ActionBlock.Parse(outcome?["statement"]?.GetValue<string>(), outcome?["statementFormat"]?.GetValue<string>());
@@ -105,6 +115,7 @@ public static class ActionAudit
     {
         try
         {
+            if (kind == GovernanceActionKind.SupersedeVersions) return parameters.Length == 0 ? kind.Name() : $"{kind.Name()} with parameters {Hex.Encode(parameters)}";
             string[] types = kind switch
             {
                 GovernanceActionKind.AdmitMember => ["address", "bytes32"],
@@ -126,4 +137,11 @@ public static class ActionAudit
     }
 
     private static AuditResult Alarm(string detail, string? pollKey = null) => new(false, detail, pollKey);
+
+    private static string TargetName(GovernanceActionKind kind) => kind switch
+    {
+        GovernanceActionKind.AmendParameter => "Constitution",
+        GovernanceActionKind.SupersedeVersions => "ActionSchedule",
+        _ => "CoopIdentity",
+    };
 }

@@ -120,7 +120,7 @@ public sealed class CooperativeSchedule
         var schedule = manifest["ActionSchedule"].Address;
         var code = await client.Rpc.CallAsync("eth_getCode", [schedule.ToString(), "latest"], cancellationToken).ConfigureAwait(false);
         if (code.GetString() is not { Length: > 2 }) throw new InvalidOperationException($"there is no contract at {schedule} on chain {chainId}: not the cooperative's ActionSchedule");
-        return new CooperativeSchedule(client, chainId, schedule, new GovernanceTargets(chainId, manifest["CoopIdentity"].Address, manifest["Constitution"].Address), manifest.DeployBlock);
+        return new CooperativeSchedule(client, chainId, schedule, new GovernanceTargets(chainId, manifest["CoopIdentity"].Address, manifest["Constitution"].Address, schedule), manifest.DeployBlock);
     }
 
     /// <summary>Decodes an <c>ActionScheduled</c> log of this schedule; null for any other log.</summary>

@@ -11,7 +11,8 @@ namespace Iskander.Chain.Bridge.Tests;
 /// <summary>Each way a scheduled action can fail to be what its decision record orders, on records built here (the chain-backed cases are in <see cref="WatchtowerTests"/>).</summary>
 public sealed class ActionAuditTests
 {
-    private static readonly GovernanceTargets Targets = new(31337, Address.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"), Address.Parse("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"));
+    private static readonly GovernanceTargets Targets = new(31337, Address.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"), Address.Parse("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"),
+        Address.Parse("0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"));
     private static readonly Address Ada = Address.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 
     private static byte[] Record(string pollKey = "polKEY01", int version = 1, string state = "decided", string statement = "```iskander-actions\nrevoke-member 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n```",
@@ -34,6 +35,16 @@ public sealed class ActionAuditTests
     }
 
     private static readonly GovernanceAction RevokeAda = new(GovernanceActionKind.RevokeMember, Ada);
+
+    /// The bridge's marker for a later version that orders nothing: it passes on the later version's record alone.
+    [Fact]
+    public void A_supersession_marker_passes_on_a_later_version_of_its_poll()
+    {
+        var revised = Record(version: 2, state: "outcome_revised", statement: "On reflection: Ada stays.");
+        var audit = ActionAudit.Check(Scheduled(revised, new GovernanceAction(GovernanceActionKind.SupersedeVersions), version: 2), revised, Targets);
+        Assert.True(audit.Passed, audit.Detail);
+        Assert.StartsWith("supersede-versions: poll polKEY01 v2 (outcome_revised) supersedes the poll's earlier versions", audit.Detail, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void The_action_the_record_orders_passes_with_the_token_the_bridge_bound()
@@ -68,6 +79,13 @@ public sealed class ActionAuditTests
             Assert.False(audit.Passed, audit.Detail);
             Assert.Contains(expected, audit.Detail, StringComparison.Ordinal);
         }
+
+        // A supersession marker on a first version has nothing to supersede; one with parameters is not the bridge's.
+        var supersede = new GovernanceAction(GovernanceActionKind.SupersedeVersions);
+        Assert.Contains("is the poll's first version", ActionAudit.Check(Scheduled(record, supersede), record, Targets).Detail, StringComparison.Ordinal);
+        var second = Record(version: 2, statement: "Not after all.");
+        var withParams = Scheduled(second, supersede, version: 2) with { Params = [1] };
+        Assert.Contains("carries no parameters", ActionAudit.Check(withParams, second, Targets).Detail, StringComparison.Ordinal);
 
         // A kind no action block can order.
         var release = Scheduled(record, RevokeAda, 7) with { Kind = Hash32.Keccak("RELEASE_ESCROW"u8) };
