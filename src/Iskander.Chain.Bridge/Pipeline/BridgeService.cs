@@ -40,6 +40,7 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     private readonly Channel<(long Group, string? Body)> _hints = Channel.CreateUnbounded<(long, string?)>();
     private readonly Dictionary<long, DateTimeOffset> _due = [];
     private readonly HashSet<string> _hintedPolls = [];
+    private readonly HashSet<string> _hintedDiscussions = [];
 
     /// <summary>When the last pipeline round succeeded (null before the first).</summary>
     public DateTimeOffset? LastSuccess { get; private set; }
@@ -49,10 +50,21 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
 
     /// <summary>
     /// Asks for a reconcile of <paramref name="groupId"/> soon (a webhook arrived); poll links in the
-    /// body (<c>/p/{key}</c>) are read directly too, which is the only way to follow a Loomio without
-    /// poll listing (3.0.x). Cheap, never blocks.
+    /// body (<c>/p/{key}</c>) are read directly too, and discussion links (<c>/d/{key}</c>, what Loomio
+    /// 3.0.x sends) are followed to the discussion's open polls: the only way to follow a Loomio without
+    /// poll listing. A hint for a group the bridge does not follow (<see cref="Follows"/>) is dropped,
+    /// and a linked poll or discussion outside the followed groups is never recorded. Cheap, never blocks.
     /// </summary>
-    public void Hint(long groupId, string? body = null) => _hints.Writer.TryWrite((groupId, body));
+    public void Hint(long groupId, string? body = null)
+    {
+        if (Follows(groupId)) _hints.Writer.TryWrite((groupId, body));
+    }
+
+    /// <summary>Whether the bridge follows group <paramref name="groupId"/>: a positive id among the configured groups (any group the bot user sees when none are configured).</summary>
+    public bool Follows(long groupId) => groupId > 0 && (options.Groups.Count == 0 || options.Groups.Contains(groupId));
+
+    // The groups whose polls may be recorded; null when none are configured (every group the bot user sees).
+    private IReadOnlyCollection<long>? Followed => options.Groups.Count > 0 ? options.Groups : null;
 
     /// <summary>
     /// Runs until cancelled. Reading Loomio and anchoring fail separately: a Loomio that refuses,
@@ -126,14 +138,34 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         {
             _due.TryAdd(hinted.Group, now + options.HintDebounce);
             foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
+            foreach (var key in WebhookHints.DiscussionKeys(hinted.Body)) _hintedDiscussions.Add(key);
         }
 
         Exception? failure = null;
+        foreach (var key in _hintedDiscussions.ToList())
+        {
+            try
+            {
+                await ingestor.ReconcileDiscussionAsync(key, Followed, cancellationToken).ConfigureAwait(false);
+                _hintedDiscussions.Remove(key);
+            }
+            catch (LoomioAccessDeniedException ex)
+            {
+                log.Warning("Hinted discussion {Discussion} is not shown to the bot user: {Error}", key, ex.Message);
+                _hintedDiscussions.Remove(key);
+            }
+            catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
+            {
+                log.Warning("Hinted discussion {Discussion} not followed this time: {Error}", key, ex.Message);
+                failure ??= ex;
+            }
+        }
+
         foreach (var key in _hintedPolls.ToList())
         {
             try
             {
-                await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
+                await ingestor.ReconcilePollAsync(key, Followed, cancellationToken).ConfigureAwait(false);
                 _hintedPolls.Remove(key);
             }
             catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
@@ -188,12 +220,6 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                 ? await ingestor.ReconcileGroupAsync(group, deep, cancellationToken).ConfigureAwait(false)
                 : await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
         }
-        catch (LoomioEndpointUnavailableException)
-        {
-            // Loomio 3.0.x has no poll listing: only polls named in webhook links can be followed.
-            log.Information("Loomio lists no polls (3.0.x has no listing): group {Group} is followed through webhook links only", group);
-            return null;
-        }
         catch (LoomioNotFoundException ex)
         {
             log.Error("Loomio has no group {Group} (404): check the configured groups", group);
@@ -210,13 +236,21 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     }
 }
 
-/// <summary>What a Loomio webhook body can tell: links to polls, as hints (the text itself is never parsed for data).</summary>
+/// <summary>What a Loomio webhook body can tell: links to polls and discussions, as hints (the text itself is never parsed for data).</summary>
 public static partial class WebhookHints
 {
     /// <summary>Poll keys in <c>/p/{key}</c> links of the body.</summary>
-    public static IReadOnlyList<string> PollKeys(string? body) =>
-        body is null ? [] : PollLink().Matches(body).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> PollKeys(string? body) => Keys(PollLink(), body);
+
+    /// <summary>Discussion keys in <c>/d/{key}</c> links of the body (Loomio 3.0.x links events in threads to their discussion).</summary>
+    public static IReadOnlyList<string> DiscussionKeys(string? body) => Keys(DiscussionLink(), body);
+
+    private static List<string> Keys(System.Text.RegularExpressions.Regex link, string? body) =>
+        body is null ? [] : link.Matches(body).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"/p/([A-Za-z0-9]{4,32})(?:[/)\s""?#]|$)")]
     private static partial System.Text.RegularExpressions.Regex PollLink();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/d/([A-Za-z0-9]{4,32})(?:[/)\s""?#]|$)")]
+    private static partial System.Text.RegularExpressions.Regex DiscussionLink();
 }
