@@ -99,6 +99,28 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         Assert.DoesNotContain(loomio.Requests, r => r.Contains($"/polls/{boardThreadPoll}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_flood_of_webhook_links_queues_a_bounded_number_of_reads()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var loomio = harness.Loomio;
+        var members = loomio.AddGroup("Members");
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
+        var service = new BridgeService(new DecisionIngestor(harness.Database, client, loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
+            new BridgeServiceOptions { Groups = [members], HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+        for (var i = 0; i < BridgeService.MaxPendingLinks + 50; i++) service.Hint(members, $"{{\"text\":\"{loomio.BaseUrl}p/fake{i:D4}\"}}");
+
+        using var cancel = new CancellationTokenSource();
+        var loop = service.RunAsync(cancel.Token);
+        for (var i = 0; i < 300 && service.LastSuccess is null; i++) await Task.Delay(100);
+        await cancel.CancelAsync();
+        await loop;
+
+        Assert.NotNull(service.LastSuccess);
+        Assert.Equal(BridgeService.MaxPendingLinks, loomio.Requests.Count(r => r.StartsWith("GET /api/b2/polls/fake", StringComparison.Ordinal)));
+        Assert.Equal(2, Listings(loomio, members).Count); // the start-up reconcile, and one for all the hints
+    }
+
     [Theory]
     [InlineData("{\"text\":\"Ada commented: https://loomio.example.org/d/XyZ98765/budget/5\"}", "XyZ98765")]
     [InlineData("{\"text\":\"[Budget](https://loomio.example.org/d/dis00301)\"}", "dis00301")]

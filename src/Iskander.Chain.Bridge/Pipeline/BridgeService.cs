@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Iskander.Chain.Loomio;
 using Serilog;
 
@@ -37,10 +36,20 @@ public sealed record BridgeServiceOptions
 /// </summary>
 public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio, AnchoringPipeline pipeline, BridgeServiceOptions options, ILogger log)
 {
-    private readonly Channel<(long Group, string? Body)> _hints = Channel.CreateUnbounded<(long, string?)>();
+    // Pending hints, shared with the threads that call Hint: groups due for a reconcile, and linked
+    // polls and discussions to read. Only keys are kept, never bodies, and at most MaxPendingLinks of each.
+    private readonly object _hintGate = new();
     private readonly Dictionary<long, DateTimeOffset> _due = [];
     private readonly HashSet<string> _hintedPolls = [];
     private readonly HashSet<string> _hintedDiscussions = [];
+    private int _droppedLinks;
+
+    /// <summary>
+    /// Linked polls (and, apart, discussions) waiting to be read; links beyond are dropped, so a flood
+    /// of webhook posts cannot queue unbounded Loomio reads (the scheduled reconciles still find polls
+    /// wherever Loomio lists them).
+    /// </summary>
+    public const int MaxPendingLinks = 100;
 
     /// <summary>When the last pipeline round succeeded (null before the first).</summary>
     public DateTimeOffset? LastSuccess { get; private set; }
@@ -57,7 +66,35 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     /// </summary>
     public void Hint(long groupId, string? body = null)
     {
-        if (Follows(groupId)) _hints.Writer.TryWrite((groupId, body));
+        if (!Follows(groupId)) return;
+        var polls = WebhookHints.PollKeys(body);
+        var discussions = WebhookHints.DiscussionKeys(body);
+        lock (_hintGate)
+        {
+            _due.TryAdd(groupId, DateTimeOffset.UtcNow + options.HintDebounce);
+            Pend(_hintedPolls, polls);
+            Pend(_hintedDiscussions, discussions);
+        }
+    }
+
+    private void Pend(HashSet<string> pending, IReadOnlyList<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (pending.Count < MaxPendingLinks) pending.Add(key);
+            else if (!pending.Contains(key)) _droppedLinks++;
+        }
+    }
+
+    // Takes the hinted keys that are waiting, or forgets one that was handled.
+    private List<string> Pending(HashSet<string> pending)
+    {
+        lock (_hintGate) return pending.ToList();
+    }
+
+    private void Handled(HashSet<string> pending, string key)
+    {
+        lock (_hintGate) pending.Remove(key);
     }
 
     /// <summary>Whether the bridge follows group <paramref name="groupId"/>: a positive id among the configured groups (any group the bot user sees when none are configured).</summary>
@@ -134,25 +171,22 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     // hinted; a scheduled reconcile that fails is repeated after the ingestion backoff.
     private async Task<Schedule> IngestAsync(DateTimeOffset now, Schedule schedule, CancellationToken cancellationToken)
     {
-        while (_hints.Reader.TryRead(out var hinted))
-        {
-            _due.TryAdd(hinted.Group, now + options.HintDebounce);
-            foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
-            foreach (var key in WebhookHints.DiscussionKeys(hinted.Body)) _hintedDiscussions.Add(key);
-        }
+        int dropped;
+        lock (_hintGate) (dropped, _droppedLinks) = (_droppedLinks, 0);
+        if (dropped > 0) log.Warning("{Dropped} webhook links were dropped: {Max} were already waiting to be read", dropped, MaxPendingLinks);
 
         Exception? failure = null;
-        foreach (var key in _hintedDiscussions.ToList())
+        foreach (var key in Pending(_hintedDiscussions))
         {
             try
             {
                 await ingestor.ReconcileDiscussionAsync(key, Followed, cancellationToken).ConfigureAwait(false);
-                _hintedDiscussions.Remove(key);
+                Handled(_hintedDiscussions, key);
             }
             catch (LoomioAccessDeniedException ex)
             {
                 log.Warning("Hinted discussion {Discussion} is not shown to the bot user: {Error}", key, ex.Message);
-                _hintedDiscussions.Remove(key);
+                Handled(_hintedDiscussions, key);
             }
             catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
             {
@@ -161,12 +195,12 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
             }
         }
 
-        foreach (var key in _hintedPolls.ToList())
+        foreach (var key in Pending(_hintedPolls))
         {
             try
             {
                 await ingestor.ReconcilePollAsync(key, Followed, cancellationToken).ConfigureAwait(false);
-                _hintedPolls.Remove(key);
+                Handled(_hintedPolls, key);
             }
             catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
             {
@@ -186,10 +220,12 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
             schedule = schedule with { NextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset) };
         }
 
-        foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
+        List<long> due;
+        lock (_hintGate) due = _due.Where(d => d.Value <= now).Select(d => d.Key).ToList();
+        foreach (var group in due)
         {
             failure = await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) ?? failure;
-            _due.Remove(group);
+            lock (_hintGate) _due.Remove(group);
         }
 
         if (failure is not null) throw failure;
