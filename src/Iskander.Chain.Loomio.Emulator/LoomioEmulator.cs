@@ -210,11 +210,14 @@ public sealed class LoomioEmulator : IAsyncDisposable
         p.VersionsCount++;
     });
 
-    /// <summary>Publishes a new outcome (older ones stop being latest); <paramref name="format"/> is <c>html</c> or <c>md</c>.</summary>
-    public void SetOutcome(string key, string statement, string format = "html") => Mutate(key, p =>
+    /// <summary>
+    /// Publishes a new outcome (older ones stop being latest); <paramref name="format"/> is <c>html</c> or
+    /// <c>md</c>; <paramref name="reviewOn"/> is the optional review date (ISO date; null unless set, as in Loomio).
+    /// </summary>
+    public void SetOutcome(string key, string statement, string format = "html", string? reviewOn = null) => Mutate(key, p =>
     {
         foreach (var o in p.Outcomes) o.Latest = false;
-        p.Outcomes.Add(new OutcomeState { Id = ++_nextId, Statement = statement, StatementFormat = format, CreatedAt = Tick(), Latest = true, AuthorId = 502 });
+        p.Outcomes.Add(new OutcomeState { Id = ++_nextId, Statement = statement, StatementFormat = format, CreatedAt = Tick(), Latest = true, AuthorId = 502, ReviewOn = reviewOn });
     });
 
     /// <summary>Edits the current outcome (its versions_count + 1).</summary>
@@ -393,7 +396,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         ["outcomes"] = new JsonArray(polls.SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
         {
             ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
-            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
+            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = x.ReviewOn, ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
             ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
         })).ToArray()),
         ["stances"] = new JsonArray(polls.SelectMany(p => p.Stances.Select(st => (JsonNode)SerialiseStance(p, st))).ToArray()),
@@ -567,6 +570,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         public DateTimeOffset CreatedAt { get; init; }
         public bool Latest { get; set; }
         public long AuthorId { get; init; }
+        public string? ReviewOn { get; init; }
         public int VersionsCount { get; set; } = 1;
     }
 }
