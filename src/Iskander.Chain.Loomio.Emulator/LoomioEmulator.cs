@@ -455,20 +455,21 @@ public sealed class LoomioEmulator : IAsyncDisposable
 
     // A stance as StanceSerializer renders it. Loomio's b2 poll answer side-loads only the bot user's
     // own stance (my_stance); the emulator side-loads every stance so that clients meet both kinds. For
-    // anonymous polls participant_id and inviter_id are null, cast_at and created_at are left out and
-    // the id is a pseudonym (HMAC-SHA256 of "poll_id:stance_id" under the app's secret, 20 hex digits),
-    // since creation-ordered ids would give away the order of voters.
+    // anonymous polls participant_id and inviter_id are null; current Loomio also leaves out cast_at
+    // and created_at and replaces the id by a pseudonym (HMAC-SHA256 of "poll_id:stance_id" under the
+    // app's secret, 20 hex digits), since creation-ordered ids would give away the order of voters.
     private JsonObject SerialiseStance(PollState poll, StanceState stance)
     {
+        var pseudonymous = poll.Anonymous && Shape == LoomioShape.Current;
         var json = new JsonObject
         {
-            ["id"] = poll.Anonymous
+            ["id"] = pseudonymous
                 ? JsonValue.Create(Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(_secretKeyBase, System.Text.Encoding.UTF8.GetBytes($"{poll.Id}:{stance.Id}")))[..20])
                 : JsonValue.Create(stance.Id),
             ["poll_id"] = poll.Id, ["participant_id"] = poll.Anonymous ? null : stance.ParticipantId, ["inviter_id"] = poll.Anonymous ? null : 502,
             ["latest"] = true, ["reason"] = null, ["reason_format"] = "html", ["revoked_at"] = null, ["versions_count"] = 1,
         };
-        if (!poll.Anonymous)
+        if (!pseudonymous)
         {
             json["cast_at"] = Iso(stance.CastAt);
             json["created_at"] = Iso(stance.CastAt);

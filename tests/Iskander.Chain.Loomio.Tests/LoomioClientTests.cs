@@ -242,7 +242,7 @@ public sealed class LoomioClientTests
         loomio.Close(named);
 
         // Loomio's serialisers: no voter ids or scores for anonymous polls, stances without participant
-        // and with pseudonymous ids; a named poll's answer does carry who voted what.
+        // (and, on current Loomio, with pseudonymous ids); a named poll's answer does carry who voted what.
         var secretAnswer = await RawPollAsync(loomio, secret);
         Assert.True(secretAnswer["polls"]![0]!["anonymous"]!.GetValue<bool>());
         Assert.All(secretAnswer["polls"]![0]!["results"]!.AsArray(), r => Assert.Empty(r!["voter_ids"]!.AsArray()));
@@ -251,8 +251,11 @@ public sealed class LoomioClientTests
         Assert.All(stances, st =>
         {
             Assert.Null(st!["participant_id"]);
-            Assert.Matches("^[0-9a-f]{20}$", st["id"]!.GetValue<string>());
-            Assert.False(st.AsObject().ContainsKey("cast_at"));
+            if (shape == LoomioShape.Current)
+            {
+                Assert.Matches("^[0-9a-f]{20}$", st["id"]!.GetValue<string>());
+                Assert.False(st.AsObject().ContainsKey("cast_at"));
+            }
         });
         var namedAnswer = await RawPollAsync(loomio, named);
         var voters = namedAnswer["stances"]!.AsArray().Select(st => st!["participant_id"]!.GetValue<long>()).ToList();
@@ -268,6 +271,10 @@ public sealed class LoomioClientTests
         Assert.Null(hiddenPoll.Results);
         Assert.Null(hiddenPoll.StanceCounts);
 
+        // Who voted, as Loomio's answers tell it: participant ids, stance ids (numbers) and pseudonyms (strings).
+        var stanceIds = stances.Concat(namedAnswer["stances"]!.AsArray()).Select(st => st!["id"]!).ToList();
+        var identities = voters.Concat(stanceIds.Where(i => i.GetValueKind() == System.Text.Json.JsonValueKind.Number).Select(i => i.GetValue<long>())).ToHashSet();
+        var pseudonyms = stanceIds.Where(i => i.GetValueKind() == System.Text.Json.JsonValueKind.String).Select(i => i.GetValue<string>()).ToList();
         var client = Client(loomio);
         foreach (var key in new[] { secret, named })
         {
@@ -279,8 +286,8 @@ public sealed class LoomioClientTests
             foreach (var kept in new[] { JsonNode.Parse(version.Bytes)!, JsonNode.Parse(document.SourceJson)! })
             {
                 Assert.Empty(Names(kept).Intersect(VoterFields));
-                Assert.DoesNotContain(Numbers(kept), voters.Contains);
-                foreach (var stance in secretAnswer["stances"]!.AsArray()) Assert.DoesNotContain(stance!["id"]!.GetValue<string>(), kept.ToJsonString(), StringComparison.Ordinal);
+                Assert.DoesNotContain(Numbers(kept), identities.Contains);
+                foreach (var pseudonym in pseudonyms) Assert.DoesNotContain(pseudonym, kept.ToJsonString(), StringComparison.Ordinal);
             }
         }
     }
