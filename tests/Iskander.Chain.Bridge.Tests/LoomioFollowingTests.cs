@@ -58,8 +58,17 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(0, await ingestor.ReconcileDiscussionAsync(thread, [group]));
         Assert.Equal(1, await ingestor.ReconcileGroupAsync(group));
         Assert.Equal(["decided"], await StatesAsync(harness, key));
+
+        // Recorded: the hourly reconcile no longer reads it (Loomio's request budget), the daily deep scan does.
+        loomio.EditOutcome(key, "<p>Adopted; the pond waits.</p>");
+        var reads = Reads(loomio, key);
         Assert.Equal(0, await ingestor.ReconcileGroupAsync(group));
+        Assert.Equal(reads, Reads(loomio, key));
+        Assert.Equal(1, await ingestor.ReconcileGroupAsync(group, ingestor.MaxPolls + 1));
+        Assert.Equal(["decided", "outcome_revised"], await StatesAsync(harness, key));
     }
+
+    private static int Reads(LoomioEmulator loomio, string key) => loomio.Requests.Count(r => r.StartsWith($"GET /api/b2/polls/{key}", StringComparison.Ordinal));
 
     [Fact]
     public async Task A_poll_outside_the_followed_groups_is_never_recorded_whatever_the_hint_says()

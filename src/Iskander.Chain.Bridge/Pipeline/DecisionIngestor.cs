@@ -10,7 +10,8 @@ namespace Iskander.Chain.Bridge.Pipeline;
 /// Reconciles Loomio into decision versions: pages a group's polls newest first, compares each
 /// poll's fingerprint with the last one seen, reads changed polls in full and records a version
 /// when the decision changed; known polls missing from the listing are read directly to detect
-/// discards (on Loomio 3.0.x, which has no listing, every known poll of the group is read that way).
+/// discards (on Loomio 3.0.x, which has no listing, the known polls of the group are read that way:
+/// those awaiting their close on every reconcile, all of them on a deep scan).
 /// Recording is one transaction per poll with the poll's row locked, so concurrent reconciles
 /// (hints, schedule, a second bridge, the parallel reads of one page) never record the same version
 /// twice. A poll outside the groups a caller names is never recorded.
@@ -32,10 +33,15 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     /// <summary>Reconciles one group; returns the versions recorded.</summary>
     public Task<int> ReconcileGroupAsync(long groupId, CancellationToken cancellationToken = default) => ReconcileGroupAsync(groupId, MaxPolls, cancellationToken);
 
-    /// <summary>Reconciles one group, paging back <paramref name="horizon"/> polls (a deep scan uses more than the regular horizon).</summary>
+    /// <summary>
+    /// Reconciles one group, paging back <paramref name="horizon"/> polls; a horizon beyond
+    /// <see cref="MaxPolls"/> is a deep scan, which on a Loomio without listing (3.0.x) also re-reads
+    /// the known polls already recorded (to catch later edits, reopenings and discards).
+    /// </summary>
     public async Task<int> ReconcileGroupAsync(long groupId, int horizon, CancellationToken cancellationToken = default)
     {
         var recorded = 0;
+        var listing = true;
         var listed = new HashSet<long>();
         // One read of what we last saw, instead of a query per listed poll.
         var known = await KnownFingerprintsAsync(cancellationToken).ConfigureAwait(false);
@@ -58,6 +64,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
                 // Loomio 3.0.x has no poll listing: new polls are learnt from webhook links only, and
                 // the polls learnt so far are read one by one below (that is how their closing is seen).
                 log.Information("Loomio lists no polls (3.0.x has no listing): group {Group} is followed through webhook links and its known polls", groupId);
+                listing = false;
                 break;
             }
 
@@ -84,7 +91,10 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
 
         // Polls we know that the listing no longer shows (within the horizon scanned): discarded, hidden
         // from the bot, deleted, or moved to another group. A direct read decides (403, 404 or the poll).
-        recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, cancellationToken).ConfigureAwait(false), [groupId], cancellationToken).ConfigureAwait(false);
+        // Without a listing, re-reading every recorded poll each hour would spend Loomio's request budget
+        // on polls that rarely change: only a deep scan does.
+        var unrecordedOnly = !listing && horizon <= MaxPolls;
+        recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, unrecordedOnly, cancellationToken).ConfigureAwait(false), [groupId], cancellationToken).ConfigureAwait(false);
         return recorded;
     }
 
@@ -237,10 +247,13 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         return known;
     }
 
-    private async Task<IReadOnlyList<string>> KnownPollKeysAsync(long groupId, HashSet<long> listed, CancellationToken cancellationToken)
+    // Known polls of the group that are still in view and were not listed; only those without a recorded version when asked.
+    private async Task<IReadOnlyList<string>> KnownPollKeysAsync(long groupId, HashSet<long> listed, bool unrecordedOnly, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT poll_id, poll_key FROM polls WHERE instance = $1 AND group_id = $2 AND fingerprint NOT IN ('discarded', 'withdrawn', 'deleted')", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT poll_id, poll_key FROM polls p WHERE instance = $1 AND group_id = $2 AND fingerprint NOT IN ('discarded', 'withdrawn', 'deleted')" +
+            (unrecordedOnly ? " AND NOT EXISTS (SELECT 1 FROM decision_versions v WHERE v.instance = p.instance AND v.poll_id = p.poll_id)" : string.Empty), connection);
         command.Parameters.Add(new() { Value = _instance });
         command.Parameters.Add(new() { Value = groupId });
         var keys = new List<string>();
