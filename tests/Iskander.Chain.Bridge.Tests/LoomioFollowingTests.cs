@@ -109,6 +109,36 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task Without_configured_groups_a_hint_for_a_group_the_bot_user_does_not_see_is_refused()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var loomio = harness.Loomio;
+        var members = loomio.AddGroup("Members");
+        var hidden = loomio.AddGroup("Board");
+        loomio.HideGroupFromBot(hidden);
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
+        var service = new BridgeService(new DecisionIngestor(harness.Database, client, loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
+            new BridgeServiceOptions { HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+        Assert.True(service.Follows(99_999)); // nothing listed yet: any positive id may be a group of the bot user's
+
+        using var cancel = new CancellationTokenSource();
+        var loop = service.RunAsync(cancel.Token);
+        for (var i = 0; i < 300 && service.LastSuccess is null; i++) await Task.Delay(100);
+        Assert.True(service.Follows(members));
+        Assert.False(service.Follows(hidden));
+        Assert.False(service.Follows(99_999));
+        service.Hint(99_999);
+        service.Hint(hidden);
+        await Task.Delay(1_000);
+        await cancel.CancelAsync();
+        await loop;
+
+        Assert.Null(service.LastError); // no 404 for an unknown group, no 403 for a hidden one
+        Assert.Empty(Listings(loomio, 99_999));
+        Assert.Empty(Listings(loomio, hidden));
+    }
+
+    [Fact]
     public async Task A_flood_of_webhook_links_queues_a_bounded_number_of_reads()
     {
         await using var harness = await BridgeHarness.StartAsync(postgres);

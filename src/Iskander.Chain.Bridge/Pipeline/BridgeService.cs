@@ -97,8 +97,16 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         lock (_hintGate) pending.Remove(key);
     }
 
-    /// <summary>Whether the bridge follows group <paramref name="groupId"/>: a positive id among the configured groups (any group the bot user sees when none are configured).</summary>
-    public bool Follows(long groupId) => groupId > 0 && (options.Groups.Count == 0 || options.Groups.Contains(groupId));
+    /// <summary>
+    /// Whether the bridge follows group <paramref name="groupId"/>: a positive id among the configured
+    /// groups or, when none are configured, among the groups the bot user saw at the last full
+    /// reconcile (any positive id before the first).
+    /// </summary>
+    public bool Follows(long groupId) =>
+        groupId > 0 && (options.Groups.Count > 0 ? options.Groups.Contains(groupId) : _visibleGroups?.Contains(groupId) ?? true);
+
+    // The groups the bot user saw at the last full reconcile, when no groups are configured.
+    private volatile HashSet<long>? _visibleGroups;
 
     // The groups whose polls may be recorded; null when none are configured (every group the bot user sees).
     private IReadOnlyCollection<long>? Followed => options.Groups.Count > 0 ? options.Groups : null;
@@ -232,8 +240,13 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         return schedule;
     }
 
-    private async Task<IReadOnlyList<long>> GroupsAsync(CancellationToken cancellationToken) =>
-        options.Groups.Count > 0 ? options.Groups : (await loomio.GetGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Id).ToList();
+    private async Task<IReadOnlyList<long>> GroupsAsync(CancellationToken cancellationToken)
+    {
+        if (options.Groups.Count > 0) return options.Groups;
+        var visible = (await loomio.GetGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Id).ToList();
+        _visibleGroups = [.. visible];
+        return visible;
+    }
 
     /// <summary>The first instant after <paramref name="now"/> that is <paramref name="offset"/> past a multiple of <paramref name="interval"/> (since midnight UTC).</summary>
     public static DateTimeOffset NextAligned(DateTimeOffset now, TimeSpan interval, TimeSpan offset)
