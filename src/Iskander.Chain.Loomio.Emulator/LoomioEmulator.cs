@@ -61,12 +61,15 @@ public sealed class LoomioEmulator : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<JsonObject> _groups = [];
     private readonly List<PollState> _polls = [];
+    private readonly List<JsonObject> _discussions = [];
+    private readonly byte[] _secretKeyBase = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
     private readonly HashSet<long> _hiddenGroups = [];
     private (int Limit, TimeSpan Period)? _throttle;
     private readonly Dictionary<long, int> _windowCounts = [];
     private int _throttled;
     private readonly ConcurrentQueue<LoomioFault> _faults = new();
     private long _nextId = 300;
+    private long _nextStanceId = 9_000; // a table of its own in Loomio: other records keep their ids
     private DateTimeOffset _clock = new(2026, 9, 1, 12, 0, 0, TimeSpan.Zero);
 
     private LoomioEmulator(WebApplication app, LoomioShape shape, string apiKey)
@@ -102,6 +105,13 @@ public sealed class LoomioEmulator : IAsyncDisposable
         return emulator;
     }
 
+    /// <summary>
+    /// Answers every poll listing from its first poll whatever <c>from</c> says, as a server that
+    /// drops the paging parameter would (a proxy rewriting queries, or a Loomio fork). Loomio itself
+    /// honours <c>from</c> and <c>per</c>.
+    /// </summary>
+    public bool IgnoresPagingOffset { get; set; }
+
     /// <summary>Responses 429 given by the throttle of <see cref="Throttle"/>.</summary>
     public int Throttled => _throttled;
 
@@ -132,17 +142,40 @@ public sealed class LoomioEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a poll in a group; returns its key.</summary>
-    public string AddPoll(long groupId, string title, string pollType = "proposal", IReadOnlyList<string>? options = null, string hideResults = "off", int voters = 6)
+    /// <summary>Starts a discussion (thread) in a group; returns its key (<c>/d/{key}</c>).</summary>
+    public string AddDiscussion(long groupId, string title)
+    {
+        lock (_gate)
+        {
+            var id = ++_nextId;
+            _discussions.Add(new JsonObject
+            {
+                ["id"] = id, ["key"] = $"dis{id:D5}", ["group_id"] = groupId, ["title"] = title, ["description"] = $"<p>{title}</p>", ["description_format"] = "html",
+                ["created_at"] = Iso(Tick()), ["closed_at"] = null, ["discarded_at"] = null, ["private"] = true, ["versions_count"] = 1,
+                ["secret_token"] = $"dtok{id:D8}secret", // DiscussionSerializer does serialise it
+            });
+            return $"dis{id:D5}";
+        }
+    }
+
+    /// <summary>
+    /// Starts a poll in a group (in the discussion <paramref name="discussionKey"/>, else in a thread of
+    /// its own); returns its key. <paramref name="anonymous"/> polls are served as Loomio serialises them:
+    /// no voter ids in the results, stances without participant and with pseudonymous ids.
+    /// </summary>
+    public string AddPoll(long groupId, string title, string pollType = "proposal", IReadOnlyList<string>? options = null, string hideResults = "off", int voters = 6,
+        string? discussionKey = null, bool anonymous = false)
     {
         lock (_gate)
         {
             var id = ++_nextId;
             var names = options ?? ["agree", "abstain", "disagree", "block"];
+            var discussion = discussionKey is null ? null : _discussions.Single(d => d["key"]!.GetValue<string>() == discussionKey);
+            if (discussion is not null && discussion["group_id"]!.GetValue<long>() != groupId) throw new ArgumentException("a poll is in its discussion's group", nameof(groupId));
             var poll = new PollState
             {
-                Id = id, Key = $"pol{id:D5}", GroupId = groupId, TopicId = id + 10_000, Title = title, PollType = pollType, HideResults = hideResults,
-                Details = $"<p>{title}</p>", CreatedAt = Tick(), VotersCount = voters,
+                Id = id, Key = $"pol{id:D5}", GroupId = groupId, TopicId = discussion?["id"]!.GetValue<long>() ?? id + 10_000, Title = title, PollType = pollType, HideResults = hideResults,
+                Details = $"<p>{title}</p>", CreatedAt = Tick(), VotersCount = voters, Anonymous = anonymous,
                 Options = names.Select((n, i) => new OptionState { Id = ++_nextId, Name = n, Priority = i }).ToList(),
             };
             poll.ClosingAt = poll.CreatedAt.AddDays(7);
@@ -151,12 +184,17 @@ public sealed class LoomioEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Casts <paramref name="count"/> votes for option <paramref name="optionIndex"/>.</summary>
+    /// <summary>Casts <paramref name="count"/> votes for option <paramref name="optionIndex"/> (each a stance of a new voter).</summary>
     public void Vote(string key, int optionIndex, int count = 1) => Mutate(key, p =>
     {
         var option = p.Options[optionIndex];
         option.Score += count;
-        for (var i = 0; i < count; i++) option.VoterIds.Add(1_000 + p.Options.Sum(o => o.VoterIds.Count));
+        for (var i = 0; i < count; i++)
+        {
+            var voter = 1_000 + p.Stances.Count;
+            option.VoterIds.Add(voter);
+            p.Stances.Add(new StanceState(++_nextStanceId, voter, option.Id, _clock));
+        }
     });
 
     /// <summary>Closes the poll now.</summary>
@@ -172,11 +210,14 @@ public sealed class LoomioEmulator : IAsyncDisposable
         p.VersionsCount++;
     });
 
-    /// <summary>Publishes a new outcome (older ones stop being latest); <paramref name="format"/> is <c>html</c> or <c>md</c>.</summary>
-    public void SetOutcome(string key, string statement, string format = "html") => Mutate(key, p =>
+    /// <summary>
+    /// Publishes a new outcome (older ones stop being latest); <paramref name="format"/> is <c>html</c> or
+    /// <c>md</c>; <paramref name="reviewOn"/> is the optional review date (ISO date; null unless set, as in Loomio).
+    /// </summary>
+    public void SetOutcome(string key, string statement, string format = "html", string? reviewOn = null) => Mutate(key, p =>
     {
         foreach (var o in p.Outcomes) o.Latest = false;
-        p.Outcomes.Add(new OutcomeState { Id = ++_nextId, Statement = statement, StatementFormat = format, CreatedAt = Tick(), Latest = true, AuthorId = 502 });
+        p.Outcomes.Add(new OutcomeState { Id = ++_nextId, Statement = statement, StatementFormat = format, CreatedAt = Tick(), Latest = true, AuthorId = 502, ReviewOn = reviewOn });
     });
 
     /// <summary>Edits the current outcome (its versions_count + 1).</summary>
@@ -255,9 +296,9 @@ public sealed class LoomioEmulator : IAsyncDisposable
         }
 
         var path = rest.Value!.Trim('/');
-        if (Shape == LoomioShape.V3_0 && !path.StartsWith("polls/", StringComparison.Ordinal))
+        if (Shape == LoomioShape.V3_0 && !path.StartsWith("polls/", StringComparison.Ordinal) && !path.StartsWith("discussions/", StringComparison.Ordinal))
         {
-            // 3.0.x routes only single polls (and discussions, memberships): anything else is Rails' routing 404 page.
+            // 3.0.x routes only single polls and discussions (and memberships): anything else is Rails' routing 404 page.
             await TextAsync(context, 404, "text/html", RoutingNotFound).ConfigureAwait(false);
             return;
         }
@@ -270,6 +311,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
                 "groups" => (200, Document("groups", new JsonArray(_groups.Where(g => !_hiddenGroups.Contains(g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()), _groups.Count - _hiddenGroups.Count)),
                 "polls" => ListPolls(request.Query),
                 _ when path.StartsWith("polls/", StringComparison.Ordinal) => OnePoll(path["polls/".Length..]),
+                _ when path.StartsWith("discussions/", StringComparison.Ordinal) => OneDiscussion(path["discussions/".Length..]),
                 _ => null,
             };
         }
@@ -313,10 +355,11 @@ public sealed class LoomioEmulator : IAsyncDisposable
         // Group.find(params[:group_id]): a missing or unknown group is a 404; a group the user cannot see a 403.
         if (!long.TryParse(query["group_id"], CultureInfo.InvariantCulture, out var groupId) || !_groups.Any(g => g["id"]!.GetValue<long>() == groupId)) return (404, NotFound("Group"));
         if (_hiddenGroups.Contains(groupId)) return (403, AccessDenied);
-        var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 50;
-        var offset = int.TryParse(query["offset"], CultureInfo.InvariantCulture, out var o) ? o : 0;
+        // Paging as Snorlax's page_collection: offset(params[:from].to_i).limit(params[:per] || 50); any other name is ignored.
+        var per = int.TryParse(query["per"], CultureInfo.InvariantCulture, out var l) ? l : 50;
+        var from = !IgnoresPagingOffset && int.TryParse(query["from"], CultureInfo.InvariantCulture, out var o) ? o : 0;
         var visible = _polls.Where(p => p.GroupId == groupId && p.DiscardedAt is null).OrderByDescending(p => p.CreatedAt).ToList();
-        var page = visible.Skip(offset).Take(limit).ToList();
+        var page = visible.Skip(from).Take(per).ToList();
         return (200, Compound(page, visible.Count));
     }
 
@@ -325,6 +368,22 @@ public sealed class LoomioEmulator : IAsyncDisposable
         var poll = _polls.FirstOrDefault(p => p.Key == idOrKey || p.Id.ToString(CultureInfo.InvariantCulture) == idOrKey);
         if (poll is null) return (404, NotFound("Poll"));
         return poll.DiscardedAt is not null || _hiddenGroups.Contains(poll.GroupId) ? (403, AccessDenied) : (200, Compound([poll], null));
+    }
+
+    // DiscussionSerializer side-loads active_polls, which RecordCache fills with Poll.active (not
+    // closed, not discarded), with their options and latest outcomes.
+    private (int, JsonObject) OneDiscussion(string idOrKey)
+    {
+        var discussion = _discussions.FirstOrDefault(d => d["key"]!.GetValue<string>() == idOrKey || d["id"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture) == idOrKey);
+        if (discussion is null) return (404, NotFound("Discussion"));
+        if (_hiddenGroups.Contains(discussion["group_id"]!.GetValue<long>())) return (403, AccessDenied);
+        var active = _polls.Where(p => p.TopicId == discussion["id"]!.GetValue<long>() && p.DiscardedAt is null && p.ClosedAt is null).ToList();
+        var document = Compound(active, null);
+        document["discussions"] = new JsonArray(discussion.DeepClone());
+        document["stances"] = new JsonArray(); // the bot user's own stances only: it does not vote
+        document["groups"] = new JsonArray(_groups.Where(g => g["id"]!.GetValue<long>() == discussion["group_id"]!.GetValue<long>()).Select(g => (JsonNode)g.DeepClone()).ToArray());
+        document["meta"]!["root"] = "discussions";
+        return (200, document);
     }
 
     private JsonObject Compound(IReadOnlyList<PollState> polls, int? total) => new()
@@ -337,9 +396,10 @@ public sealed class LoomioEmulator : IAsyncDisposable
         ["outcomes"] = new JsonArray(polls.SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
         {
             ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
-            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = "2027-04-01", ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
+            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = x.ReviewOn, ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
             ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
         })).ToArray()),
+        ["stances"] = new JsonArray(polls.SelectMany(p => p.Stances.Select(st => (JsonNode)SerialiseStance(p, st))).ToArray()),
         ["users"] = new JsonArray(new JsonObject { ["id"] = 502, ["name"] = "Ada Lovelace", ["username"] = "ada", ["bot"] = false }),
         ["groups"] = new JsonArray(_groups.Where(g => polls.Any(p => p.GroupId == g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()),
         ["meta"] = new JsonObject { ["root"] = "polls", ["total"] = Shape == LoomioShape.V3_0 ? null : total },
@@ -349,13 +409,13 @@ public sealed class LoomioEmulator : IAsyncDisposable
     {
         var ordered = p.Options.OrderBy(o => o.Priority).ToList();
         var decided = (int)p.Options.Sum(o => o.Score);
-        var hidden = p.HideResults == "until_closed" && p.ClosedAt is null;
+        var hidden = ResultsHidden(p);
         var poll = new JsonObject
         {
             ["id"] = p.Id, ["key"] = p.Key, ["poll_type"] = p.PollType, ["title"] = p.Title, ["details"] = p.Details, ["details_format"] = "html",
             ["author_id"] = 502, ["group_id"] = p.GroupId,
             ["created_at"] = Iso(p.CreatedAt), ["closing_at"] = Iso(p.ClosingAt), ["closed_at"] = Iso(p.ClosedAt), ["discarded_at"] = null,
-            ["anonymous"] = false, ["hide_results"] = p.HideResults, ["specified_voters_only"] = false,
+            ["anonymous"] = p.Anonymous, ["hide_results"] = p.HideResults, ["specified_voters_only"] = false,
             ["voters_count"] = p.VotersCount, ["decided_voters_count"] = decided, ["undecided_voters_count"] = p.VotersCount - decided,
             ["poll_option_names"] = new JsonArray(ordered.Select(o => (JsonNode)JsonValue.Create(o.Name)!).ToArray()),
             ["poll_option_ids"] = new JsonArray(ordered.Select(o => (JsonNode)JsonValue.Create(o.Id)).ToArray()),
@@ -381,11 +441,42 @@ public sealed class LoomioEmulator : IAsyncDisposable
             {
                 ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["name_format"] = "plain", ["rank"] = rank + 1, ["score"] = o.Score,
                 ["score_percent"] = decided == 0 ? 0 : 100.0 * o.Score / decided, ["voter_count"] = (int)o.Score,
-                ["voter_ids"] = new JsonArray(o.VoterIds.Take(50).Select(id => (JsonNode)JsonValue.Create(id)).ToArray()), // current main caps the list at 50
+                // PollOption#voter_scores (and so voter_ids) is {} for anonymous polls; current main caps the ids at 50.
+                ["voter_scores"] = p.Anonymous ? new JsonObject() : new JsonObject(o.VoterIds.Select(id => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)JsonValue.Create(1)))),
+                ["voter_ids"] = new JsonArray(p.Anonymous ? Array.Empty<JsonNode>() : o.VoterIds.Take(50).Select(id => (JsonNode)JsonValue.Create(id)).ToArray()),
             }).ToArray());
         }
 
         return poll;
+    }
+
+    // Poll#show_results?(voted: true), as the serialisers ask it: hidden only until closed when hide_results is until_closed.
+    private static bool ResultsHidden(PollState p) => p.HideResults == "until_closed" && p.ClosedAt is null;
+
+    // A stance as StanceSerializer renders it. Loomio's b2 poll answer side-loads only the bot user's
+    // own stance (my_stance); the emulator side-loads every stance so that clients meet both kinds. For
+    // anonymous polls participant_id and inviter_id are null; current Loomio also leaves out cast_at
+    // and created_at and replaces the id by a pseudonym (HMAC-SHA256 of "poll_id:stance_id" under the
+    // app's secret, 20 hex digits), since creation-ordered ids would give away the order of voters.
+    private JsonObject SerialiseStance(PollState poll, StanceState stance)
+    {
+        var pseudonymous = poll.Anonymous && Shape == LoomioShape.Current;
+        var json = new JsonObject
+        {
+            ["id"] = pseudonymous
+                ? JsonValue.Create(Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(_secretKeyBase, System.Text.Encoding.UTF8.GetBytes($"{poll.Id}:{stance.Id}")))[..20])
+                : JsonValue.Create(stance.Id),
+            ["poll_id"] = poll.Id, ["participant_id"] = poll.Anonymous ? null : stance.ParticipantId, ["inviter_id"] = poll.Anonymous ? null : 502,
+            ["latest"] = true, ["reason"] = null, ["reason_format"] = "html", ["revoked_at"] = null, ["versions_count"] = 1,
+        };
+        if (!pseudonymous)
+        {
+            json["cast_at"] = Iso(stance.CastAt);
+            json["created_at"] = Iso(stance.CastAt);
+        }
+
+        if (!ResultsHidden(poll)) json["option_scores"] = new JsonObject { [stance.OptionId.ToString(CultureInfo.InvariantCulture)] = 1 };
+        return json;
     }
 
     private async Task<bool> PlayFaultAsync(HttpContext context, LoomioFault fault)
@@ -448,6 +539,8 @@ public sealed class LoomioEmulator : IAsyncDisposable
         public string Details { get; init; } = string.Empty;
         public string PollType { get; init; } = "proposal";
         public string HideResults { get; init; } = "off";
+        public bool Anonymous { get; init; }
+        public List<StanceState> Stances { get; } = [];
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset ClosingAt { get; set; }
         public DateTimeOffset? ClosedAt { get; set; }
@@ -457,6 +550,8 @@ public sealed class LoomioEmulator : IAsyncDisposable
         public List<OptionState> Options { get; init; } = [];
         public List<OutcomeState> Outcomes { get; } = [];
     }
+
+    private sealed record StanceState(long Id, long ParticipantId, long OptionId, DateTimeOffset CastAt);
 
     private sealed class OptionState
     {
@@ -476,6 +571,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
         public DateTimeOffset CreatedAt { get; init; }
         public bool Latest { get; set; }
         public long AuthorId { get; init; }
+        public string? ReviewOn { get; init; }
         public int VersionsCount { get; set; } = 1;
     }
 }

@@ -29,7 +29,7 @@ public sealed record LoomioClientOptions
     /// <summary>Key presentation.</summary>
     public LoomioAuthMode AuthMode { get; init; } = LoomioAuthMode.Auto;
 
-    /// <summary>Polls per page (Loomio's default is 50).</summary>
+    /// <summary>Polls per page, sent as <c>per</c> (Loomio's default page size is 50).</summary>
     public int PageSize { get; init; } = 50;
 
     /// <summary>Largest response accepted.</summary>
@@ -118,13 +118,27 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
         (await GetDocumentAsync("api/b2/groups", cancellationToken).ConfigureAwait(false))!.Groups;
 
     /// <summary>
-    /// <c>GET /api/b2/polls?group_id=&amp;status=all</c>, one page, newest first (discarded polls are not
-    /// listed). An unknown group throws <see cref="LoomioNotFoundException"/>, a group the bot user may
-    /// not see <see cref="LoomioAccessDeniedException"/>, a Loomio without the listing (3.0.x)
+    /// <c>GET /api/b2/polls?group_id=&amp;status=all&amp;from=&amp;per=</c>, one page of
+    /// <see cref="LoomioClientOptions.PageSize"/> polls starting <paramref name="from"/> polls in, newest
+    /// first (discarded polls are not listed). Loomio pages every b2 listing with <c>from</c> and
+    /// <c>per</c> (<c>page_collection</c> in app/controllers/api/v1/snorlax_base.rb) and ignores other
+    /// names such as <c>offset</c> and <c>limit</c>. An unknown group throws
+    /// <see cref="LoomioNotFoundException"/>, a group the bot user may not see
+    /// <see cref="LoomioAccessDeniedException"/>, a Loomio without the listing (3.0.x)
     /// <see cref="LoomioEndpointUnavailableException"/>.
     /// </summary>
-    public async Task<LoomioDocument> ListPollsAsync(long groupId, int offset, CancellationToken cancellationToken = default) =>
-        (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&limit={options.PageSize}&offset={offset}", cancellationToken).ConfigureAwait(false))!;
+    public async Task<LoomioDocument> ListPollsAsync(long groupId, int from, CancellationToken cancellationToken = default) =>
+        (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&from={from}&per={options.PageSize}", cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// <c>GET /api/b2/discussions/{key}</c>: a discussion (thread) with its open polls side-loaded
+    /// (Loomio's DiscussionSerializer includes <c>active_polls</c>, which RecordCache fills with
+    /// <c>Poll.active</c>: neither closed nor discarded); null when Loomio has no such discussion (404).
+    /// A discussion the bot user may not see throws <see cref="LoomioAccessDeniedException"/>. Loomio
+    /// 3.0.x has no poll listing, so this is how its polls are found from webhook links.
+    /// </summary>
+    public Task<LoomioDocument?> GetDiscussionAsync(string idOrKey, CancellationToken cancellationToken = default) =>
+        GetDocumentAsync($"api/b2/discussions/{Uri.EscapeDataString(idOrKey)}", cancellationToken, notFoundIsNull: true);
 
     /// <summary>
     /// <c>GET /api/b2/polls/{key}</c>: one poll with its options and outcome; null when Loomio has no

@@ -169,6 +169,19 @@ public sealed record LoomioGroup
     public long? ParentId { get; init; }
 }
 
+/// <summary>A discussion (thread): where Loomio 3.0.x's webhook links point (<c>/d/{key}</c>).</summary>
+public sealed record LoomioDiscussion
+{
+    /// <summary>Id.</summary>
+    public long Id { get; init; }
+
+    /// <summary>Short key used in URLs (<c>/d/{key}</c>).</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Group; null for a direct discussion outside any group.</summary>
+    public long? GroupId { get; init; }
+}
+
 /// <summary>Meta block of a compound document.</summary>
 public sealed record LoomioMeta
 {
@@ -193,6 +206,9 @@ public sealed record LoomioDocument
 
     /// <summary>Groups.</summary>
     public IReadOnlyList<LoomioGroup> Groups { get; init; } = [];
+
+    /// <summary>Discussions.</summary>
+    public IReadOnlyList<LoomioDiscussion> Discussions { get; init; } = [];
 
     /// <summary>Meta.</summary>
     public LoomioMeta? Meta { get; init; }

@@ -1,4 +1,5 @@
 using Iskander.Chain.Bridge.Pipeline;
+using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Loomio;
 using Iskander.Chain.Loomio.Emulator;
 using Iskander.Chain.Testing;
@@ -15,6 +16,21 @@ public sealed class WebhookHintTests(PostgresFixture postgres) : IClassFixture<P
     public void Poll_links_in_webhook_text_are_hints(string? body, string? expected)
     {
         Assert.Equal(expected is null ? [] : [expected], WebhookHints.PollKeys(body));
+    }
+
+    [Fact]
+    public async Task Only_the_newest_deliveries_of_each_group_are_kept()
+    {
+        await using var database = new BridgeDatabase(await postgres.CreateDatabaseAsync());
+        await database.MigrateAsync();
+        for (var i = 0; i < HintLog.KeptPerGroup + 20; i++) await HintLog.RecordAsync(database, 7, $"{{\"n\":{i}}}", default);
+        await HintLog.RecordAsync(database, 8, "{}", default);
+
+        Assert.Equal(HintLog.KeptPerGroup, await HintLog.CountAsync(database, 7, default));
+        Assert.Equal(1, await HintLog.CountAsync(database, 8, default));
+        await using var connection = await database.OpenAsync();
+        await using var oldest = new Npgsql.NpgsqlCommand("SELECT body FROM hints WHERE group_id = 7 ORDER BY id LIMIT 1", connection);
+        Assert.Equal("{\"n\":20}", await oldest.ExecuteScalarAsync());
     }
 
     [Fact]

@@ -54,6 +54,12 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/hooks/loomio/not-a-group/{Token}", "{}")).StatusCode);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync($"/hooks/loomio/{group}/{Token}", new string('x', BridgeEndpoints.MaxHookBodyBytes + 1))).StatusCode);
         Assert.Equal(0, await HintLog.CountAsync(database, group, default));
+        // A group the bridge does not follow (another group, a negative id) is neither stored nor reconciled.
+        foreach (var other in new[] { group + 1_000, -group })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/hooks/loomio/{other}/{Token}", "{}")).StatusCode);
+            Assert.Equal(0, await HintLog.CountAsync(database, other, default));
+        }
 
         // The start-up reconcile recorded the closed poll; a later change arrives with a hint (twice: duplicates are harmless).
         await WaitForAsync(async () => (await DecisionQueriesCountAsync(database)) == 1);

@@ -109,6 +109,25 @@ public sealed class DecisionRecordTests
     }
 
     [Fact]
+    public async Task An_outcome_s_review_date_is_recorded_when_set_and_null_as_Loomio_serves_it_otherwise()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
+        foreach (var reviewOn in new[] { "2027-04-01", null })
+        {
+            var key = loomio.AddPoll(group, "Adopt?");
+            loomio.Close(key);
+            loomio.SetOutcome(key, "<p>Adopted.</p>", reviewOn: reviewOn);
+            var document = (await client.GetPollAsync(key))!;
+            var version = DecisionRecordBuilder.Next(loomio.BaseUrl, document.Polls[0], document.Polls[0].Id, key, document.CurrentOutcome(document.Polls[0]), document.PollOptions, null)!;
+            var outcome = JsonNode.Parse(version.Bytes)!["outcome"]!.AsObject();
+            Assert.True(outcome.ContainsKey("reviewOn"));
+            Assert.Equal(reviewOn, outcome["reviewOn"]?.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public void The_same_poll_gives_the_same_bytes_whatever_the_order_or_extra_fields_of_the_API_answer()
     {
         var poll = new LoomioPoll

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Iskander.Chain.Loomio.Emulator;
 
 namespace Iskander.Chain.Loomio.Tests;
@@ -180,5 +181,142 @@ public sealed class LoomioClientTests
         loomio.Inject(fault);
         var error = await Assert.ThrowsAsync<LoomioApiException>(() => Client(loomio, attempts: 1, timeout: TimeSpan.FromSeconds(1)).ListPollsAsync(group, 0));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_poll_listing_pages_with_Loomio_s_from_and_per()
+    {
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Finance");
+        for (var i = 0; i < 5; i++) loomio.AddPoll(group, $"Proposal {i}");
+
+        var second = await Client(loomio, pageSize: 2).ListPollsAsync(group, 2);
+        Assert.Equal(["Proposal 2", "Proposal 1"], second.Polls.Select(p => p.Title));
+        Assert.Equal(5, second.Meta?.Total);
+        Assert.Equal($"GET /api/b2/polls?group_id={group}&status=all&from=2&per=2", loomio.Requests.Last());
+    }
+
+    [Theory]
+    [InlineData(LoomioShape.Current)]
+    [InlineData(LoomioShape.V3_0)]
+    public async Task A_discussion_brings_its_group_and_its_open_polls_only(LoomioShape shape)
+    {
+        await using var loomio = await LoomioEmulator.StartAsync(shape);
+        var group = loomio.AddGroup("Finance");
+        var thread = loomio.AddDiscussion(group, "Budget 2027");
+        var open = loomio.AddPoll(group, "Adopt the budget?", discussionKey: thread);
+        var closed = loomio.AddPoll(group, "Adopt the draft?", discussionKey: thread);
+        loomio.Close(closed);
+        loomio.Discard(loomio.AddPoll(group, "Withdrawn idea", discussionKey: thread));
+        loomio.AddPoll(group, "Buy a printer?");
+        var hiddenGroup = loomio.AddGroup("Board");
+        var hiddenThread = loomio.AddDiscussion(hiddenGroup, "Chair");
+        loomio.HideGroupFromBot(hiddenGroup);
+        var client = Client(loomio);
+
+        var document = await client.GetDiscussionAsync(thread);
+        Assert.Equal(group, Assert.Single(document!.Discussions).GroupId);
+        Assert.Equal([open], document.Polls.Select(p => p.Key));
+        Assert.DoesNotContain("secret_token", document.SourceJson, StringComparison.Ordinal);
+        Assert.Null(await client.GetDiscussionAsync("nosuchkey"));
+        await Assert.ThrowsAsync<LoomioAccessDeniedException>(() => client.GetDiscussionAsync(hiddenThread));
+    }
+
+    [Theory]
+    [InlineData(LoomioShape.Current)]
+    [InlineData(LoomioShape.V3_0)]
+    public async Task Anonymous_polls_come_without_voter_identities_and_no_record_carries_any(LoomioShape shape)
+    {
+        await using var loomio = await LoomioEmulator.StartAsync(shape);
+        var group = loomio.AddGroup("Members");
+        var secret = loomio.AddPoll(group, "Elect the chair", "poll", ["Ana", "Bo"], anonymous: true);
+        var named = loomio.AddPoll(group, "Buy a printer?");
+        var hidden = loomio.AddPoll(group, "Raise the fee?", hideResults: "until_closed", anonymous: true);
+        foreach (var key in new[] { secret, named, hidden })
+        {
+            loomio.Vote(key, 0, 3);
+            loomio.Vote(key, 1, 1);
+        }
+
+        loomio.Close(secret);
+        loomio.Close(named);
+
+        // Loomio's serialisers: no voter ids or scores for anonymous polls, stances without participant
+        // (and, on current Loomio, with pseudonymous ids); a named poll's answer does carry who voted what.
+        var secretAnswer = await RawPollAsync(loomio, secret);
+        Assert.True(secretAnswer["polls"]![0]!["anonymous"]!.GetValue<bool>());
+        Assert.All(secretAnswer["polls"]![0]!["results"]!.AsArray(), r => Assert.Empty(r!["voter_ids"]!.AsArray()));
+        var stances = secretAnswer["stances"]!.AsArray();
+        Assert.Equal(4, stances.Count);
+        Assert.All(stances, st =>
+        {
+            Assert.Null(st!["participant_id"]);
+            if (shape == LoomioShape.Current)
+            {
+                Assert.Matches("^[0-9a-f]{20}$", st["id"]!.GetValue<string>());
+                Assert.False(st.AsObject().ContainsKey("cast_at"));
+            }
+        });
+        var namedAnswer = await RawPollAsync(loomio, named);
+        var voters = namedAnswer["stances"]!.AsArray().Select(st => st!["participant_id"]!.GetValue<long>()).ToList();
+        Assert.Equal(4, voters.Count);
+        Assert.Contains(namedAnswer["polls"]![0]!["results"]!.AsArray(), r => r!["voter_ids"]!.AsArray().Count == 3);
+
+        // Results hidden until closed: neither results nor stance counts nor option scores while open.
+        var hiddenAnswer = await RawPollAsync(loomio, hidden);
+        Assert.False(hiddenAnswer["polls"]![0]!.AsObject().ContainsKey("results"));
+        Assert.All(hiddenAnswer["stances"]!.AsArray(), st => Assert.False(st!.AsObject().ContainsKey("option_scores")));
+        var hiddenPoll = Assert.Single((await Client(loomio).GetPollAsync(hidden))!.Polls);
+        Assert.Equal("until_closed", hiddenPoll.HideResults);
+        Assert.Null(hiddenPoll.Results);
+        Assert.Null(hiddenPoll.StanceCounts);
+
+        // Who voted, as Loomio's answers tell it: participant ids, stance ids (numbers) and pseudonyms (strings).
+        var stanceIds = stances.Concat(namedAnswer["stances"]!.AsArray()).Select(st => st!["id"]!).ToList();
+        var identities = voters.Concat(stanceIds.Where(i => i.GetValueKind() == System.Text.Json.JsonValueKind.Number).Select(i => i.GetValue<long>())).ToHashSet();
+        var pseudonyms = stanceIds.Where(i => i.GetValueKind() == System.Text.Json.JsonValueKind.String).Select(i => i.GetValue<string>()).ToList();
+        var client = Client(loomio);
+        foreach (var key in new[] { secret, named })
+        {
+            var document = (await client.GetPollAsync(key))!;
+            var poll = Assert.Single(document.Polls);
+            Assert.Equal(key == secret, poll.Anonymous);
+            var version = DecisionRecordBuilder.Next(loomio.BaseUrl, poll, poll.Id, key, document.CurrentOutcome(poll), document.PollOptions, null)!;
+            Assert.Equal(4, (int)poll.Results!.Sum(r => r.VoterCount ?? 0));
+            foreach (var kept in new[] { JsonNode.Parse(version.Bytes)!, JsonNode.Parse(document.SourceJson)! })
+            {
+                Assert.Empty(Names(kept).Intersect(VoterFields));
+                Assert.DoesNotContain(Numbers(kept), identities.Contains);
+                foreach (var pseudonym in pseudonyms) Assert.DoesNotContain(pseudonym, kept.ToJsonString(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static readonly string[] VoterFields = ["stances", "stance_ids", "participant_id", "participantId", "voter_ids", "voterIds", "voter_scores", "inviter_id", "cast_at"];
+
+    private static IEnumerable<string> Names(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.SelectMany(p => Names(p.Value).Prepend(p.Key)),
+        JsonArray array => array.SelectMany(Names),
+        _ => [],
+    };
+
+    private static IEnumerable<long> Numbers(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.SelectMany(p => Numbers(p.Value)),
+        JsonArray array => array.SelectMany(Numbers),
+        JsonValue value when value.TryGetValue<long>(out var n) => [n],
+        JsonValue value when value.TryGetValue<double>(out var d) && d == Math.Floor(d) => [(long)d],
+        _ => [],
+    };
+
+    // The emulator's answer as it is on the wire, with the key as its shape wants it.
+    private static async Task<JsonObject> RawPollAsync(LoomioEmulator loomio, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(loomio.BaseUrl, $"api/b2/polls/{key}" + (loomio.Shape == LoomioShape.V3_0 ? $"?api_key={loomio.ApiKey}" : string.Empty)));
+        if (loomio.Shape == LoomioShape.Current) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", loomio.ApiKey);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
     }
 }

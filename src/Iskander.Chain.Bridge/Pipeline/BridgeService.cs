@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Iskander.Chain.Loomio;
 using Serilog;
 
@@ -37,9 +36,20 @@ public sealed record BridgeServiceOptions
 /// </summary>
 public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio, AnchoringPipeline pipeline, BridgeServiceOptions options, ILogger log)
 {
-    private readonly Channel<(long Group, string? Body)> _hints = Channel.CreateUnbounded<(long, string?)>();
+    // Pending hints, shared with the threads that call Hint: groups due for a reconcile, and linked
+    // polls and discussions to read. Only keys are kept, never bodies, and at most MaxPendingLinks of each.
+    private readonly object _hintGate = new();
     private readonly Dictionary<long, DateTimeOffset> _due = [];
     private readonly HashSet<string> _hintedPolls = [];
+    private readonly HashSet<string> _hintedDiscussions = [];
+    private int _droppedLinks;
+
+    /// <summary>
+    /// Linked polls (and, apart, discussions) waiting to be read; links beyond are dropped, so a flood
+    /// of webhook posts cannot queue unbounded Loomio reads (the scheduled reconciles still find polls
+    /// wherever Loomio lists them).
+    /// </summary>
+    public const int MaxPendingLinks = 100;
 
     /// <summary>When the last pipeline round succeeded (null before the first).</summary>
     public DateTimeOffset? LastSuccess { get; private set; }
@@ -49,10 +59,57 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
 
     /// <summary>
     /// Asks for a reconcile of <paramref name="groupId"/> soon (a webhook arrived); poll links in the
-    /// body (<c>/p/{key}</c>) are read directly too, which is the only way to follow a Loomio without
-    /// poll listing (3.0.x). Cheap, never blocks.
+    /// body (<c>/p/{key}</c>) are read directly too, and discussion links (<c>/d/{key}</c>, what Loomio
+    /// 3.0.x sends) are followed to the discussion's open polls: the only way to follow a Loomio without
+    /// poll listing. A hint for a group the bridge does not follow (<see cref="Follows"/>) is dropped,
+    /// and a linked poll or discussion outside the followed groups is never recorded. Cheap, never blocks.
     /// </summary>
-    public void Hint(long groupId, string? body = null) => _hints.Writer.TryWrite((groupId, body));
+    public void Hint(long groupId, string? body = null)
+    {
+        if (!Follows(groupId)) return;
+        var polls = WebhookHints.PollKeys(body);
+        var discussions = WebhookHints.DiscussionKeys(body);
+        lock (_hintGate)
+        {
+            _due.TryAdd(groupId, DateTimeOffset.UtcNow + options.HintDebounce);
+            Pend(_hintedPolls, polls);
+            Pend(_hintedDiscussions, discussions);
+        }
+    }
+
+    private void Pend(HashSet<string> pending, IReadOnlyList<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (pending.Count < MaxPendingLinks) pending.Add(key);
+            else if (!pending.Contains(key)) _droppedLinks++;
+        }
+    }
+
+    // Takes the hinted keys that are waiting, or forgets one that was handled.
+    private List<string> Pending(HashSet<string> pending)
+    {
+        lock (_hintGate) return pending.ToList();
+    }
+
+    private void Handled(HashSet<string> pending, string key)
+    {
+        lock (_hintGate) pending.Remove(key);
+    }
+
+    /// <summary>
+    /// Whether the bridge follows group <paramref name="groupId"/>: a positive id among the configured
+    /// groups or, when none are configured, among the groups the bot user saw at the last full
+    /// reconcile (any positive id before the first).
+    /// </summary>
+    public bool Follows(long groupId) =>
+        groupId > 0 && (options.Groups.Count > 0 ? options.Groups.Contains(groupId) : _visibleGroups?.Contains(groupId) ?? true);
+
+    // The groups the bot user saw at the last full reconcile, when no groups are configured.
+    private volatile HashSet<long>? _visibleGroups;
+
+    // The groups whose polls may be recorded; null when none are configured (every group the bot user sees).
+    private IReadOnlyCollection<long>? Followed => options.Groups.Count > 0 ? options.Groups : null;
 
     /// <summary>
     /// Runs until cancelled. Reading Loomio and anchoring fail separately: a Loomio that refuses,
@@ -122,19 +179,36 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     // hinted; a scheduled reconcile that fails is repeated after the ingestion backoff.
     private async Task<Schedule> IngestAsync(DateTimeOffset now, Schedule schedule, CancellationToken cancellationToken)
     {
-        while (_hints.Reader.TryRead(out var hinted))
-        {
-            _due.TryAdd(hinted.Group, now + options.HintDebounce);
-            foreach (var key in WebhookHints.PollKeys(hinted.Body)) _hintedPolls.Add(key);
-        }
+        int dropped;
+        lock (_hintGate) (dropped, _droppedLinks) = (_droppedLinks, 0);
+        if (dropped > 0) log.Warning("{Dropped} webhook links were dropped: {Max} were already waiting to be read", dropped, MaxPendingLinks);
 
         Exception? failure = null;
-        foreach (var key in _hintedPolls.ToList())
+        foreach (var key in Pending(_hintedDiscussions))
         {
             try
             {
-                await ingestor.ReconcilePollAsync(key, cancellationToken).ConfigureAwait(false);
-                _hintedPolls.Remove(key);
+                await ingestor.ReconcileDiscussionAsync(key, Followed, cancellationToken).ConfigureAwait(false);
+                Handled(_hintedDiscussions, key);
+            }
+            catch (LoomioAccessDeniedException ex)
+            {
+                log.Warning("Hinted discussion {Discussion} is not shown to the bot user: {Error}", key, ex.Message);
+                Handled(_hintedDiscussions, key);
+            }
+            catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
+            {
+                log.Warning("Hinted discussion {Discussion} not followed this time: {Error}", key, ex.Message);
+                failure ??= ex;
+            }
+        }
+
+        foreach (var key in Pending(_hintedPolls))
+        {
+            try
+            {
+                await ingestor.ReconcilePollAsync(key, Followed, cancellationToken).ConfigureAwait(false);
+                Handled(_hintedPolls, key);
             }
             catch (LoomioApiException ex) when (ex is not LoomioCredentialException and not LoomioRateLimitedException)
             {
@@ -154,18 +228,25 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
             schedule = schedule with { NextFullReconcile = NextAligned(now, options.ReconcileInterval, options.ReconcileOffset) };
         }
 
-        foreach (var group in _due.Where(d => d.Value <= now).Select(d => d.Key).ToList())
+        List<long> due;
+        lock (_hintGate) due = _due.Where(d => d.Value <= now).Select(d => d.Key).ToList();
+        foreach (var group in due)
         {
             failure = await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) ?? failure;
-            _due.Remove(group);
+            lock (_hintGate) _due.Remove(group);
         }
 
         if (failure is not null) throw failure;
         return schedule;
     }
 
-    private async Task<IReadOnlyList<long>> GroupsAsync(CancellationToken cancellationToken) =>
-        options.Groups.Count > 0 ? options.Groups : (await loomio.GetGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Id).ToList();
+    private async Task<IReadOnlyList<long>> GroupsAsync(CancellationToken cancellationToken)
+    {
+        if (options.Groups.Count > 0) return options.Groups;
+        var visible = (await loomio.GetGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Id).ToList();
+        _visibleGroups = [.. visible];
+        return visible;
+    }
 
     /// <summary>The first instant after <paramref name="now"/> that is <paramref name="offset"/> past a multiple of <paramref name="interval"/> (since midnight UTC).</summary>
     public static DateTimeOffset NextAligned(DateTimeOffset now, TimeSpan interval, TimeSpan offset)
@@ -188,12 +269,6 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
                 ? await ingestor.ReconcileGroupAsync(group, deep, cancellationToken).ConfigureAwait(false)
                 : await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
         }
-        catch (LoomioEndpointUnavailableException)
-        {
-            // Loomio 3.0.x has no poll listing: only polls named in webhook links can be followed.
-            log.Information("Loomio lists no polls (3.0.x has no listing): group {Group} is followed through webhook links only", group);
-            return null;
-        }
         catch (LoomioNotFoundException ex)
         {
             log.Error("Loomio has no group {Group} (404): check the configured groups", group);
@@ -210,13 +285,21 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
     }
 }
 
-/// <summary>What a Loomio webhook body can tell: links to polls, as hints (the text itself is never parsed for data).</summary>
+/// <summary>What a Loomio webhook body can tell: links to polls and discussions, as hints (the text itself is never parsed for data).</summary>
 public static partial class WebhookHints
 {
     /// <summary>Poll keys in <c>/p/{key}</c> links of the body.</summary>
-    public static IReadOnlyList<string> PollKeys(string? body) =>
-        body is null ? [] : PollLink().Matches(body).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> PollKeys(string? body) => Keys(PollLink(), body);
+
+    /// <summary>Discussion keys in <c>/d/{key}</c> links of the body (Loomio 3.0.x links events in threads to their discussion).</summary>
+    public static IReadOnlyList<string> DiscussionKeys(string? body) => Keys(DiscussionLink(), body);
+
+    private static List<string> Keys(System.Text.RegularExpressions.Regex link, string? body) =>
+        body is null ? [] : link.Matches(body).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"/p/([A-Za-z0-9]{4,32})(?:[/)\s""?#]|$)")]
     private static partial System.Text.RegularExpressions.Regex PollLink();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/d/([A-Za-z0-9]{4,32})(?:[/)\s""?#]|$)")]
+    private static partial System.Text.RegularExpressions.Regex DiscussionLink();
 }

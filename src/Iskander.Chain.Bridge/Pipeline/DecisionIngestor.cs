@@ -10,9 +10,11 @@ namespace Iskander.Chain.Bridge.Pipeline;
 /// Reconciles Loomio into decision versions: pages a group's polls newest first, compares each
 /// poll's fingerprint with the last one seen, reads changed polls in full and records a version
 /// when the decision changed; known polls missing from the listing are read directly to detect
-/// discards. Recording is one transaction per poll with the poll's row locked, so concurrent
-/// reconciles (hints, schedule, a second bridge, the parallel reads of one page) never record the
-/// same version twice.
+/// discards (on Loomio 3.0.x, which has no listing, the known polls of the group are read that way:
+/// those awaiting their close on every reconcile, all of them on a deep scan).
+/// Recording is one transaction per poll with the poll's row locked, so concurrent reconciles
+/// (hints, schedule, a second bridge, the parallel reads of one page) never record the same version
+/// twice. A poll outside the groups a caller names is never recorded.
 /// </summary>
 public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomio, Uri instance, ILogger log)
 {
@@ -31,10 +33,15 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     /// <summary>Reconciles one group; returns the versions recorded.</summary>
     public Task<int> ReconcileGroupAsync(long groupId, CancellationToken cancellationToken = default) => ReconcileGroupAsync(groupId, MaxPolls, cancellationToken);
 
-    /// <summary>Reconciles one group, paging back <paramref name="horizon"/> polls (a deep scan uses more than the regular horizon).</summary>
+    /// <summary>
+    /// Reconciles one group, paging back <paramref name="horizon"/> polls; a horizon beyond
+    /// <see cref="MaxPolls"/> is a deep scan, which on a Loomio without listing (3.0.x) also re-reads
+    /// the known polls already recorded (to catch later edits, reopenings and discards).
+    /// </summary>
     public async Task<int> ReconcileGroupAsync(long groupId, int horizon, CancellationToken cancellationToken = default)
     {
         var recorded = 0;
+        var listing = true;
         var listed = new HashSet<long>();
         // One read of what we last saw, instead of a query per listed poll.
         var known = await KnownFingerprintsAsync(cancellationToken).ConfigureAwait(false);
@@ -52,8 +59,24 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
                 log.Warning("Loomio does not show group {Group} to the bot user (403): its recorded polls are checked one by one", groupId);
                 break;
             }
+            catch (LoomioEndpointUnavailableException) when (offset == 0)
+            {
+                // Loomio 3.0.x has no poll listing: new polls are learnt from webhook links only, and
+                // the polls learnt so far are read one by one below (that is how their closing is seen).
+                log.Information("Loomio lists no polls (3.0.x has no listing): group {Group} is followed through webhook links and its known polls", groupId);
+                listing = false;
+                break;
+            }
 
             if (page.Polls.Count == 0) break;
+            // A page after the first that holds only polls already listed: the server ignored the
+            // paging offset and would answer its first page for ever (a shifted page still brings new polls).
+            if (offset > 0 && page.Polls.All(p => listed.Contains(p.Id)))
+            {
+                throw new LoomioApiException($"Loomio answered group {groupId}'s polls from {offset} with the polls of an earlier page: it ignores the paging parameter 'from' " +
+                    "(app/controllers/api/v1/snorlax_base.rb), so polls past the first page cannot be listed");
+            }
+
             var changed = new List<string>();
             foreach (var poll in page.Polls)
             {
@@ -62,22 +85,54 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
                 if (!known.TryGetValue(poll.Id, out var seen) || seen != fingerprint) changed.Add(poll.Key);
             }
 
-            recorded += await ReconcilePollsAsync(changed, cancellationToken).ConfigureAwait(false);
+            recorded += await ReconcilePollsAsync(changed, [groupId], cancellationToken).ConfigureAwait(false);
             offset += page.Polls.Count;
         }
 
         // Polls we know that the listing no longer shows (within the horizon scanned): discarded, hidden
         // from the bot, deleted, or moved to another group. A direct read decides (403, 404 or the poll).
-        recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        // Without a listing, re-reading every recorded poll each hour would spend Loomio's request budget
+        // on polls that rarely change: only a deep scan does.
+        var unrecordedOnly = !listing && horizon <= MaxPolls;
+        recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, unrecordedOnly, cancellationToken).ConfigureAwait(false), [groupId], cancellationToken).ConfigureAwait(false);
         return recorded;
     }
 
     /// <summary>
+    /// Follows a discussion link (<c>/d/{key}</c>, what Loomio 3.0.x's webhooks send): reads the
+    /// discussion and reconciles its open polls, which Loomio side-loads with it, so that they are
+    /// known and read again when their group is reconciled. A discussion outside
+    /// <paramref name="groups"/> (null: any group) is left alone: none of its polls is read or
+    /// recorded. Returns the versions recorded.
+    /// </summary>
+    public async Task<int> ReconcileDiscussionAsync(string key, IReadOnlyCollection<long>? groups, CancellationToken cancellationToken = default)
+    {
+        var document = await loomio.GetDiscussionAsync(key, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            log.Warning("Loomio has no discussion {Discussion} (404): the webhook link is ignored", key);
+            return 0;
+        }
+
+        var discussion = document.Discussions.FirstOrDefault(d => d.Key == key) ?? document.Discussions.FirstOrDefault();
+        if (!InGroups(discussion?.GroupId, groups))
+        {
+            log.Warning("Discussion {Discussion} is in group {Group}, which the bridge does not follow: its polls are not read", key, discussion?.GroupId);
+            return 0;
+        }
+
+        return await ReconcilePollsAsync(document.Polls.Where(p => InGroups(p.GroupId, groups)).Select(p => p.Key).ToList(), groups, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool InGroups(long? group, IReadOnlyCollection<long>? groups) => groups is null || (group is { } g && groups.Contains(g));
+
+    /// <summary>
     /// Reads one poll and records a version if its decision changed; returns it, or null. A recorded
     /// poll that Loomio no longer shows becomes a version saying so: <c>withdrawn</c> (403: discarded,
-    /// or hidden from the bot user) or <c>deleted</c> (404).
+    /// or hidden from the bot user) or <c>deleted</c> (404). A poll outside <paramref name="groups"/>
+    /// (null: any group) is not recorded, nor remembered: its group is only known once it is read.
     /// </summary>
-    public async Task<DecisionVersion?> ReconcilePollAsync(string key, CancellationToken cancellationToken = default)
+    public async Task<DecisionVersion?> ReconcilePollAsync(string key, IReadOnlyCollection<long>? groups = null, CancellationToken cancellationToken = default)
     {
         LoomioDocument? document;
         var absence = DecisionState.Deleted;
@@ -92,6 +147,12 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         }
 
         var poll = document?.Polls.FirstOrDefault(p => p.Key == key) ?? document?.Polls.FirstOrDefault();
+        if (poll is not null && !InGroups(poll.GroupId, groups))
+        {
+            log.Warning("Poll {PollKey} is in group {Group}, which the bridge does not follow: not recorded", key, poll.GroupId);
+            return null;
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var pollId = poll?.Id ?? await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
@@ -149,12 +210,13 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     }
 
     /// <summary>
-    /// Reconciles the polls named by <paramref name="keys"/>, up to <see cref="Concurrency"/> at a time.
+    /// Reconciles the polls named by <paramref name="keys"/> (recording only those in
+    /// <paramref name="groups"/>, null: any group), up to <see cref="Concurrency"/> at a time.
     /// One poll's failure never stops the others: it is logged, its fingerprint stays unchanged (its
     /// transaction rolls back) and the next reconcile reads it again. Only what concerns every poll
     /// ends the run early and is rethrown: a refused key, Loomio's rate limit, cancellation.
     /// </summary>
-    public async Task<int> ReconcilePollsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    public async Task<int> ReconcilePollsAsync(IReadOnlyList<string> keys, IReadOnlyCollection<long>? groups = null, CancellationToken cancellationToken = default)
     {
         var recorded = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Concurrency), CancellationToken = cancellationToken };
@@ -162,7 +224,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         {
             try
             {
-                if (await ReconcilePollAsync(key, token).ConfigureAwait(false) is not null) Interlocked.Increment(ref recorded);
+                if (await ReconcilePollAsync(key, groups, token).ConfigureAwait(false) is not null) Interlocked.Increment(ref recorded);
             }
             catch (Exception ex) when (!IsFatalToTheRun(ex) && !token.IsCancellationRequested)
             {
@@ -185,10 +247,13 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         return known;
     }
 
-    private async Task<IReadOnlyList<string>> KnownPollKeysAsync(long groupId, HashSet<long> listed, CancellationToken cancellationToken)
+    // Known polls of the group that are still in view and were not listed; only those without a recorded version when asked.
+    private async Task<IReadOnlyList<string>> KnownPollKeysAsync(long groupId, HashSet<long> listed, bool unrecordedOnly, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT poll_id, poll_key FROM polls WHERE instance = $1 AND group_id = $2 AND fingerprint NOT IN ('discarded', 'withdrawn', 'deleted')", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT poll_id, poll_key FROM polls p WHERE instance = $1 AND group_id = $2 AND fingerprint NOT IN ('discarded', 'withdrawn', 'deleted')" +
+            (unrecordedOnly ? " AND NOT EXISTS (SELECT 1 FROM decision_versions v WHERE v.instance = p.instance AND v.poll_id = p.poll_id)" : string.Empty), connection);
         command.Parameters.Add(new() { Value = _instance });
         command.Parameters.Add(new() { Value = groupId });
         var keys = new List<string>();

@@ -46,7 +46,8 @@ public static class BridgeEndpoints
         // inline: keep the body, wake the reconciler, answer at once.
         endpoints.MapPost("/hooks/loomio/{group}/{token}", async (HttpContext context, string group, string token) =>
         {
-            if (!long.TryParse(group, out var groupId) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), expectedToken)) return Results.NotFound();
+            // A group the bridge does not follow (negative, unknown, not configured) is not stored or reconciled.
+            if (!long.TryParse(group, out var groupId) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), expectedToken) || !options.Service.Follows(groupId)) return Results.NotFound();
             if (context.Request.ContentLength > MaxHookBodyBytes) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
             var body = await ReadLimitedAsync(context.Request.Body, MaxHookBodyBytes, context.RequestAborted).ConfigureAwait(false);
             if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
