@@ -55,7 +55,7 @@ public sealed record ActionBlock(bool Present, IReadOnlyList<GovernanceAction> A
     {
         var words = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         var kind = GovernanceActionKinds.Parse(words[0]);
-        if (kind is null or GovernanceActionKind.SupersedeVersions) return (null, $"unknown action '{words[0]}' (expected admit-member, revoke-member or amend-parameter)");
+        if (kind is null or GovernanceActionKind.SupersedeVersions) return (null, $"unknown action '{words[0]}' (expected admit-member, revoke-member, amend-parameter, set-anchorer or set-issuer)");
         var positional = words.Skip(1).Where(w => !w.Contains('=', StringComparison.Ordinal)).ToList();
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var word in words.Skip(1).Where(w => w.Contains('=', StringComparison.Ordinal)))
@@ -68,6 +68,7 @@ public sealed record ActionBlock(bool Present, IReadOnlyList<GovernanceAction> A
         {
             GovernanceActionKind.AdmitMember => Admit(positional, named),
             GovernanceActionKind.RevokeMember => Revoke(positional, named),
+            GovernanceActionKind.SetAnchorer or GovernanceActionKind.SetIssuer => NewKey(kind.Value, positional, named),
             _ => Amend(positional, named),
         };
     }
@@ -90,6 +91,14 @@ public sealed record ActionBlock(bool Present, IReadOnlyList<GovernanceAction> A
         return ParseAddress(positional[0]) is { } member
             ? (new GovernanceAction(GovernanceActionKind.RevokeMember, member), null)
             : (null, $"'{positional[0]}' is not an Ethereum address (or its checksum is wrong)");
+    }
+
+    private static (GovernanceAction?, string?) NewKey(GovernanceActionKind kind, List<string> positional, Dictionary<string, string> named)
+    {
+        if (positional.Count != 1 || named.Count > 0) return (null, $"{kind.Name()} takes exactly one address, the new key");
+        return ParseAddress(positional[0]) is { } key && key != Address.Zero
+            ? (new GovernanceAction(kind, key), null)
+            : (null, $"'{positional[0]}' is not an Ethereum address other than zero (or its checksum is wrong)");
     }
 
     private static (GovernanceAction?, string?) Amend(List<string> positional, Dictionary<string, string> named)

@@ -16,7 +16,7 @@ public sealed record GovernanceTargets(ulong ChainId, Address Identity, Address 
     public Address For(GovernanceActionKind kind) => kind switch
     {
         GovernanceActionKind.AmendParameter => Constitution,
-        GovernanceActionKind.SupersedeVersions => Schedule,
+        GovernanceActionKind.SupersedeVersions or GovernanceActionKind.SetAnchorer => Schedule,
         _ => Identity,
     };
 }
@@ -36,7 +36,7 @@ public static class ActionLeaf
 
     /// <summary>
     /// The ABI-encoded parameters the contract checks: <c>(member, role)</c> to admit,
-    /// <c>(member, tokenId)</c> to revoke, <c>(name, value)</c> to amend, none for a supersession marker.
+    /// <c>(member, tokenId)</c> to revoke, <c>(name, value)</c> to amend, <c>(newKey)</c> to replace a key, none for a supersession marker.
     /// </summary>
     /// <param name="action">The action.</param>
     /// <param name="tokenId">The member's current token (revocations only).</param>
@@ -45,6 +45,7 @@ public static class ActionLeaf
         GovernanceActionKind.AdmitMember => AbiCodec.Encode(["address", "bytes32"], [action.Member!.Value, GovernanceAction.ShortText(action.Role!)]),
         GovernanceActionKind.RevokeMember => AbiCodec.Encode(["address", "uint256"], [action.Member!.Value, tokenId ?? throw new ArgumentNullException(nameof(tokenId), "a revocation names the token")]),
         GovernanceActionKind.SupersedeVersions => [],
+        GovernanceActionKind.SetAnchorer or GovernanceActionKind.SetIssuer => AbiCodec.Encode(["address"], [action.Member!.Value]),
         _ => AbiCodec.Encode(["bytes32", "uint256"], [GovernanceAction.ShortText(action.Parameter!), action.Value!.Value]),
     };
 

@@ -17,6 +17,12 @@ public enum GovernanceActionKind
     /// <summary><c>amend-parameter</c>: set a constitution parameter.</summary>
     AmendParameter,
 
+    /// <summary><c>set-anchorer</c>: replace the bridge's anchoring key (after the notice, like any action).</summary>
+    SetAnchorer,
+
+    /// <summary><c>set-issuer</c>: replace the key that issues membership tokens.</summary>
+    SetIssuer,
+
     /// <summary>
     /// <c>supersede-versions</c>: never written in an action block. The bridge adds it to a later
     /// version of a poll whose earlier versions' actions were anchored, so that scheduling it
@@ -34,6 +40,8 @@ public static class GovernanceActionKinds
         GovernanceActionKind.AdmitMember => "admit-member",
         GovernanceActionKind.RevokeMember => "revoke-member",
         GovernanceActionKind.AmendParameter => "amend-parameter",
+        GovernanceActionKind.SetAnchorer => "set-anchorer",
+        GovernanceActionKind.SetIssuer => "set-issuer",
         GovernanceActionKind.SupersedeVersions => "supersede-versions",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -48,6 +56,8 @@ public static class GovernanceActionKinds
         GovernanceActionKind.AdmitMember => "ADMIT_MEMBER",
         GovernanceActionKind.RevokeMember => "REVOKE_MEMBER",
         GovernanceActionKind.SupersedeVersions => "SUPERSEDE",
+        GovernanceActionKind.SetAnchorer => "SET_ANCHORER",
+        GovernanceActionKind.SetIssuer => "SET_ISSUER",
         _ => "AMEND_PARAMETER",
     }));
 }
@@ -57,7 +67,7 @@ public static class GovernanceActionKinds
 /// the member, and the bridge finds the token it refers to when the action is anchored.
 /// </summary>
 /// <param name="Kind">What to do.</param>
-/// <param name="Member">The member (admit, revoke).</param>
+/// <param name="Member">The member (admit, revoke), or the new key (set-anchorer, set-issuer).</param>
 /// <param name="Role">The member's role (admit), at most 31 ASCII characters.</param>
 /// <param name="Uri">Token metadata URI (admit), possibly empty.</param>
 /// <param name="Parameter">Parameter name (amend), at most 31 ASCII characters.</param>
@@ -68,7 +78,7 @@ public sealed record GovernanceAction(GovernanceActionKind Kind, Address? Member
     public string Key => Kind switch
     {
         GovernanceActionKind.AdmitMember => $"{Kind.Name()} {Member!.Value.ToString().ToLowerInvariant()} {Role}",
-        GovernanceActionKind.RevokeMember => $"{Kind.Name()} {Member!.Value.ToString().ToLowerInvariant()}",
+        GovernanceActionKind.RevokeMember or GovernanceActionKind.SetAnchorer or GovernanceActionKind.SetIssuer => $"{Kind.Name()} {Member!.Value.ToString().ToLowerInvariant()}",
         GovernanceActionKind.SupersedeVersions => Kind.Name(),
         _ => $"{Kind.Name()} {Parameter} {Value!.Value.ToString(CultureInfo.InvariantCulture)}",
     };

@@ -41,7 +41,7 @@ public static class ActionAudit
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(targets);
-        if (KindOf(action.Kind) is not { } kind) return Alarm($"kind {action.Kind} is not one a decision record can order (admit-member, revoke-member, amend-parameter)");
+        if (KindOf(action.Kind) is not { } kind) return Alarm($"kind {action.Kind} is not one a decision record can order (admit-member, revoke-member, amend-parameter, set-anchorer, set-issuer)");
         if (action.Target != targets.For(kind)) return Alarm($"{kind.Name()} at {action.Target}, which is not the cooperative's {TargetName(kind)} {targets.For(kind)}");
         var what = Describe(kind, action.Params);
         var cid = RecordCid(action.DecisionDigest);
@@ -120,6 +120,7 @@ public static class ActionAudit
             {
                 GovernanceActionKind.AdmitMember => ["address", "bytes32"],
                 GovernanceActionKind.RevokeMember => ["address", "uint256"],
+                GovernanceActionKind.SetAnchorer or GovernanceActionKind.SetIssuer => ["address"],
                 _ => ["bytes32", "uint256"],
             };
             var values = AbiCodec.Decode(types.Select(AbiType.Parse).ToList(), parameters);
@@ -127,6 +128,7 @@ public static class ActionAudit
             {
                 GovernanceActionKind.AdmitMember => $"admit-member {((Address)values[0]!).ToChecksumString()} role={GovernanceAction.FromShortText((byte[])values[1]!)}",
                 GovernanceActionKind.RevokeMember => $"revoke-member {((Address)values[0]!).ToChecksumString()} (token 0x{((BigInteger)values[1]!).ToString("x", CultureInfo.InvariantCulture).TrimStart('0')})",
+                GovernanceActionKind.SetAnchorer or GovernanceActionKind.SetIssuer => $"{kind.Name()} {((Address)values[0]!).ToChecksumString()}",
                 _ => $"amend-parameter {GovernanceAction.FromShortText((byte[])values[0]!)} {((BigInteger)values[1]!).ToString(CultureInfo.InvariantCulture)}",
             };
         }
@@ -141,7 +143,7 @@ public static class ActionAudit
     private static string TargetName(GovernanceActionKind kind) => kind switch
     {
         GovernanceActionKind.AmendParameter => "Constitution",
-        GovernanceActionKind.SupersedeVersions => "ActionSchedule",
+        GovernanceActionKind.SupersedeVersions or GovernanceActionKind.SetAnchorer => "ActionSchedule",
         _ => "CoopIdentity",
     };
 }

@@ -259,6 +259,24 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
         await AssertClosedForGoodAsync(harness, pipeline, ada, revoke, "cancelled");
     }
 
+    /// The bridge's keys change by decision, with notice like any action: nobody holds an owner key.
+    [Fact]
+    public async Task A_decision_replaces_the_issuing_and_anchoring_keys_after_its_notice()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var group = harness.Loomio.AddGroup("Members");
+        var newIssuer = PrivateKey.FromHex(harness.Node.Accounts[8].PrivateKey).Address;
+        var newAnchorer = PrivateKey.FromHex(harness.Node.Accounts[9].PrivateKey).Address;
+        var rotate = DecidePoll(harness, group, "Rotate the bridge's keys?", ActionBlockHtml($"set-issuer {newIssuer.ToChecksumString()}", $"set-anchorer {newAnchorer.ToChecksumString()}"));
+        await harness.Ingestor().ReconcileGroupAsync(group);
+        var pipeline = harness.Pipeline();
+        await harness.RunUntilAsync(pipeline, () => StatusIsAsync(harness, rotate, "executed"), "key changes executed");
+
+        Assert.Equal(newIssuer, await Identity(harness).CallAsync<Address>("issuer"));
+        Assert.Equal(newAnchorer, await harness.AnchorContract.CallAsync<Address>("anchorer"));
+        Assert.Equal(["set-issuer", "set-anchorer"], (await ActionsAsync(harness, rotate)).Select(a => a.Kind));
+    }
+
     /// A revision that orders nothing still supersedes on chain: the bridge schedules a marker for the
     /// new version, so the revocation already on the schedule can be executed by no one.
     [Fact]

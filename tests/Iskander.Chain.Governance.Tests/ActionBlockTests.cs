@@ -54,7 +54,9 @@ public sealed class ActionBlockTests
     [InlineData("amend-parameter confirmations 115792089237316195423570985008687907853269984665640564039457584007913129639936", "is not a whole number")]
     [InlineData("amend-parameter this-name-is-far-too-long-for-bytes32 1", "must be 1–31")]
     [InlineData("dissolve-cooperative now", "unknown action 'dissolve-cooperative'")]
-    [InlineData("supersede-versions", "unknown action 'supersede-versions'")] // the bridge's own marker, never ordered by a decision
+    [InlineData("supersede-versions", "unknown action 'supersede-versions'")]
+    [InlineData("set-anchorer 0x0000000000000000000000000000000000000000", "other than zero")]
+    [InlineData("set-issuer " + Ada + " " + Ada, "takes exactly one address, the new key")] // the bridge's own marker, never ordered by a decision
     public void Malformed_lines_void_the_whole_block_with_a_reason(string line, string expected)
     {
         var block = ActionBlock.Parse($"```iskander-actions\namend-parameter quorum 3\n{line}\n```", "md");

@@ -262,6 +262,8 @@ public sealed class GovernanceStep(BridgeDatabase database, GovernanceChain chai
         {
             GovernanceActionKind.AdmitMember => ("give", new object?[] { row.Action.Member!.Value, row.Metadata, row.Consent }),
             GovernanceActionKind.RevokeMember => ("revoke", [(BigInteger)AbiCodec.Decode([AbiType.Parse("address"), AbiType.Parse("uint256")], row.Params)[1]!, row.Digest.ToArray()]),
+            GovernanceActionKind.SetAnchorer => ("replaceAnchorer", [row.Action.Member!.Value, row.Digest.ToArray()]),
+            GovernanceActionKind.SetIssuer => ("setIssuer", [row.Action.Member!.Value, row.Digest.ToArray()]),
             _ => ("amend", [GovernanceAction.ShortText(row.Action.Parameter!), row.Action.Value!.Value, row.Digest.ToArray()]),
         };
         var intent = await GlassBoxLog.IntentAsync(audit, "governance.execute", row.Leaf.ToString(),
