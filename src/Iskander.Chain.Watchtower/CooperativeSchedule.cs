@@ -25,34 +25,6 @@ namespace Iskander.Chain.Watchtower;
 public sealed record ScheduledActionEvent(Hash32 ActionId, Hash32 Poll, Address Target, ulong Version, Hash32 Kind, byte[] Params, Hash32 DecisionDigest, Hash32 Leaf, ulong ExecutableAt,
     ulong BlockNumber);
 
-/// <summary>Where a scheduled action stands (<c>IActionSchedule.Status</c>; later values are shown by number).</summary>
-public enum ActionStatus
-{
-    /// <summary>Never scheduled.</summary>
-    None,
-
-    /// <summary>In its notice period.</summary>
-    Pending,
-
-    /// <summary>Notice served, may execute.</summary>
-    Executable,
-
-    /// <summary>Executed.</summary>
-    Executed,
-
-    /// <summary>Vetoed by members.</summary>
-    Vetoed,
-
-    /// <summary>A later version of its poll was scheduled.</summary>
-    Superseded,
-
-    /// <summary>Not executed within its validity window.</summary>
-    Expired,
-
-    /// <summary>Cancelled by a member quorum's recovery of the anchoring key (its batch was anchored in a distrusted window).</summary>
-    Cancelled,
-}
-
 /// <summary>
 /// The cooperative's ActionSchedule as a watchtower reads it and vetoes through it. Addresses and the
 /// chain come from a deployment manifest the member trusts, never from the bridge; the ABI is built
@@ -137,8 +109,8 @@ public sealed class CooperativeSchedule
     }
 
     /// <summary>Where <paramref name="actionId"/> stands now.</summary>
-    public async Task<ActionStatus> StatusAsync(Hash32 actionId, CancellationToken cancellationToken = default) =>
-        (ActionStatus)(int)(BigInteger)(await CallAsync(Address, "statusOf", [actionId.ToArray()], cancellationToken).ConfigureAwait(false))[0]!;
+    public async Task<ScheduledStatus> StatusAsync(Hash32 actionId, CancellationToken cancellationToken = default) =>
+        (ScheduledStatus)(int)(BigInteger)(await CallAsync(Address, "statusOf", [actionId.ToArray()], cancellationToken).ConfigureAwait(false))[0]!;
 
     /// <summary>How many member signatures a veto needs now.</summary>
     public async Task<int> VetoQuorumAsync(CancellationToken cancellationToken = default) =>

@@ -5,6 +5,7 @@ using Iskander.Chain.Content;
 using Iskander.Chain.Content.Gateway;
 using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Ethereum;
+using Iskander.Chain.Governance;
 using Iskander.Chain.Ethereum.Accounts;
 using Iskander.Chain.Ethereum.Chain;
 using Iskander.Chain.Ethereum.Crypto;
@@ -238,7 +239,7 @@ public sealed class Watchtower
             if (!Vetoable(status))
             {
                 _state.OpenVetoes.Remove(id);
-                await _output.WriteLineAsync(status == ActionStatus.Vetoed ? $"VETOED {actionId}: the members' veto stands; it can never run" : $"CLOSED {actionId}: {Name(status)} before a quorum vetoed it")
+                await _output.WriteLineAsync(status == ScheduledStatus.Vetoed ? $"VETOED {actionId}: the members' veto stands; it can never run" : $"CLOSED {actionId}: {Name(status)} before a quorum vetoed it")
                     .ConfigureAwait(false);
                 continue;
             }
@@ -266,7 +267,7 @@ public sealed class Watchtower
         }
     }
 
-    private async Task PostWebhookAsync(ScheduledActionEvent action, AuditResult audit, ActionStatus status, CancellationToken cancellationToken)
+    private async Task PostWebhookAsync(ScheduledActionEvent action, AuditResult audit, ScheduledStatus status, CancellationToken cancellationToken)
     {
         if (_options.Webhook is not { } webhook) return;
         try
@@ -299,8 +300,8 @@ public sealed class Watchtower
     public static bool IsTransient(Exception failure) =>
         failure is HttpRequestException or Ethereum.JsonRpc.RpcException or LoomioApiException or IOException or TaskCanceledException { InnerException: TimeoutException };
 
-    private static bool Vetoable(ActionStatus status) => status is ActionStatus.Pending or ActionStatus.Executable;
+    private static bool Vetoable(ScheduledStatus status) => status is ScheduledStatus.Pending or ScheduledStatus.Executable;
 
-    private static string Name(ActionStatus status) =>
+    private static string Name(ScheduledStatus status) =>
         Enum.IsDefined(status) ? status.ToString().ToLowerInvariant() : string.Create(CultureInfo.InvariantCulture, $"status {(int)status}");
 }

@@ -68,6 +68,14 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(["decided", "outcome_revised"], await StatesAsync(harness, key));
     }
 
+    // The service as `serve` runs it, following `groups` (none: every group the bot user sees), with hints acted on at once.
+    private static BridgeService Service(BridgeHarness harness, long[] groups)
+    {
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey });
+        return new BridgeService(new DecisionIngestor(harness.Database, client, harness.Loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
+            new BridgeServiceOptions { Groups = groups, HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+    }
+
     private static int Reads(LoomioEmulator loomio, string key) => loomio.Requests.Count(r => r.StartsWith($"GET /api/b2/polls/{key}", StringComparison.Ordinal));
 
     [Fact]
@@ -83,9 +91,7 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         loomio.Close(boardPoll);
         var boardThread = loomio.AddDiscussion(board, "Manager");
         var boardThreadPoll = loomio.AddPoll(board, "Open an inquiry?", discussionKey: boardThread);
-        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
-        var service = new BridgeService(new DecisionIngestor(harness.Database, client, loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
-            new BridgeServiceOptions { Groups = [members], HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+        var service = Service(harness, [members]);
         Assert.True(service.Follows(members));
         Assert.False(service.Follows(board));
         Assert.False(service.Follows(-members));
@@ -116,9 +122,7 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         var members = loomio.AddGroup("Members");
         var hidden = loomio.AddGroup("Board");
         loomio.HideGroupFromBot(hidden);
-        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
-        var service = new BridgeService(new DecisionIngestor(harness.Database, client, loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
-            new BridgeServiceOptions { HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+        var service = Service(harness, []);
         Assert.True(service.Follows(99_999)); // nothing listed yet: any positive id may be a group of the bot user's
 
         using var cancel = new CancellationTokenSource();
@@ -144,9 +148,7 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         await using var harness = await BridgeHarness.StartAsync(postgres);
         var loomio = harness.Loomio;
         var members = loomio.AddGroup("Members");
-        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
-        var service = new BridgeService(new DecisionIngestor(harness.Database, client, loomio.BaseUrl, harness.Log), client, harness.Pipeline(confirmations: 1),
-            new BridgeServiceOptions { Groups = [members], HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100) }, harness.Log);
+        var service = Service(harness, [members]);
         for (var i = 0; i < BridgeService.MaxPendingLinks + 50; i++) service.Hint(members, $"{{\"text\":\"{loomio.BaseUrl}p/fake{i:D4}\"}}");
 
         using var cancel = new CancellationTokenSource();
