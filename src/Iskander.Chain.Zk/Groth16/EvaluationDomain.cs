@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iskander.Chain.Zk.Field;
 
 namespace Iskander.Chain.Zk.Groth16;
@@ -41,6 +42,7 @@ internal sealed class EvaluationDomain
     public void Forward(Span<Fr> values) => Transform(values, _twiddles);
 
     /// <summary>Coefficients of the polynomial with these evaluations at ω⁰…ω^(n−1), in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(Span<Fr> values)
     {
         Transform(values, _inverseTwiddles);
@@ -48,6 +50,7 @@ internal sealed class EvaluationDomain
     }
 
     /// <summary>values[i] ← values[i]·shiftⁱ: coefficients of p(shift·x), so that a forward transform evaluates p on the coset shift·⟨ω⟩.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(Span<Fr> values, Fr shift)
     {
         var factor = Fr.One;
@@ -59,6 +62,7 @@ internal sealed class EvaluationDomain
     }
 
     // Iterative Cooley–Tukey, decimation in time: bit-reversal permutation, then butterflies of growing span.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Transform(Span<Fr> values, Fr[] twiddles)
     {
         if (values.Length != Size) throw new ArgumentException($"the domain holds {Size} values, not {values.Length}", nameof(values));

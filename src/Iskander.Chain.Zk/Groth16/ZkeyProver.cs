@@ -84,6 +84,7 @@ public static class ZkeyProver
     }
 
     // (A·B − C) on the odd coset of the domain, as canonical limbs: the scalars of the H points.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static ulong[] QuotientScalars(ZkeyFile zkey, WitnessFile witness)
     {
         var n = zkey.DomainSize;
