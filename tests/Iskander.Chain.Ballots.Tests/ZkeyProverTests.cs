@@ -108,6 +108,16 @@ public sealed class ZkeyProverTests(TestCircuits circuits) : IClassFixture<TestC
         Assert.Equal(tally.TallyCommitment.ToBigInteger(), proof.PublicSignals[1]);
     }
 
+    [Fact]
+    public void The_prover_setting_names_an_engine_and_defaults_to_csharp()
+    {
+        Assert.Equal(ProverEngine.CSharp, new Groth16Prover(TestToolchain.Runner(), new LoggerConfiguration().CreateLogger()).Engine);
+        Assert.Equal(ProverEngine.CSharp, Groth16Prover.ParseEngine(null));
+        Assert.Equal(ProverEngine.CSharp, Groth16Prover.ParseEngine("csharp"));
+        Assert.Equal(ProverEngine.Snarkjs, Groth16Prover.ParseEngine(" Snarkjs "));
+        Assert.Contains("'rapidsnark'", Assert.Throws<FormatException>(() => Groth16Prover.ParseEngine("rapidsnark")).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A byte-level change to a zkey or wtns and the section its error must name.</summary>
     public sealed record Damage(string Name, bool Zkey, Action<byte[], IReadOnlyList<BinFileSection>> Apply, string Expected)
     {

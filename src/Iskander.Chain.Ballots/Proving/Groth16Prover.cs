@@ -80,6 +80,15 @@ public sealed class Groth16Prover(ToolRunner runner, ILogger log)
     /// <summary>What makes the proof from the witness.</summary>
     public ProverEngine Engine { get; init; } = ProverEngine.CSharp;
 
+    /// <summary>The engine a setting names: <c>csharp</c> (also when unset) or <c>snarkjs</c>.</summary>
+    /// <exception cref="FormatException">Any other name.</exception>
+    public static ProverEngine ParseEngine(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "csharp" => ProverEngine.CSharp,
+        "snarkjs" => ProverEngine.Snarkjs,
+        _ => throw new FormatException($"the prover is csharp or snarkjs, not '{name}'"),
+    };
+
     /// <summary>Most time one witness or proof may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
 
