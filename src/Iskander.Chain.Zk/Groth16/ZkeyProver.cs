@@ -88,19 +88,18 @@ public static class ZkeyProver
     private static ulong[] QuotientScalars(ZkeyFile zkey, WitnessFile witness)
     {
         var n = zkey.DomainSize;
+        var values = new Fr[witness.Count];
+        Parallel.For(0, values.Length, i => values[i] = witness[i]);
         var a = new Fr[n];
         var b = new Fr[n];
         foreach (var chunk in zkey.ReadCoefficients())
         {
-            foreach (var entry in chunk)
-            {
-                var target = entry.Matrix == 0 ? a : b;
-                target[entry.Row] += entry.Value * witness[entry.Signal];
-            }
+            // A and B on one core each: a row takes entries of one matrix only from one thread.
+            Parallel.For(0, 2, matrix => Accumulate(chunk, matrix, values, matrix == 0 ? a : b));
         }
 
         var c = new Fr[n];
-        for (var i = 0; i < n; i++) c[i] = a[i] * b[i];
+        Parallel.For(0, n, i => c[i] = a[i] * b[i]);
         var domain = new EvaluationDomain(zkey.Power);
         var shift = EvaluationDomain.Root(zkey.Power + 1);
         Parallel.ForEach([a, b, c], values =>
@@ -110,9 +109,17 @@ public static class ZkeyProver
             domain.Forward(values);
         });
         var scalars = new ulong[n * 4];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(scalars.AsSpan());
-        for (var i = 0; i < n; i++) ((a[i] * b[i]) - c[i]).WriteLittleEndian(bytes.Slice(i * 32, 32));
+        Parallel.For(0, n, i => ((a[i] * b[i]) - c[i]).WriteLittleEndian(System.Runtime.InteropServices.MemoryMarshal.AsBytes(scalars.AsSpan(i * 4, 4))));
         return scalars;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate(ArraySegment<QapCoefficient> entries, int matrix, Fr[] witness, Fr[] target)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Matrix == matrix) target[entry.Row] += entry.Value * witness[entry.Signal];
+        }
     }
 
     private static ulong[] Limbs(Fr value)
