@@ -33,17 +33,23 @@ internal static class ProveFigures
 
         var ours = new List<double>();
         var theirs = new List<double>();
+        var oursCpu = new List<double>();
+        var theirsCpu = new List<double>();
         for (var run = 0; run < Runs; run++)
         {
             var clock = Stopwatch.StartNew();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             ZkeyProver.ProveToFiles(keys.ProvingKey, witness, Path.Combine(work.Path, "ours.proof.json"), Path.Combine(work.Path, "ours.public.json"));
             ours.Add(clock.Elapsed.TotalSeconds);
-            Console.Error.WriteLine($"ours: {ours[^1]:0.00} s");
+            oursCpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+            Console.Error.WriteLine($"ours: {ours[^1]:0.00} s, CPU {oursCpu[^1]:0.00} s");
             clock.Restart();
+            var children = ChildrenCpuSeconds();
             await runner.RunAsync(Tool.Snarkjs, ["groth16", "prove", keys.ProvingKey, witness, Path.Combine(work.Path, "snarkjs.proof.json"), Path.Combine(work.Path, "snarkjs.public.json")],
                 new ToolRunOptions { Timeout = TimeSpan.FromHours(1) });
             theirs.Add(clock.Elapsed.TotalSeconds);
-            Console.Error.WriteLine($"snarkjs: {theirs[^1]:0.00} s");
+            theirsCpu.Add(ChildrenCpuSeconds() - children);
+            Console.Error.WriteLine($"snarkjs: {theirs[^1]:0.00} s, CPU {theirsCpu[^1]:0.00} s");
         }
 
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
@@ -54,9 +60,11 @@ internal static class ProveFigures
         var zkey = new FileInfo(keys.ProvingKey).Length;
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"## Prove: {keys.Compiled.Circuit.Name} ({keys.Compiled.Constraints:N0} constraints, zkey {zkey / 1048576.0:0.0} MiB), same zkey and witness, median of {Runs}").AppendLine()
-            .AppendLine("| prover | seconds | ratio |").AppendLine("|---|---:|---:|")
-            .AppendLine(CultureInfo.InvariantCulture, $"| snarkjs 0.7.6 `groth16 prove` (Node, WebAssembly, all cores) | {Median(theirs):0.00} | 1× |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| Iskander.Chain `ZkeyProver` (in process, all cores) | {Median(ours):0.00} | {Median(theirs) / Median(ours):0.0}× |")
+            .AppendLine("| prover | seconds (wall) | ratio | CPU seconds | ratio |").AppendLine("|---|---:|---:|---:|---:|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| snarkjs 0.7.6 `groth16 prove` (Node, WebAssembly, all cores) | {Median(theirs):0.00} | 1× | {Median(theirsCpu):0.00} | 1× |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| Iskander.Chain `ZkeyProver` (in process, all cores) | {Median(ours):0.00} | {Median(theirs) / Median(ours):0.0}× | {Median(oursCpu):0.00} | {Median(theirsCpu) / Median(oursCpu):0.0}× |")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Runs in turn (ours, snarkjs): {string.Join("; ", ours.Zip(theirs, (a, b) => $"{a:0.00} s, {b:0.00} s"))}. Load average at the end: {LoadAverage()} (other processes share the cores; compare ratios of one run).")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Peak working set of the benchmark process after our runs: {peak / 1048576.0:0} MiB (includes the runtime and the benchmark itself).")
             .AppendLine();
@@ -110,6 +118,18 @@ internal static class ProveFigures
         for (var i = 0; i < count; i++) Fr.Random().WriteLittleEndian(bytes.Slice(i * 32, 32));
         return (points, scalars);
     }
+
+    // CPU seconds of this process's finished children (Linux /proc/self/stat cutime + cstime, in USER_HZ = 100 ticks), 0 elsewhere.
+    private static double ChildrenCpuSeconds()
+    {
+        if (!File.Exists("/proc/self/stat")) return 0;
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    // The 1-minute load average where the system reports one (Linux), else "unknown".
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

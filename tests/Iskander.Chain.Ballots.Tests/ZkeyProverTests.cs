@@ -30,6 +30,7 @@ public sealed class ZkeyProverTests(TestCircuits circuits) : IClassFixture<TestC
         var circuits = new TestCircuits();
         var (coordinator, poll) = TestCircuits.ThreeVoterPoll(i => (ulong)i % 2);
         var directory = Directory.CreateTempSubdirectory("iskander-zkey-prover").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
         var process = await WitnessAsync(circuits.Process, poll.ProcessNextBatch(coordinator, Fr.Random()).Inputs, Path.Combine(directory, "process"));
         while (poll.BatchesLeft > 0) poll.ProcessNextBatch(coordinator, Fr.Random());
         var tally = await WitnessAsync(circuits.Tally, poll.Tally(Fr.Random(), Fr.Random()).Inputs, Path.Combine(directory, "tally"));
