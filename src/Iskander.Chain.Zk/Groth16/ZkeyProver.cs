@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Iskander.Chain.Zk.Curves;
 using Iskander.Chain.Zk.Field;
@@ -45,10 +47,7 @@ public static class ZkeyProver
 {
     /// <summary>Proves the witness in <paramref name="witnessPath"/> with the key in <paramref name="zkeyPath"/>.</summary>
     /// <exception cref="ProvingFileException">A file is damaged, or they do not belong together.</exception>
-    public static Groth16Proof Prove(string zkeyPath, string witnessPath) => Prove(zkeyPath, witnessPath, Fr.Random(), Fr.Random());
-
-    /// <summary>The proof with the given blinding: only tests may fix r and s (a fixed pair reveals the witness to anyone with two proofs).</summary>
-    internal static Groth16Proof Prove(string zkeyPath, string witnessPath, Fr r, Fr s)
+    public static Groth16Proof Prove(string zkeyPath, string witnessPath)
     {
         var witness = WitnessFile.Read(witnessPath);
         using var zkey = ZkeyFile.Open(zkeyPath);
@@ -65,11 +64,15 @@ public static class ZkeyProver
         var c = MultiScalarMultiplication.Compute<Fq>(zkey.ReadC(), all[((zkey.PublicCount + 1) * 4)..]);
         var h = MultiScalarMultiplication.Compute<Fq>(zkey.ReadH(), scalarsH);
 
+        // Fresh blinding for every proof: fixed r and s would make the proof a function of the witness
+        // alone, so a guessed witness (few members, few options) could be checked against it.
+        var r = Fr.Random();
+        var s = Fr.Random();
         var delta1 = zkey.Delta1.ToJacobian();
-        var piA = a.AddMixed(zkey.Alpha1).Add(delta1.Multiply(Limbs(r)));
-        var piB = b2.AddMixed(zkey.Beta2).Add(zkey.Delta2.ToJacobian().Multiply(Limbs(s)));
-        var piB1 = b1.AddMixed(zkey.Beta1).Add(delta1.Multiply(Limbs(s)));
-        var piC = c.Add(h).Add(piA.Multiply(Limbs(s))).Add(piB1.Multiply(Limbs(r))).Add(delta1.Multiply(Limbs(-(r * s))));
+        var piA = a.AddMixed(zkey.Alpha1).Add(delta1.Multiply(Bn254.Limbs(r)));
+        var piB = b2.AddMixed(zkey.Beta2).Add(zkey.Delta2.ToJacobian().Multiply(Bn254.Limbs(s)));
+        var piB1 = b1.AddMixed(zkey.Beta1).Add(delta1.Multiply(Bn254.Limbs(s)));
+        var piC = c.Add(h).Add(piA.Multiply(Bn254.Limbs(s))).Add(piB1.Multiply(Bn254.Limbs(r))).Add(delta1.Multiply(Bn254.Limbs(-(r * s))));
         var publicSignals = Enumerable.Range(1, zkey.PublicCount).Select(i => witness[i]).ToList();
         return new Groth16Proof(piA.ToAffine(), piB.ToAffine(), piC.ToAffine(), publicSignals);
     }
@@ -84,7 +87,7 @@ public static class ZkeyProver
     }
 
     // (A·B − C) on the odd coset of the domain, as canonical limbs: the scalars of the H points.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong[] QuotientScalars(ZkeyFile zkey, WitnessFile witness)
     {
         var n = zkey.DomainSize;
@@ -109,23 +112,16 @@ public static class ZkeyProver
             domain.Forward(values);
         });
         var scalars = new ulong[n * 4];
-        Parallel.For(0, n, i => ((a[i] * b[i]) - c[i]).WriteLittleEndian(System.Runtime.InteropServices.MemoryMarshal.AsBytes(scalars.AsSpan(i * 4, 4))));
+        Parallel.For(0, n, i => ((a[i] * b[i]) - c[i]).WriteLittleEndian(MemoryMarshal.AsBytes(scalars.AsSpan(i * 4, 4))));
         return scalars;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate(ArraySegment<QapCoefficient> entries, int matrix, Fr[] witness, Fr[] target)
     {
         foreach (var entry in entries)
         {
             if (entry.Matrix == matrix) target[entry.Row] += entry.Value * witness[entry.Signal];
         }
-    }
-
-    private static ulong[] Limbs(Fr value)
-    {
-        var limbs = new ulong[4];
-        value.WriteLittleEndian(System.Runtime.InteropServices.MemoryMarshal.AsBytes(limbs.AsSpan()));
-        return limbs;
     }
 }
