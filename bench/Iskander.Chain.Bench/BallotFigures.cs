@@ -51,7 +51,7 @@ internal static class BallotFigures
         // Prove times (test shape: measured; coop: extrapolated linearly in constraints).
         var process = await builder.BuildAsync(new BallotCircuit(BallotCircuitKind.ProcessMessages, BallotCircuitParameters.Test));
         var tally = await builder.BuildAsync(new BallotCircuit(BallotCircuitKind.TallyVotes, BallotCircuitParameters.Test));
-        var prover = new Groth16Prover(runner, log);
+        var prover = new Groth16Prover(runner, log) { Engine = ProverEngine.Snarkjs }; // this table is of snarkjs; bench/run prove compares ours
         var coordinator = MaciPrivateKey.Generate();
         using var work = new TempDirectory();
         var processTimes = new List<double>();

@@ -38,6 +38,16 @@ if (name == "ballots")
     return 0;
 }
 
+if (name == "prove")
+{
+    // One-shot timings of whole proofs (seconds each), not a BenchmarkDotNet suite.
+    var proveLayout = ProjectLayout.Discover();
+    var proveText = $"# Groth16 proving\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, snarkjs 0.7.6.\n\n{await ProveFigures.RunAsync(proveLayout)}";
+    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(proveLayout.Root, "bench", "results")).FullName, "prove.md"), proveText);
+    Console.WriteLine(proveText);
+    return 0;
+}
+
 var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(8);
 var config = ManualConfig.CreateMinimumViable().AddJob(job).WithOptions(ConfigOptions.DisableLogFile);
 
@@ -74,7 +84,7 @@ if (name == "ptau")
 
 if (!suites.TryGetValue(name, out var suite))
 {
-    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, nethereum, anchoring, ballots, ptau)");
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, nethereum, anchoring, ballots, ptau, prove)");
     return 2;
 }
 

@@ -47,6 +47,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string BallotPtauVariable = "ISKANDER_BALLOT_PTAU";
     public const string BallotPtauPowerVariable = "ISKANDER_BALLOT_PTAU_POWER";
     public const string BallotPtauSha256Variable = "ISKANDER_BALLOT_PTAU_SHA256";
+    public const string BallotProverVariable = "ISKANDER_BALLOT_PROVER";
 
     private readonly HttpClient _http;
 
@@ -143,8 +144,18 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             throw new UserErrorException(problem);
         }
 
+        ProverEngine engine;
+        try
+        {
+            engine = Groth16Prover.ParseEngine(Environment.GetEnvironmentVariable(BallotProverVariable));
+        }
+        catch (FormatException ex)
+        {
+            throw new UserErrorException($"{BallotProverVariable}: {ex.Message}");
+        }
+
         var runner = new ToolRunner(new Toolchain.Toolchain(layout), log);
-        var service = new BallotService(database, client, key, new CircuitBuilder(runner, log), new Groth16Prover(runner, log), Path.Combine(dataDirectory, "proving"), log)
+        var service = new BallotService(database, client, key, new CircuitBuilder(runner, log), new Groth16Prover(runner, log) { Engine = engine }, Path.Combine(dataDirectory, "proving"), log)
         {
             PowersOfTau = CeremonyPowersOfTau(),
             AllowInsecureDevelopmentKeys = Environment.GetEnvironmentVariable(BallotKeyPolicy.AllowInsecureKeysVariable) is "1" or "true",

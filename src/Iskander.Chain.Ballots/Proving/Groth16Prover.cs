@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text.Json;
 using Iskander.Chain.Ballots.Circuits;
 using Iskander.Chain.Toolchain;
+using Iskander.Chain.Zk.Groth16;
 using Serilog;
 
 namespace Iskander.Chain.Ballots.Proving;
@@ -57,14 +58,37 @@ public sealed record Groth16Proof(BigInteger[] A, BigInteger[][] B, BigInteger[]
 /// <summary>The proof is not valid for its verification key, or proves other public inputs than expected.</summary>
 public sealed class InvalidProofException(string message) : Exception(message);
 
+/// <summary>Which program makes the Groth16 proof from the witness.</summary>
+public enum ProverEngine
+{
+    /// <summary>The C# prover of <c>Iskander.Chain.Zk</c>, in process (the default: several times faster).</summary>
+    CSharp,
+
+    /// <summary><c>snarkjs groth16 prove</c> as an external process.</summary>
+    Snarkjs,
+}
+
 /// <summary>
-/// Proves with snarkjs as external processes: <c>wtns calculate</c> (the circuit's WebAssembly
-/// witness generator), <c>groth16 prove</c>, then <c>groth16 verify</c> locally before anything is
-/// sent anywhere. Each step has a time limit and honours cancellation (the process is killed); the
-/// Node heap is raised for large circuits. Files go to a working folder the caller owns.
+/// Proves a circuit's inputs: the witness with snarkjs's <c>wtns calculate</c> (the circuit's
+/// WebAssembly witness generator), the proof with <see cref="Engine"/>, then <c>snarkjs groth16
+/// verify</c> locally before anything is sent anywhere. Each external step has a time limit and
+/// honours cancellation (the process is killed); the Node heap is raised for large circuits. Files
+/// go to a working folder the caller owns.
 /// </summary>
 public sealed class Groth16Prover(ToolRunner runner, ILogger log)
 {
+    /// <summary>What makes the proof from the witness.</summary>
+    public ProverEngine Engine { get; init; } = ProverEngine.CSharp;
+
+    /// <summary>The engine a setting names: <c>csharp</c> (also when unset) or <c>snarkjs</c>.</summary>
+    /// <exception cref="FormatException">Any other name.</exception>
+    public static ProverEngine ParseEngine(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "csharp" => ProverEngine.CSharp,
+        "snarkjs" => ProverEngine.Snarkjs,
+        _ => throw new FormatException($"the prover is csharp or snarkjs, not '{name}'"),
+    };
+
     /// <summary>Most time one witness or proof may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
 
@@ -84,8 +108,9 @@ public sealed class Groth16Prover(ToolRunner runner, ILogger log)
         var clock = Stopwatch.StartNew();
         log.Information("Proving {Label} ({Circuit}, {Constraints} constraints): witness", label, keys.Compiled.Circuit.Name, keys.Compiled.Constraints);
         await Run(["wtns", "calculate", keys.Compiled.Wasm, input, witness], cancellationToken).ConfigureAwait(false);
-        log.Information("Proving {Label}: witness in {Seconds:0.0} s, Groth16 proof", label, clock.Elapsed.TotalSeconds);
-        await Run(["groth16", "prove", keys.ProvingKey, witness, proofPath, publicPath], cancellationToken).ConfigureAwait(false);
+        log.Information("Proving {Label}: witness in {Seconds:0.0} s, Groth16 proof ({Engine})", label, clock.Elapsed.TotalSeconds, Engine);
+        if (Engine == ProverEngine.Snarkjs) await Run(["groth16", "prove", keys.ProvingKey, witness, proofPath, publicPath], cancellationToken).ConfigureAwait(false);
+        else await Task.Run(() => ZkeyProver.ProveToFiles(keys.ProvingKey, witness, proofPath, publicPath), cancellationToken).ConfigureAwait(false);
         var proof = Groth16Proof.Parse(await File.ReadAllTextAsync(proofPath, cancellationToken).ConfigureAwait(false), await File.ReadAllTextAsync(publicPath, cancellationToken).ConfigureAwait(false));
         var expected = keys.Compiled.Circuit.PublicInputs.Select(name => BigInteger.Parse((string)inputs[name], CultureInfo.InvariantCulture)).ToList();
         if (!proof.PublicSignals.SequenceEqual(expected)) throw new InvalidProofException($"{label}: the proof's public signals are not the inputs' public values");

@@ -24,8 +24,9 @@ public sealed record BallotKeys(CircuitKeys Process, CircuitKeys Tally);
 
 /// <summary>
 /// The coordinator of one ballot: mirrors its events, closes voting after the deadline, replays
-/// the poll from the mirror, then proves each batch (last first) and the tally with snarkjs,
-/// verifies each proof locally, submits it, publishes the results, and records them as a decision
+/// the poll from the mirror, then proves each batch (last first) and the tally with the
+/// <see cref="Groth16Prover"/> it is given (the C# prover unless configured otherwise), verifies
+/// each proof locally, submits it, publishes the results, and records them as a decision
 /// ("secret ballot result") for the anchoring pipeline. Every step is resumable from PostgreSQL:
 /// salts are stored before proving and proofs before sending, so a coordinator stopped anywhere
 /// continues where it was and never makes a proof twice; the contract's own progress (current

@@ -187,6 +187,24 @@ public readonly struct Fr : IEquatable<Fr>
     /// <summary>The element whose Montgomery-form limbs are <paramref name="limbs"/>, a value below 2p.</summary>
     internal static Fr FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => new Fr(limbs[0], limbs[1], limbs[2], limbs[3]).SubtractModulusIfNeeded();
 
+    /// <summary>Whether four little-endian limbs hold a canonical value (below p).</summary>
+    internal static bool IsCanonical(ReadOnlySpan<ulong> limbs)
+    {
+        ulong borrow = 0;
+        SubBorrow(limbs[0], P0, ref borrow);
+        SubBorrow(limbs[1], P1, ref borrow);
+        SubBorrow(limbs[2], P2, ref borrow);
+        SubBorrow(limbs[3], P3, ref borrow);
+        return borrow == 1;
+    }
+
+    /// <summary>The element whose canonical value is <paramref name="limbs"/> (checked by the caller with <see cref="IsCanonical"/>), without a <see cref="BigInteger"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr FromCanonicalLimbs(ReadOnlySpan<ulong> limbs) => new Fr(limbs[0], limbs[1], limbs[2], limbs[3]).MulRaw(R2);
+
+    /// <summary>this·2⁻²⁵⁶: one Montgomery reduction (snarkjs stores zkey coefficients as n·2⁵¹² so that its Montgomery product with a plain witness value is n·w).</summary>
+    internal Fr DivideByMontgomeryRadix() => MulRaw(new Fr(1, 0, 0, 0));
+
     /// <summary>Selects <paramref name="b"/> when <paramref name="choice"/> is 1 and <paramref name="a"/> when 0, without a branch.</summary>
     internal static Fr Select(ulong choice, Fr a, Fr b)
     {

@@ -1,0 +1,143 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Iskander.Chain.Zk.Curves;
+using Iskander.Chain.Zk.Field;
+using Iskander.Chain.Zk.Groth16;
+
+namespace Iskander.Chain.Zk.Tests;
+
+/// <summary>The prover's kernels against their definitions: multi-scalar multiplication against Σ kᵢ·Pᵢ one product at a time, FFTs against evaluation term by term.</summary>
+public sealed class Groth16KernelTests
+{
+    private readonly Random _random = new(2020);
+
+    private static readonly BigInteger R = Fr.Modulus;
+
+    private Fr RandomScalar()
+    {
+        var bytes = new byte[40];
+        _random.NextBytes(bytes);
+        return Fr.Reduce(new BigInteger(bytes, isUnsigned: true));
+    }
+
+    // Random scalars and the edge cases of the signed digits: 0, 1, the largest digit, r − 1 and the halves of r.
+    private Fr[] Scalars(int count) => Enumerable.Range(0, count).Select(i => (i % 9) switch
+    {
+        0 => Fr.Zero,
+        1 => Fr.One,
+        2 => -Fr.One,
+        3 => Fr.FromBigInteger((R - 1) / 2),
+        4 => Fr.FromBigInteger((R + 1) / 2),
+        5 => Fr.FromUInt64((ulong)_random.Next(1, 1 << 16)),
+        6 => -Fr.FromUInt64((ulong)_random.Next(1, 1 << 16)),
+        _ => RandomScalar(),
+    }).ToArray();
+
+    private static ulong[] Limbs(Fr[] scalars)
+    {
+        var limbs = new ulong[scalars.Length * 4];
+        for (var i = 0; i < scalars.Length; i++) scalars[i].WriteLittleEndian(MemoryMarshal.AsBytes(limbs.AsSpan(i * 4, 4)));
+        return limbs;
+    }
+
+    private static JacobianPoint<T> Naive<T>(AffinePoint<T>[] points, Fr[] scalars)
+        where T : struct, IFieldElement<T>
+    {
+        var sum = JacobianPoint<T>.Infinity;
+        for (var i = 0; i < points.Length; i++) sum = sum.Add(points[i].ToJacobian().Multiply(Bn254.Limbs(scalars[i])));
+        return sum;
+    }
+
+    // Distinct multiples of the generator, with repeats, negations and infinity among them (the equal-x cases of the affine batches).
+    private AffinePoint<T>[] Points<T>(AffinePoint<T> generator, int count)
+        where T : struct, IFieldElement<T>
+    {
+        var distinct = Enumerable.Range(0, Math.Max(1, count / 3)).Select(_ => generator.ToJacobian().Multiply(Bn254.Limbs(RandomScalar())).ToAffine()).ToArray();
+        return Enumerable.Range(0, count).Select(i => (i % 11) switch
+        {
+            0 => AffinePoint<T>.Infinity,
+            1 => distinct[0],
+            2 => distinct[0].Negate(),
+            _ => distinct[_random.Next(distinct.Length)],
+        }).ToArray();
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(9, 0)]
+    [InlineData(300, 0)]
+    [InlineData(5000, 0)]
+    [InlineData(200, 2)]
+    [InlineData(200, 7)]
+    [InlineData(200, 15)]
+    public void G1_multi_scalar_multiplication_is_the_sum_of_the_products(int count, int windowBits)
+    {
+        var points = Points(Bn254.G1Generator, count);
+        var scalars = Scalars(count);
+        var result = MultiScalarMultiplication.Compute<Fq>(points, Limbs(scalars), windowBits);
+        Assert.True(result.IsSamePoint(Naive(points, scalars)));
+    }
+
+    [Theory]
+    [InlineData(9)]
+    [InlineData(700)]
+    public void G2_multi_scalar_multiplication_is_the_sum_of_the_products(int count)
+    {
+        var points = Points(Bn254.G2Generator, count);
+        var scalars = Scalars(count);
+        Assert.True(MultiScalarMultiplication.Compute<Fq2>(points, Limbs(scalars)).IsSamePoint(Naive(points, scalars)));
+    }
+
+    [Fact]
+    public void Equal_digits_on_equal_points_double_and_cancel_in_the_buckets()
+    {
+        // Every point lands in the same bucket: doublings, cancellations and the Jacobian overflow.
+        var p = Bn254.G1Generator;
+        AffinePoint<Fq>[] points = [p, p, p.Negate(), p, p, p.Negate(), p.Negate(), p];
+        var scalars = Enumerable.Repeat(Fr.FromUInt64(3), points.Length).ToArray();
+        var result = MultiScalarMultiplication.Compute<Fq>(points, Limbs(scalars), 4);
+        Assert.True(result.IsSamePoint(p.ToJacobian().Multiply(Bn254.Limbs(6))));
+        Assert.True(MultiScalarMultiplication.Compute<Fq>(points[..3], Limbs(scalars[..3]), 4).IsSamePoint(p.ToJacobian().Multiply(Bn254.Limbs(3))));
+    }
+
+    [Fact]
+    public void Mismatched_lengths_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => MultiScalarMultiplication.Compute<Fq>(new[] { Bn254.G1Generator }, new ulong[8]));
+    }
+
+    [Fact]
+    public void Roots_of_unity_are_snarkjs_ones_and_primitive()
+    {
+        // ffjavascript's ω₂₈ for bn128 (Fr.w[28]).
+        Assert.Equal(BigInteger.Parse("19103219067921713944291392827692070036145651957329286315305642004821462161904"), EvaluationDomain.Root(28).ToBigInteger());
+        for (var k = 1; k <= EvaluationDomain.MaxPower; k++)
+        {
+            Assert.Equal(-Fr.One, EvaluationDomain.Root(k).Pow(BigInteger.One << (k - 1)));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public void Fft_evaluates_at_the_roots_and_the_inverse_interpolates(int power)
+    {
+        var domain = new EvaluationDomain(power);
+        var coefficients = Enumerable.Range(0, domain.Size).Select(_ => RandomScalar()).ToArray();
+        var values = coefficients.ToArray();
+        domain.Forward(values);
+        var omega = EvaluationDomain.Root(power);
+        for (var i = 0; i < domain.Size; i++)
+        {
+            var x = omega.Pow(i);
+            var expected = Fr.Zero;
+            for (var j = coefficients.Length - 1; j >= 0; j--) expected = (expected * x) + coefficients[j];
+            Assert.Equal(expected, values[i]);
+        }
+
+        domain.Inverse(values);
+        Assert.Equal(coefficients, values);
+        Assert.Throws<ArgumentException>(() => domain.Forward(new Fr[domain.Size * 2]));
+    }
+}
