@@ -22,7 +22,14 @@ internal sealed class EmbeddedServices : IAsyncDisposable
     private FileStream? _lock;
 
     public required Uri RpcUrl { get; init; }
+    /// <summary>What the running bridge connects with: for the embedded cluster its unprivileged service role.</summary>
     public required string ConnectionString { get; init; }
+
+    /// <summary>What schema migrations run with: for the embedded cluster its owner (the superuser); a configured database uses <see cref="ConnectionString"/> for both.</summary>
+    public required string OwnerConnectionString { get; init; }
+
+    /// <summary>The role behind <see cref="ConnectionString"/> that the owner grants the bridge's privileges to; null for a configured database (its operator grants them).</summary>
+    public string? ServiceRole => _postgres?.Options.ServiceUser;
     public bool RpcIsEmbedded => _anvil is not null;
     public bool DatabaseIsEmbedded => _postgres is not null;
 
@@ -46,11 +53,13 @@ internal sealed class EmbeddedServices : IAsyncDisposable
         {
             if (reset) await ResetAsync(toolchain, dataDirectory, log, cancellationToken).ConfigureAwait(false);
             var connectionString = Environment.GetEnvironmentVariable(DatabaseVariable);
+            var ownerConnectionString = connectionString;
             if (string.IsNullOrWhiteSpace(connectionString))
             {
                 postgres = await PostgresCluster.StartAsync(toolchain,
                     new PostgresClusterOptions { Directory = Path.Combine(dataDirectory, "postgres") }, log, cancellationToken).ConfigureAwait(false);
-                connectionString = postgres.ConnectionString;
+                connectionString = postgres.ServiceConnectionString;
+                ownerConnectionString = postgres.ConnectionString;
             }
 
             if (rpcUrl is null)
@@ -61,7 +70,7 @@ internal sealed class EmbeddedServices : IAsyncDisposable
                 rpcUrl = anvil.RpcUrl;
             }
 
-            return new EmbeddedServices { RpcUrl = rpcUrl, ConnectionString = connectionString, _anvil = anvil, _postgres = postgres, _lock = folderLock };
+            return new EmbeddedServices { RpcUrl = rpcUrl, ConnectionString = connectionString, OwnerConnectionString = ownerConnectionString!, _anvil = anvil, _postgres = postgres, _lock = folderLock };
         }
         catch
         {
