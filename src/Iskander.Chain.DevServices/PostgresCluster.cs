@@ -128,10 +128,21 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Whether the last start adopted a server another process had started (a caller that only reads may leave it running).</summary>
     public bool WasAlreadyRunning { get; private set; }
 
-    /// <summary>Stops the server (fast shutdown: open sessions are ended, committed data is kept).</summary>
+    /// <summary>Whether the server's postmaster process runs (false once it was killed, even while its data folder still names it).</summary>
+    public bool IsRunning => _running && PostmasterIsAlive();
+
+    /// <summary>Stops the server (fast shutdown: open sessions are ended, committed data is kept); one that already died is only noted.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (!_running) return;
+        if (!PostmasterIsAlive())
+        {
+            NpgsqlConnection.ClearAllPools();
+            _running = false;
+            _log.Warning("PostgreSQL on port {Port} had already stopped", Port);
+            return;
+        }
+
         await RunAsync(Tool.PgCtl, ["stop", "-w", "-t", "60", "-m", "fast", "-D", DataDirectory], cancellationToken).ConfigureAwait(false);
         NpgsqlConnection.ClearAllPools();
         _running = false;
@@ -195,7 +206,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     // now), the service role with its password, then the rules that require them.
     private async Task EnsureRolesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
+        await using var connection = AdministrationConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var service = Quoted(Options.ServiceUser);
         var sql = $"""
@@ -218,10 +229,33 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
     }
 
+    // Unpooled: after a crash of the server, a pooled connection is a dead one.
+    private NpgsqlConnection AdministrationConnection() =>
+        new(new NpgsqlConnectionStringBuilder(ConnectionStringFor("postgres")) { Pooling = false }.ConnectionString);
+
     private static string Quoted(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    // postmaster.pid's first line is the postmaster's pid; a killed one leaves the file behind (and,
+    // until its parent reaps it, a zombie).
+    private bool PostmasterIsAlive()
+    {
+        try
+        {
+            var pid = File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First();
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') is false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private async Task<int?> RunningPortAsync(CancellationToken cancellationToken)
     {
+        // A killed postmaster's pid file stays (pg_ctl would take a zombie for a server); the file is
+        // left for the new server, which checks through it that no old backend still uses the data.
+        if (!PostmasterIsAlive()) return null;
         var status = await _runner.RunAsync(Tool.PgCtl, ["status", "-D", DataDirectory], RunOptions(allowFailure: true), cancellationToken)
             .ConfigureAwait(false);
         if (status.ExitCode != 0) return null;
@@ -233,7 +267,7 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
+        await using var connection = AdministrationConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
         exists.Parameters.AddWithValue("name", Options.Database);
