@@ -153,6 +153,11 @@ public sealed class PostgresCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_socketDirectory is not null && !_socketDirectory.StartsWith(Directory, StringComparison.Ordinal) && System.IO.Directory.Exists(_socketDirectory))
+        {
+            System.IO.Directory.Delete(_socketDirectory, recursive: true); // the private folder under the system temp folder
+        }
+
         if (Options.DeleteOnDispose && System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -183,7 +188,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     private string PrivateSocketDirectory()
     {
         var inside = Path.Combine(Directory, "socket");
-        if (inside.Length + 20 >= UnixSocketPathLimit) return System.IO.Directory.CreateTempSubdirectory("iskander-pg-").FullName;
+        if (inside.Length + 20 >= UnixSocketPathLimit) return System.IO.Directory.CreateTempSubdirectory("iskander-pgsock-").FullName;
         System.IO.Directory.CreateDirectory(inside);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(inside, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return inside;

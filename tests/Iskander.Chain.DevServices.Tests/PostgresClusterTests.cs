@@ -84,6 +84,19 @@ public sealed class PostgresClusterTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_folder_too_deep_for_a_socket_path_gets_a_private_socket_folder_removed_at_stop()
+    {
+        using var directory = new TempDirectory();
+        var deep = directory.Combine(new string('d', 60), new string('e', 60));
+        var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), new PostgresClusterOptions { Directory = deep });
+        var folder = Assert.Single(Directory.GetDirectories(Path.GetTempPath(), "iskander-pgsock-*"), d => File.Exists(Path.Combine(d, $".s.PGSQL.{cluster.Port}")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        await cluster.DisposeAsync();
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
     public async Task A_cluster_created_with_trust_authentication_is_moved_to_passwords_at_its_next_start()
     {
         using var directory = new TempDirectory();
