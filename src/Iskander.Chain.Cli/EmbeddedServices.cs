@@ -7,8 +7,9 @@ namespace Iskander.Chain.Cli;
 /// <summary>
 /// The services <c>serve</c> runs on: configured endpoints when given (<c>ISKANDER_RPC_URL</c>,
 /// <c>ISKANDER_DATABASE</c>), otherwise a local anvil and a private PostgreSQL cluster under the
-/// data folder, both kept across restarts. One process owns a data folder at a time (a lock the
-/// kernel releases when the process dies, however it dies).
+/// data folder, both kept across restarts and restarted by <see cref="Supervisor"/> when they die.
+/// One process owns a data folder at a time (a lock the kernel releases when the process dies,
+/// however it dies).
 /// </summary>
 internal sealed class EmbeddedServices : IAsyncDisposable
 {
@@ -20,11 +21,22 @@ internal sealed class EmbeddedServices : IAsyncDisposable
     private AnvilNode? _anvil;
     private PostgresCluster? _postgres;
     private FileStream? _lock;
+    private ServiceSupervisor? _supervisor;
 
     public required Uri RpcUrl { get; init; }
+    /// <summary>What the running bridge connects with: for the embedded cluster its unprivileged service role.</summary>
     public required string ConnectionString { get; init; }
+
+    /// <summary>What schema migrations run with: for the embedded cluster its owner (the superuser); a configured database uses <see cref="ConnectionString"/> for both.</summary>
+    public required string OwnerConnectionString { get; init; }
+
+    /// <summary>The role behind <see cref="ConnectionString"/> that the owner grants the bridge's privileges to; null for a configured database (its operator grants them).</summary>
+    public string? ServiceRole => _postgres?.Options.ServiceUser;
     public bool RpcIsEmbedded => _anvil is not null;
     public bool DatabaseIsEmbedded => _postgres is not null;
+
+    /// <summary>Keeps the embedded services running (supervises nothing for configured ones).</summary>
+    public ServiceSupervisor Supervisor => _supervisor!;
 
     /// <summary>anvil's public development accounts (empty for a configured node).</summary>
     public IReadOnlyList<DevAccount> DevAccounts => _anvil?.Accounts ?? [];
@@ -46,11 +58,13 @@ internal sealed class EmbeddedServices : IAsyncDisposable
         {
             if (reset) await ResetAsync(toolchain, dataDirectory, log, cancellationToken).ConfigureAwait(false);
             var connectionString = Environment.GetEnvironmentVariable(DatabaseVariable);
+            var ownerConnectionString = connectionString;
             if (string.IsNullOrWhiteSpace(connectionString))
             {
                 postgres = await PostgresCluster.StartAsync(toolchain,
                     new PostgresClusterOptions { Directory = Path.Combine(dataDirectory, "postgres") }, log, cancellationToken).ConfigureAwait(false);
-                connectionString = postgres.ConnectionString;
+                connectionString = postgres.ServiceConnectionString;
+                ownerConnectionString = postgres.ConnectionString;
             }
 
             if (rpcUrl is null)
@@ -61,7 +75,9 @@ internal sealed class EmbeddedServices : IAsyncDisposable
                 rpcUrl = anvil.RpcUrl;
             }
 
-            return new EmbeddedServices { RpcUrl = rpcUrl, ConnectionString = connectionString, _anvil = anvil, _postgres = postgres, _lock = folderLock };
+            var services = new EmbeddedServices { RpcUrl = rpcUrl, ConnectionString = connectionString, OwnerConnectionString = ownerConnectionString!, _anvil = anvil, _postgres = postgres, _lock = folderLock };
+            services._supervisor = new ServiceSupervisor(services.Supervised(toolchain, dataDirectory, log).ToList(), new SupervisionPolicy(), log);
+            return services;
         }
         catch
         {
@@ -69,6 +85,25 @@ internal sealed class EmbeddedServices : IAsyncDisposable
             if (postgres is not null) await postgres.DisposeAsync().ConfigureAwait(false);
             await folderLock.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    // Each restarts on its data and its address, so the connection string and RPC URL handed out stay valid.
+    private IEnumerable<SupervisedService> Supervised(Toolchain.Toolchain toolchain, string dataDirectory, ILogger log)
+    {
+        if (_postgres is { } postgres)
+        {
+            yield return new SupervisedService("the embedded PostgreSQL", () => postgres.IsRunning, postgres.StartAsync);
+        }
+
+        if (_anvil is not null)
+        {
+            yield return new SupervisedService("the embedded anvil", () => _anvil.IsRunning, async cancellationToken =>
+            {
+                var port = _anvil.Port;
+                await _anvil.DisposeAsync().ConfigureAwait(false);
+                _anvil = await AnvilNode.StartAsync(toolchain, AnvilOptionsFor(dataDirectory) with { Port = port }, log, cancellationToken).ConfigureAwait(false);
+            });
         }
     }
 

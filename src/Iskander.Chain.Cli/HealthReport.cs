@@ -35,7 +35,8 @@ internal sealed record HealthReport(ulong? ChainId, ulong? BlockNumber, string? 
         var block = await RpcProbe.TryBlockNumberAsync(services.RpcUrl, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var connection = new NpgsqlConnection(services.ConnectionString);
+            // Unpooled: a pooled connection may predate a restart of the server.
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(services.ConnectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var query = new NpgsqlCommand("SHOW server_version", connection);
             var version = (string?)await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);

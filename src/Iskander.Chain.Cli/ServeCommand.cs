@@ -59,6 +59,7 @@ internal static class ServeCommand
                         ContentStore = bridge?.Store ?? ContentCommand.OpenStore(dataDir),
                         Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken, bridge.Manifest.ChainId, bridge.Manifest["DecisionAnchor"].Address, bridge.Consent,
                             bridge.Ballots?.CreateRelay()),
+                        Health = new ServeHealth(services),
                     }, log, cancellationToken)
                     .ConfigureAwait(false);
                 log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);
@@ -68,8 +69,10 @@ internal static class ServeCommand
                     "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
                     report.ChainId, report.BlockNumber, EmbeddedServices.Redacted(services.RpcUrl), services.RpcIsEmbedded ? "embedded anvil" : "configured",
                     report.DatabaseVersion, services.DatabaseIsEmbedded ? "embedded" : "configured");
+                var supervision = services.Supervisor.RunAsync(cancellationToken);
                 await MonitorAsync(services, TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(interval))), log, cancellationToken)
                     .ConfigureAwait(false);
+                await supervision.ConfigureAwait(false);
                 await bridgeLoop.ConfigureAwait(false);
                 await ballotLoop.ConfigureAwait(false);
                 log.Information("Stopping");

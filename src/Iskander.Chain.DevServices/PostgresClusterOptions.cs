@@ -12,8 +12,11 @@ public sealed record PostgresClusterOptions
     /// <summary>Database created on first start (and connected to by <see cref="PostgresCluster.ConnectionString"/>).</summary>
     public string Database { get; init; } = "iskander";
 
-    /// <summary>Superuser role of the cluster (trust authentication on loopback only).</summary>
+    /// <summary>Superuser role of the cluster (administration and schema migrations; password in the cluster folder).</summary>
     public string User { get; init; } = "iskander";
+
+    /// <summary>Unprivileged login role for the service (<see cref="PostgresCluster.ServiceConnectionString"/>): it owns nothing and gets only the privileges granted to it.</summary>
+    public string ServiceUser { get; init; } = "iskander_service";
 
     /// <summary>OS account that runs the server when this process is root (PostgreSQL refuses to run as root).</summary>
     public string OsUserWhenRoot { get; init; } = "postgres";

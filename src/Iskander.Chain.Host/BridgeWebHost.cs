@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Host.Api;
 using Iskander.Chain.Host.Gateway;
+using Iskander.Chain.Host.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,11 +28,14 @@ public sealed record BridgeWebHostOptions
 
     /// <summary>The bridge's API and webhook endpoint, when a bridge runs behind this host.</summary>
     public Api.BridgeEndpointsOptions? Bridge { get; init; }
+
+    /// <summary>The services' health behind <c>/healthz</c> and <c>/readyz</c>; null: the process alone (always live and ready, but for the bridge loop).</summary>
+    public Health.IHealthSource? Health { get; init; }
 }
 
 /// <summary>
 /// The bridge's HTTP server on Kestrel: trustless gateway (<c>/ipfs/{cid}</c>), delegated routing
-/// for it, the bridge API and webhook endpoint when a bridge runs, and <c>/healthz</c>. Logs go to the given Serilog logger.
+/// for it, the bridge API and webhook endpoint when a bridge runs, and the liveness and readiness probes. Logs go to the given Serilog logger.
 /// </summary>
 public sealed class BridgeWebHost : IAsyncDisposable
 {
@@ -58,7 +62,7 @@ public sealed class BridgeWebHost : IAsyncDisposable
         app.MapTrustlessGateway(options.ContentStore);
         app.MapDelegatedRouting(options.ContentStore, DelegatedRouting.PeerIdFromSeed(RandomNumberGenerator.GetBytes(32)), options.PublicUrl);
         if (options.Bridge is { } bridge) app.MapBridgeEndpoints(bridge);
-        else app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapHealthEndpoints(options.Health, options.Bridge?.Service);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BridgeWebHost(app, new Uri(address));

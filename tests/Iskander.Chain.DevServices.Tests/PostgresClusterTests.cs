@@ -45,6 +45,76 @@ public sealed class PostgresClusterTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Connections_need_the_password_and_only_the_owner_can_reach_the_socket_or_read_the_passwords()
+    {
+        using var directory = new TempDirectory();
+        await using var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), new PostgresClusterOptions { Directory = directory.Combine("pg") });
+        Assert.Equal(1, await ScalarAsync(cluster.ConnectionString, "SELECT 1"));
+
+        // Over loopback TCP, knowing the role is not enough: without the password, or with a wrong one, the server refuses.
+        foreach (var password in new string?[] { null, "guess" })
+        {
+            var connection = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Password = password, Pooling = false }.ConnectionString;
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(connection, "SELECT 1"));
+        }
+
+        var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(cluster.SuperuserPasswordFile));
+        var socket = Assert.Single(Directory.GetFiles(directory.Path, $".s.PGSQL.{cluster.Port}", SearchOption.AllDirectories));
+        Assert.Equal(ownerOnly | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(socket)!));
+
+        // Another OS user, with PostgreSQL's own client: refused over TCP (no password) and kept out of the socket's folder.
+        if (!ToolRunner.IsRoot()) return;
+        var psql = Path.Combine(Path.GetDirectoryName(TestToolchain.Create().Locate(Tool.PgCtl).Executable)!, "psql");
+        foreach (var host in new[] { "127.0.0.1", Path.GetDirectoryName(socket)! })
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("runuser", ["-u", "nobody", "--", psql, "-w", "-h", host, "-p", $"{cluster.Port}", "-U", cluster.Options.User, "-d", "postgres", "-c", "SELECT 1"])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                WorkingDirectory = "/",
+            };
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode != 0, $"psql as nobody connected via {host}");
+            Assert.Contains(host == "127.0.0.1" ? "no password supplied" : "Permission denied", error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_folder_too_deep_for_a_socket_path_gets_a_private_socket_folder_removed_at_stop()
+    {
+        using var directory = new TempDirectory();
+        var deep = directory.Combine(new string('d', 60), new string('e', 60));
+        var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), new PostgresClusterOptions { Directory = deep });
+        var folder = Assert.Single(Directory.GetDirectories(Path.GetTempPath(), "iskander-pgsock-*"), d => File.Exists(Path.Combine(d, $".s.PGSQL.{cluster.Port}")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        await cluster.DisposeAsync();
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task A_cluster_created_with_trust_authentication_is_moved_to_passwords_at_its_next_start()
+    {
+        using var directory = new TempDirectory();
+        var options = new PostgresClusterOptions { Directory = directory.Combine("pg") };
+        var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
+        await cluster.StopAsync();
+        // As an earlier version left it: trust on loopback, no password file.
+        await File.WriteAllTextAsync(Path.Combine(cluster.DataDirectory, "pg_hba.conf"), "host all all 127.0.0.1/32 trust\n");
+        File.Delete(cluster.SuperuserPasswordFile);
+
+        await using var upgraded = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
+        Assert.True(File.Exists(upgraded.SuperuserPasswordFile));
+        Assert.Equal(1, await ScalarAsync(upgraded.ConnectionString, "SELECT 1"));
+        var noPassword = new NpgsqlConnectionStringBuilder(upgraded.ConnectionString) { Password = null, Pooling = false }.ConnectionString;
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(noPassword, "SELECT 1"));
+    }
+
+    [Fact]
     public async Task Deleting_on_dispose_removes_the_folder()
     {
         using var directory = new TempDirectory();

@@ -41,6 +41,32 @@ public sealed class BridgeDatabase(string connectionString) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Grants <paramref name="role"/> what the running bridge needs and nothing more: reading and
+    /// writing rows of its tables, but on the Glass Box only reading and appending; it owns no table,
+    /// so it can neither drop nor disable the Glass Box's append-only trigger. Run by the owner of
+    /// the schema after <see cref="MigrateAsync"/> (tables a migration adds get their grants here).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="role"/> is not a plain lower-case identifier.</exception>
+    public async Task GrantServiceRoleAsync(string role, CancellationToken cancellationToken = default)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(role, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            throw new ArgumentException($"'{role}' is not a plain PostgreSQL role name (lower-case letters, digits, _)", nameof(role));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var grant = new NpgsqlCommand($"""
+            REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
+            GRANT USAGE ON SCHEMA public TO {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role};
+            REVOKE INSERT, UPDATE, DELETE ON schemaversions FROM {role};
+            REVOKE UPDATE, DELETE ON glass_box FROM {role};
+            """, connection);
+        await grant.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

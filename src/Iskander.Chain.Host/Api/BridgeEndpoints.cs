@@ -25,7 +25,7 @@ public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeServi
 /// <summary>
 /// The bridge's HTTP API: the Loomio webhook hint endpoint, decisions (list and per poll, with
 /// proofs and the actions they order), members (mirrored from the chain) and consent to admissions,
-/// the ballot relay, and health/readiness probes.
+/// and the ballot relay (the health probes are <see cref="Health.HealthEndpoints"/>).
 /// </summary>
 public static class BridgeEndpoints
 {
@@ -112,10 +112,6 @@ public static class BridgeEndpoints
                 .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"iskander_bridge_failing {(options.Service.LastError is null ? 0 : 1)}");
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
         });
-        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
-        endpoints.MapGet("/readyz", () => options.Service.LastSuccess is not null && options.Service.LastError is null
-            ? Results.Text("ready\n")
-            : Results.Text($"not ready: {options.Service.LastError ?? "no round completed yet"}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         return endpoints;
     }
 
