@@ -7,7 +7,7 @@ using Serilog;
 namespace Iskander.Chain.Cli;
 
 /// <summary>
-/// Opens the bridge database for read commands: <c>$ISKANDER_DATABASE_URL</c>, else the embedded
+/// Opens the bridge database for read commands: <c>$ISKANDER_DATABASE</c>, else the embedded
 /// cluster in the data folder (started for the command and stopped after, unless <c>serve</c> is
 /// already running it).
 /// </summary>
