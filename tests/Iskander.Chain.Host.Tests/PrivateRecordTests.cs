@@ -157,6 +157,32 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(host, "/api/members/pending")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_poll_no_longer_readable_keeps_its_groups_publicity()
+    {
+        await using var setup = await SetupAsync(postgres);
+        foreach (var record in new[] { setup.Public, setup.Private })
+        {
+            setup.Loomio.Discard(record.PollKey);
+            Assert.Equal(2, (await setup.Ingestor.ReconcilePollAsync(record.PollKey))!.Version);
+        }
+
+        await using var connection = await setup.Database.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT poll_key, state, public FROM decision_versions WHERE version = 2 ORDER BY poll_key", connection);
+        var withdrawn = new Dictionary<string, bool>();
+        await using (var reader = await query.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                Assert.Equal("withdrawn", reader.GetString(1));
+                withdrawn[reader.GetString(0)] = reader.GetBoolean(2);
+            }
+        }
+
+        Assert.True(withdrawn[setup.Public.PollKey]);
+        Assert.False(withdrawn[setup.Private.PollKey]);
+    }
+
     private static async Task<HttpResponseMessage> GetAsync(BridgeWebHost host, string path, AuthenticationHeaderValue? authorization = null, HttpMethod? method = null)
     {
         using var request = new HttpRequestMessage(method ?? HttpMethod.Get, new Uri(host.Address, path));
@@ -217,11 +243,12 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         while ((await DecisionQueries.AnchoredAsync(database)).Count < 2) await pipeline.RunRoundAsync();
         var anchored = await DecisionQueries.AnchoredAsync(database);
         var service = new BridgeService(ingestor, client, pipeline, new BridgeServiceOptions { Groups = [open, closed] }, log);
-        return new Setup(database, loomio, node, directory, store, service, manifest["DecisionAnchor"].Address, log,
+        return new Setup(database, loomio, node, directory, store, ingestor, service, manifest["DecisionAnchor"].Address, log,
             anchored.Single(a => a.PollKey == openKey), anchored.Single(a => a.PollKey == closedKey));
     }
 
-    private sealed record Setup(BridgeDatabase Database, LoomioEmulator Loomio, AnvilNode Node, TempDirectory Directory, IContentStore Store, BridgeService Service, Address DecisionAnchor,
+    private sealed record Setup(BridgeDatabase Database, LoomioEmulator Loomio, AnvilNode Node, TempDirectory Directory, IContentStore Store, DecisionIngestor Ingestor, BridgeService Service,
+        Address DecisionAnchor,
         ILogger Log, AnchoredDecision Public, AnchoredDecision Private) : IAsyncDisposable
     {
         public Task<BridgeWebHost> StartHostAsync(ReadAccessOptions privacy)
