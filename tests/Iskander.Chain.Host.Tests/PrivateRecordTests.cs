@@ -29,6 +29,7 @@ namespace Iskander.Chain.Host.Tests;
 public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const string ReadToken = "readtoken0123456789abcdef0123456789abcdef";
+    private static readonly Address Admitted = Address.Parse("0x00000000000000000000000000000000000a11ce");
     private static readonly HttpClient Http = new();
 
     [Fact]
@@ -128,6 +129,15 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(host, "/api/decisions", Signed(signer, TimeSpan.FromHours(1)))).StatusCode);
         Assert.Equal([publicRecord.PollKey], await ListedKeysAsync(host, Signed(signer, TimeSpan.FromMinutes(2), Address.Parse("0x000000000000000000000000000000000000dEaD"))));
 
+        // The admission the private decision orders, not yet scheduled on chain, is as private as the decision.
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(host, $"/api/members/{Admitted}")).StatusCode);
+        using (var shown = await GetAsync(host, $"/api/members/{Admitted}", token))
+        {
+            Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+            using var body = JsonDocument.Parse(await shown.Content.ReadAsStringAsync());
+            Assert.Equal(privateRecord.PollKey, body.RootElement.GetProperty("actions")[0].GetProperty("pollKey").GetString());
+        }
+
         // Pending admissions: not to anyone who asks; the token sees them, a signer only their own.
         using (var anonymous = await GetAsync(host, "/api/members/pending"))
         {
@@ -223,6 +233,8 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         var closedKey = loomio.AddPoll(closed, "Evict tenant 4B?");
         loomio.Close(openKey);
         loomio.Close(closedKey);
+        // The private decision orders an admission (recorded, not yet on the public schedule: this pipeline has no governance).
+        loomio.SetOutcome(closedKey, $"Admitted.\n\n```iskander-actions\nadmit-member {Admitted.ToChecksumString()} role=tenant\n```\n", "md");
         var log = new LoggerConfiguration().CreateLogger();
         var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
         var ingestor = new DecisionIngestor(database, client, loomio.BaseUrl, log);

@@ -176,9 +176,21 @@ public static class BridgeEndpoints
         {
             if (!TryParseAddress(address, out var member)) return Results.BadRequest(new { error = $"'{address}' is not an address" });
             var memberships = await MembershipQueries.MembershipsAsync(options.Database, member, cancellationToken).ConfigureAwait(false);
-            // Memberships and scheduled actions are on chain; an admission awaiting consent is not, and is the member's own business.
+            // Memberships are on chain; the agreement awaiting the member's consent is the member's own business.
             var pending = options.Consent is null || !(reader.HasToken || reader.Signer == member) ? [] : await options.Consent.PendingAsync(member, cancellationToken).ConfigureAwait(false);
-            var actions = await GovernanceActions.ListAsync(options.Database, cancellationToken: cancellationToken, member: member).ConfigureAwait(false);
+            IReadOnlyList<GovernanceActionRow> actions = await GovernanceActions.ListAsync(options.Database, cancellationToken: cancellationToken, member: member).ConfigureAwait(false);
+            if (!reader.MaySeePrivate)
+            {
+                // An action on the public schedule is public; one not yet scheduled is as private as the version that orders it.
+                var hidden = new Dictionary<string, IReadOnlySet<int>>();
+                foreach (var key in actions.Where(a => a.ExecutableAt is null).Select(a => a.PollKey).Distinct())
+                {
+                    hidden[key] = await DecisionQueries.PrivateVersionsAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+                }
+
+                actions = actions.Where(a => a.ExecutableAt is not null || !hidden[a.PollKey].Contains(a.Version)).ToList();
+            }
+
             return memberships.Count == 0 && pending.Count == 0 && actions.Count == 0 ? Results.NotFound()
                 : Results.Json(new
                 {
