@@ -48,9 +48,6 @@ public sealed class ReadAccess(BridgeDatabase database, ReadAccessOptions option
     private const string ReaderKey = "iskander.reader";
     private readonly byte[]? _token = options.ReadToken is { Length: > 0 } token ? Encoding.UTF8.GetBytes(token) : null;
 
-    /// <summary>Whether every record is public.</summary>
-    public bool AllRecordsPublic => options.AllRecordsPublic;
-
     /// <summary>The message a member signs to read until <paramref name="until"/> (Unix seconds), bound to this cooperative's chain and DecisionAnchor.</summary>
     public string Challenge(long until) => Challenge(chainId, decisionAnchor, until);
 
