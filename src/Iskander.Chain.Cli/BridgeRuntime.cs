@@ -38,6 +38,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string DeploymentVariable = "ISKANDER_DEPLOYMENT";
     public const string ConfirmationsVariable = "ISKANDER_CONFIRMATIONS";
     public const string HookTokenVariable = "ISKANDER_HOOK_TOKEN";
+    public const string PublicRecordsVariable = "ISKANDER_PUBLIC_RECORDS";
+    public const string ReadTokenVariable = "ISKANDER_READ_TOKEN";
     public const string HorizonVariable = "ISKANDER_RECONCILE_HORIZON";
     public const string LoomioRequestsVariable = "ISKANDER_LOOMIO_REQUESTS_PER_5_MINUTES";
     public const string ConsentWindowVariable = "ISKANDER_CONSENT_WINDOW_HOURS";
@@ -75,6 +77,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     /// <summary>Admissions awaiting members' consent.</summary>
     public MembershipConsent Consent { get; }
+
+    /// <summary>Who may read private groups' records.</summary>
+    public Host.Api.ReadAccessOptions Privacy { get; private init; } = new();
 
     /// <summary>The ballot coordinators' loop, when this bridge coordinates ballots.</summary>
     public BallotService? Ballots { get; private init; }
@@ -121,7 +126,10 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent)
         {
             Ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log),
+            Privacy = settings.Privacy,
         };
+        log.Information(settings.Privacy.AllRecordsPublic ? "Records: every record is public ({Variable}=all)" : "Records: private groups' records are served to members only ({Variable})",
+            PublicRecordsVariable);
         log.Information("Bridge: Loomio {LoomioUrl}, DecisionAnchor {Anchor} on chain {ChainId}, anchorer {Anchorer}, {Confirmations} confirmations",
             loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
         return runtime;
@@ -349,7 +357,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     }
 
     /// <summary>The bridge's settings from the environment, all checked before anything starts; every problem is reported at once.</summary>
-    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int LoomioRequestsPerWindow)
+    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int LoomioRequestsPerWindow, Host.Api.ReadAccessOptions Privacy)
     {
         public static Settings Read(string loomioUrl)
         {
@@ -370,7 +378,16 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             var horizon = PositiveInt(HorizonVariable, 500, problems);
             var consentWindow = PositiveInt(ConsentWindowVariable, 14 * 24, problems);
             var requests = PositiveInt(LoomioRequestsVariable, LoomioClientOptions.DefaultRequestsPerWindow, problems);
-            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, requests) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
+            var publicRecords = Environment.GetEnvironmentVariable(PublicRecordsVariable);
+            if (publicRecords is { Length: > 0 } and not ("all" or "members")) problems.Add($"{PublicRecordsVariable} is 'all' (every record public) or 'members' (private groups' records for members only, the default), not '{publicRecords}'");
+            var readToken = Environment.GetEnvironmentVariable(ReadTokenVariable);
+            if (readToken is { Length: > 0 } && (readToken.Length < 32 || !readToken.All(char.IsAsciiLetterOrDigit)))
+            {
+                problems.Add($"{ReadTokenVariable} must be at least 32 letters or digits (it lets anyone holding it read private records)");
+            }
+
+            var privacy = new Host.Api.ReadAccessOptions { AllRecordsPublic = publicRecords == "all", ReadToken = readToken is { Length: > 0 } ? readToken : null };
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, requests, privacy) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
         }
 
         private static int PositiveInt(string variable, int fallback, List<string> problems)

@@ -98,6 +98,11 @@ internal static class MemberCommand
             }
 
             using var http = new HttpClient { BaseAddress = new Uri(parseResult.GetValue(api)!) };
+            // The bridge lists a member's pending admissions to that member only: a short-lived challenge, bound to the
+            // trusted deployment (built here, not taken from the bridge), signed with the member's key.
+            var until = DateTimeOffset.UtcNow.AddMinutes(2).ToUnixTimeSeconds();
+            http.DefaultRequestHeaders.Authorization = System.Net.Http.Headers.AuthenticationHeaderValue.Parse(
+                Host.Api.ReadAccess.SignatureHeader(key, Host.Api.ReadAccess.Challenge(trusted.ChainId, trusted["DecisionAnchor"].Address, until), until));
             var pending = await http.GetFromJsonAsync<JsonElement>($"/api/members/pending?member={key.Address}", cancellationToken).ConfigureAwait(false);
             var consented = 0;
             foreach (var item in pending.GetProperty("pending").EnumerateArray())

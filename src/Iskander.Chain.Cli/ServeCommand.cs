@@ -58,7 +58,7 @@ internal static class ServeCommand
                         Listen = parseResult.GetValue(listen)!,
                         ContentStore = bridge?.Store ?? ContentCommand.OpenStore(dataDir),
                         Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken, bridge.Manifest.ChainId, bridge.Manifest["DecisionAnchor"].Address, bridge.Consent,
-                            bridge.Ballots?.CreateRelay()),
+                            bridge.Ballots?.CreateRelay(), bridge.Privacy),
                         Health = new ServeHealth(services),
                     }, log, cancellationToken)
                     .ConfigureAwait(false);

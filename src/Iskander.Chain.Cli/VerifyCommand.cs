@@ -157,12 +157,18 @@ internal static class VerifyCommand
         }
     }
 
-    // A poll key or CID: the bridge serves the bundle; nothing else is taken from it.
+    // A poll key or CID: the bridge serves the bundle (a private group's to the read token's holder); nothing else is taken from it.
     private static async Task<string> FetchBundleAsync(Uri api, string keyOrCid, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = api };
+        using var http = ReadToken.Authorize(new HttpClient { BaseAddress = api });
         using var response = await http.GetAsync($"/api/decisions/{Uri.EscapeDataString(keyOrCid)}/evidence", cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) throw new FileNotFoundException($"'{keyOrCid}' is neither a bundle file nor a decision the bridge at {api} has anchored");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw new FileNotFoundException($"'{keyOrCid}' is neither a bundle file nor a decision the bridge at {api} has anchored" +
+                                            (ReadToken.FromEnvironment() is null ? $" and public (a private group's decision needs {BridgeRuntime.ReadTokenVariable})" : string.Empty));
+        }
+
+        if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized) throw new IOException($"the bridge at {api} refused {BridgeRuntime.ReadTokenVariable}: it is not this bridge's read token");
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -22,7 +22,8 @@ internal static class WatchCommand
         var gateways = new Option<string[]>("--gateway")
         {
             Description = "An IPFS trustless gateway to read decision records from (the bridge's, a Kubo node's, a public one); repeat to ask several in turn " +
-                          "(default: $ISKANDER_API_URL, else http://127.0.0.1:8480). Every record is verified against its digest.",
+                          "(default: $ISKANDER_API_URL, else http://127.0.0.1:8480). Every record is verified against its digest. " +
+                          $"With ${BridgeRuntime.ReadTokenVariable} set, it is sent to every gateway named (private groups' records need it): name only the cooperative's.",
             AllowMultipleArgumentsPerToken = false,
         };
         var once = new Option<bool>("--once") { Description = "Catch up to the chain's confirmed head and exit: 0 when every action passed, 1 when any raised an alarm." };
@@ -40,6 +41,8 @@ internal static class WatchCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            // The read token goes to the gateways only (never to Loomio or the webhook).
+            using var gatewayHttp = ReadToken.Authorize(new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
             Watchtower.Watchtower watchtower;
             try
             {
@@ -56,7 +59,7 @@ internal static class WatchCommand
                 watchtower = new Watchtower.Watchtower(schedule, state, new WatchtowerOptions
                 {
                     Confirmations = parseResult.GetValue(confirmations),
-                    ContentSources = Gateways(parseResult.GetValue(gateways)).Select(g => new TrustlessGatewayClient(http, g)).ToList(),
+                    ContentSources = Gateways(parseResult.GetValue(gateways)).Select(g => new TrustlessGatewayClient(gatewayHttp, g)).ToList(),
                     Loomio = parseResult.GetValue(loomio) ? LoomioClient(http) : null,
                     LoomioInstance = parseResult.GetValue(loomio) ? new Uri(Environment.GetEnvironmentVariable(BridgeRuntime.LoomioUrlVariable)!) : null,
                     MemberKey = key,

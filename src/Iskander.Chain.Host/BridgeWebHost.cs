@@ -59,8 +59,9 @@ public sealed class BridgeWebHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls(options.Listen);
         var app = builder.Build();
-        app.MapTrustlessGateway(options.ContentStore);
-        app.MapDelegatedRouting(options.ContentStore, DelegatedRouting.PeerIdFromSeed(RandomNumberGenerator.GetBytes(32)), options.PublicUrl);
+        // Without a bridge the host knows no records: it serves its store as a plain gateway.
+        app.MapTrustlessGateway(options.ContentStore, options.Bridge?.Access);
+        app.MapDelegatedRouting(options.ContentStore, DelegatedRouting.PeerIdFromSeed(RandomNumberGenerator.GetBytes(32)), options.PublicUrl, options.Bridge?.Access);
         if (options.Bridge is { } bridge) app.MapBridgeEndpoints(bridge);
         app.MapHealthEndpoints(options.Health, options.Bridge?.Service);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -131,13 +131,21 @@ public sealed class LoomioEmulator : IAsyncDisposable
         for (var i = 0; i < times; i++) _faults.Enqueue(fault);
     }
 
-    /// <summary>Adds a group; returns its id.</summary>
-    public long AddGroup(string name, long? parentId = null)
+    /// <summary>
+    /// Adds a group; returns its id. A private group (the default) is hidden from the public and keeps
+    /// its threads private; a public one is visible to the public with public threads only
+    /// (GroupSerializer's <c>is_visible_to_public</c> and <c>discussion_privacy_options</c>).
+    /// </summary>
+    public long AddGroup(string name, long? parentId = null, bool isPublic = false)
     {
         lock (_gate)
         {
             var id = ++_nextId;
-            _groups.Add(new JsonObject { ["id"] = id, ["key"] = $"grp{id}", ["name"] = name, ["parent_id"] = parentId, ["polls_count"] = 0 });
+            _groups.Add(new JsonObject
+            {
+                ["id"] = id, ["key"] = $"grp{id}", ["name"] = name, ["parent_id"] = parentId, ["polls_count"] = 0,
+                ["is_visible_to_public"] = isPublic, ["discussion_privacy_options"] = isPublic ? "public_only" : "private_only",
+            });
             return id;
         }
     }

@@ -167,6 +167,20 @@ public sealed record LoomioGroup
 
     /// <summary>Parent group for subgroups.</summary>
     public long? ParentId { get; init; }
+
+    /// <summary>Whether the group is listed and readable by anyone (Loomio's <c>is_visible_to_public</c>).</summary>
+    public bool? IsVisibleToPublic { get; init; }
+
+    /// <summary>Which threads the group allows: <c>public_only</c>, <c>private_only</c> or <c>public_or_private</c> (Loomio's <c>discussion_privacy_options</c>).</summary>
+    public string? DiscussionPrivacyOptions { get; init; }
+
+    /// <summary>
+    /// Whether every poll of the group is public in Loomio: the group is visible to the public and
+    /// allows public threads only. A group that allows private threads, or that does not say, is
+    /// taken as private (a poll's own thread privacy is not in the poll's answer).
+    /// </summary>
+    [JsonIgnore]
+    public bool PollsArePublic => IsVisibleToPublic == true && DiscussionPrivacyOptions == "public_only";
 }
 
 /// <summary>A discussion (thread): where Loomio 3.0.x's webhook links point (<c>/d/{key}</c>).</summary>
@@ -220,6 +234,9 @@ public sealed record LoomioDocument
     /// </summary>
     [JsonIgnore]
     public string SourceJson { get; init; } = string.Empty;
+
+    /// <summary>Whether <paramref name="poll"/>'s group, side-loaded with it, makes its polls public (false when the group is not in the answer).</summary>
+    public bool IsPublic(LoomioPoll poll) => Groups.FirstOrDefault(g => g.Id == poll.GroupId)?.PollsArePublic == true;
 
     /// <summary>The current outcome of <paramref name="poll"/>, if any.</summary>
     public LoomioOutcome? CurrentOutcome(LoomioPoll poll) =>

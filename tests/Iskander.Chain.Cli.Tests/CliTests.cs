@@ -128,8 +128,13 @@ public sealed partial class CliTests
             ["ISKANDER_LOOMIO_API_KEY"] = "bot-key",
             ["ISKANDER_LOOMIO_GROUPS"] = "7,finance",
             ["ISKANDER_CONFIRMATIONS"] = "0",
+            ["ISKANDER_PUBLIC_RECORDS"] = "yes",
+            ["ISKANDER_READ_TOKEN"] = "short-secret",
         });
         Assert.Equal(2, exitCode); // a configuration problem: fix it and run again
+        Assert.Contains("ISKANDER_PUBLIC_RECORDS is 'all' (every record public) or 'members'", output, StringComparison.Ordinal);
+        Assert.Contains("ISKANDER_READ_TOKEN must be at least 32 letters or digits", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("short-secret", output, StringComparison.Ordinal);
         Assert.Contains("ISKANDER_LOOMIO_URL must be an http(s) URL", output, StringComparison.Ordinal);
         Assert.Contains("'finance' is not a group id", output, StringComparison.Ordinal);
         Assert.Contains("ISKANDER_CONFIRMATIONS must be a positive whole number", output, StringComparison.Ordinal);

@@ -30,6 +30,7 @@ public sealed class ConfigFileTests(PostgresFixture postgres) : IClassFixture<Po
     [Theory]
     [InlineData("""{"ISKANDER_ANCHORER_KEY": "0x01"}""", "ISKANDER_ANCHORER_KEY is a secret and is never read from a file")]
     [InlineData("""{"ISKANDER_LOOMIO_API_KEY": "abc"}""", "ISKANDER_LOOMIO_API_KEY is a secret")]
+    [InlineData("""{"ISKANDER_READ_TOKEN": "abc"}""", "ISKANDER_READ_TOKEN is a secret")]
     [InlineData("""{"ISKANDER_CONFIRMATION": 3}""", "unknown setting 'ISKANDER_CONFIRMATION'")]
     [InlineData("""{"ISKANDER_LISTEN": {"host": "x"}}""", "ISKANDER_LISTEN must be a string")]
     [InlineData("""["ISKANDER_LISTEN"]""", "must hold a JSON object")]

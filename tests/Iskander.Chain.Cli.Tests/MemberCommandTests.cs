@@ -16,6 +16,8 @@ namespace Iskander.Chain.Cli.Tests;
 /// </summary>
 public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
+    private const string ReadToken = "memberreadtoken0123456789abcdef0123456789";
+
     [Fact]
     public async Task A_member_consents_with_the_cli_and_the_bridge_issues_the_token()
     {
@@ -46,6 +48,7 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
             ["ISKANDER_ANCHORER_KEY"] = node.Accounts[1].PrivateKey,
             ["ISKANDER_DEPLOYMENT"] = manifestPath,
             ["ISKANDER_CONFIRMATIONS"] = "1",
+            ["ISKANDER_READ_TOKEN"] = ReadToken,
         };
         try
         {
@@ -53,15 +56,24 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
             var gatewayLine = await serve.WaitForLineAsync("Gateway on", TimeSpan.FromMinutes(1));
             var api = new Uri(gatewayLine[gatewayLine.IndexOf("http://", StringComparison.Ordinal)..].Replace("ipfs/", string.Empty, StringComparison.Ordinal).Trim());
             using var http = new HttpClient { BaseAddress = api };
+            using var tokenHolder = new HttpClient { BaseAddress = api };
+            tokenHolder.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ReadToken);
 
             long actionId = 0;
             await WaitForAsync(async () =>
             {
-                using var pending = JsonDocument.Parse(await http.GetStringAsync("/api/members/pending"));
+                using var pending = JsonDocument.Parse(await tokenHolder.GetStringAsync("/api/members/pending"));
                 var items = pending.RootElement.GetProperty("pending");
                 if (items.GetArrayLength() == 1) actionId = items[0].GetProperty("actionId").GetInt64();
                 return actionId != 0;
             });
+
+            // Pending admissions name members, roles and polls: not listed to anyone who asks (the member's own signature is `member consent`'s way in).
+            using (var anonymous = await http.GetAsync("/api/members/pending"))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+                Assert.DoesNotContain(member.Address.ToString()[2..], await anonymous.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+            }
 
             // The admission is on the public schedule: the API and `member show` give its state and the time left.
             using (var shown = JsonDocument.Parse(await http.GetStringAsync($"/api/members/{member.Address}")))
@@ -134,12 +146,18 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
             Assert.Contains("invalid action block, nothing will be executed: line 1: 'carol' is not an Ethereum address", decisionOutput, StringComparison.Ordinal);
             // verify by poll key and by record CID: the bundle comes from the bridge, every check runs against the node
             // and the cooperative's DecisionAnchor from the manifest.
-            var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", admit, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--deployment", manifestPath]);
+            // The group is private: its decision is verified with the read token, and is not found without it.
+            var tokenOnly = new Dictionary<string, string> { ["ISKANDER_READ_TOKEN"] = ReadToken };
+            var (verifyExit, verifyOutput) = await CliProcess.RunAsync(["verify", admit, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--deployment", manifestPath], tokenOnly);
             Assert.True(verifyExit == 0, verifyOutput);
-            using (var decision = JsonDocument.Parse(await http.GetStringAsync($"/api/decisions/{admit}")))
+            var (anonymousExit, anonymousOutput) = await CliProcess.RunAsync(["verify", admit, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--deployment", manifestPath]);
+            Assert.True(anonymousExit == 2, anonymousOutput);
+            Assert.Contains("a private group's decision needs ISKANDER_READ_TOKEN", anonymousOutput, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/decisions/{admit}")).StatusCode);
+            using (var decision = JsonDocument.Parse(await tokenHolder.GetStringAsync($"/api/decisions/{admit}")))
             {
                 var cid = decision.RootElement.GetProperty("versions")[0].GetProperty("summary").GetProperty("cid").GetString()!;
-                var (cidExit, cidOutput) = await CliProcess.RunAsync(["verify", cid, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--deployment", manifestPath]);
+                var (cidExit, cidOutput) = await CliProcess.RunAsync(["verify", cid, "--api", api.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1", "--deployment", manifestPath], tokenOnly);
                 Assert.True(cidExit == 0, cidOutput);
                 Assert.Contains(cid, cidOutput, StringComparison.Ordinal);
                 Assert.Equal(5, cidOutput.Split('\n').Count(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal)));

@@ -12,6 +12,8 @@ namespace Iskander.Chain.Cli.Tests;
 /// <summary><c>serve</c> coordinates a configured ballot: after the deadline it proves (resuming after a SIGKILL mid-proof), verifies on chain, publishes the results and anchors them as a decision.</summary>
 public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
+    private const string ReadToken = "ballotreadtoken0123456789abcdef0123456789";
+
     [Fact]
     public async Task Serve_coordinates_a_ballot_from_its_keystore_to_anchored_results()
     {
@@ -53,6 +55,7 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
             ["ISKANDER_BALLOTS"] = coop.LastBallotManifestPath!,
             ["ISKANDER_COORDINATOR_KEYSTORE"] = keystore,
             ["ISKANDER_COORDINATOR_KEYSTORE_PASSWORD"] = "coordinator password",
+            ["ISKANDER_READ_TOKEN"] = ReadToken, // ballot results are private records: members read them with the token
         };
         // Killed (SIGKILL) while proving; the next start resumes and never proves a finished step again.
         string killedOutput;
@@ -69,6 +72,7 @@ public sealed class ServeBallotTests(PostgresFixture postgres) : IClassFixture<P
             await serve.WaitForLineAsync("Coordinating 1 ballot(s)", TimeSpan.FromMinutes(1));
             var gatewayLine = await serve.WaitForLineAsync("Gateway on", TimeSpan.FromMinutes(1));
             using var http = new HttpClient { BaseAddress = new Uri(gatewayLine[gatewayLine.IndexOf("http://", StringComparison.Ordinal)..].Replace("ipfs/", string.Empty, StringComparison.Ordinal).Trim()) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ReadToken);
             var deadline = DateTime.UtcNow.AddMinutes(4);
             while (!(await ballot.StatusAsync()).ResultsPublished && DateTime.UtcNow < deadline) await Task.Delay(1000);
             Assert.True((await ballot.StatusAsync()).ResultsPublished, serve.Output);

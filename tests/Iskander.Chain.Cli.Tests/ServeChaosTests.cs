@@ -30,7 +30,7 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
         var manifest = await deployer.DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath, new CoopDeploymentOptions { Anchorer = anchorer.Address });
         var connectionString = await postgres.CreateDatabaseAsync();
         await using var loomio = await LoomioEmulator.StartAsync();
-        var group = loomio.AddGroup("Members");
+        var group = loomio.AddGroup("Members", isPublic: true); // a public group: anyone may read its records
         for (var i = 0; i < Decisions; i++)
         {
             var key = loomio.AddPoll(group, $"Proposal {i}");

@@ -19,7 +19,7 @@ public sealed partial class ServeEmbeddedCrashTests(ITestOutputHelper output)
         const int Decisions = 100;
         var random = new Random(NodeOracle.Seed(output));
         await using var loomio = await LoomioEmulator.StartAsync();
-        var group = loomio.AddGroup("Members");
+        var group = loomio.AddGroup("Members", isPublic: true); // a public group: anyone may read its records
         for (var i = 0; i < Decisions; i++)
         {
             var key = loomio.AddPoll(group, $"Proposal {i}");

@@ -77,4 +77,56 @@ public sealed class WatchCommandTests
         Assert.Contains("no member key: alarms only", next, StringComparison.Ordinal);
         Assert.Equal(1, await coop.Schedule.CallAsync<BigInteger>("statusOf", later.ToArray())); // still Pending
     }
+
+    [Fact]
+    public async Task The_read_token_goes_to_the_gateways_so_members_can_read_private_records()
+    {
+        const string Token = "watchreadtoken0123456789abcdef0123456789";
+        await using var coop = await CoopOnChain.StartAsync();
+        using var files = new TempDirectory();
+        // A gateway that notes the credentials it is sent, and holds nothing.
+        var port = FreePort();
+        using var gateway = new System.Net.HttpListener { Prefixes = { $"http://127.0.0.1:{port}/" } };
+        gateway.Start();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var serving = Task.Run(async () =>
+        {
+            while (gateway.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try
+                {
+                    context = await gateway.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is System.Net.HttpListenerException or ObjectDisposedException)
+                {
+                    return; // stopped
+                }
+
+                seen.Enqueue($"{context.Request.Url!.AbsolutePath} {context.Request.Headers["Authorization"]}");
+                context.Response.StatusCode = 404;
+                context.Response.Close();
+            }
+        });
+        var revocation = await FabricateRevocationAsync(coop, 2);
+        for (var i = 0; i < 2; i++) await coop.Client.Rpc.CallAsync("evm_mine", []);
+
+        var (exit, output) = await CliProcess.RunAsync(
+            ["watch", "--once", "--rpc", coop.Node.RpcUrl.ToString(), "--deployment", coop.ManifestPath, "--gateway", $"http://127.0.0.1:{port}/", "--data-dir", files.Path],
+            new Dictionary<string, string> { ["ISKANDER_READ_TOKEN"] = Token, ["ISKANDER_MEMBER_KEY"] = "" });
+        gateway.Stop();
+        await serving;
+        Assert.True(exit == 1, output); // the record is nowhere: an alarm
+        Assert.Contains($"ALARM {revocation} ", output, StringComparison.Ordinal);
+        var request = Assert.Single(seen);
+        Assert.StartsWith("/ipfs/", request, StringComparison.Ordinal);
+        Assert.EndsWith($" Bearer {Token}", request, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
 }

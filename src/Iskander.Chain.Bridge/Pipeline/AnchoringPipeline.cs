@@ -88,7 +88,8 @@ public sealed class AnchoringPipeline(ContentStep content, BatchStep batch, Subm
 /// <param name="Reference">Leaf, index, proof and root.</param>
 /// <param name="BatchStatus">closed, submitted or confirmed.</param>
 /// <param name="BlockNumber">Block of the anchor, once known.</param>
-public sealed record AnchoredDecision(string PollKey, int Version, string State, string Cid, byte[] Record, DecisionRef Reference, string BatchStatus, long? BlockNumber)
+/// <param name="Public">Whether the record may be served to anyone (its group was public); otherwise to members only.</param>
+public sealed record AnchoredDecision(string PollKey, int Version, string State, string Cid, byte[] Record, DecisionRef Reference, string BatchStatus, long? BlockNumber, bool Public = false)
 {
     /// <summary>The listing row of this version.</summary>
     public DecisionSummary ToSummary() => new(PollKey, Version, State, Cid, BatchStatus, BlockNumber);
@@ -118,17 +119,19 @@ public static class DecisionQueries
         return counts;
     }
 
-    /// <summary>A page of batched versions, oldest first, and how many there are in all.</summary>
-    public static async Task<(int Total, IReadOnlyList<DecisionSummary> Page)> PageAsync(BridgeDatabase database, int offset, int limit, CancellationToken cancellationToken = default)
+    /// <summary>A page of batched versions, oldest first, and how many there are in all; private versions only when <paramref name="includePrivate"/>.</summary>
+    public static async Task<(int Total, IReadOnlyList<DecisionSummary> Page)> PageAsync(BridgeDatabase database, int offset, int limit, bool includePrivate = true,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             """
             SELECT v.poll_key, v.version, v.state, v.cid, b.status, b.block_number, count(*) OVER ()::int
-            FROM decision_versions v JOIN batches b ON b.id = v.batch_id ORDER BY v.id OFFSET $1 LIMIT $2
+            FROM decision_versions v JOIN batches b ON b.id = v.batch_id WHERE $3 OR v.public ORDER BY v.id OFFSET $1 LIMIT $2
             """, connection);
         command.Parameters.Add(new() { Value = offset });
         command.Parameters.Add(new() { Value = limit });
+        command.Parameters.Add(new() { Value = includePrivate });
         var page = new List<DecisionSummary>();
         var total = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -143,7 +146,8 @@ public static class DecisionQueries
         // Past the end the window count has no row to ride on: count separately (the reader is closed, the connection free).
         if (page.Count == 0 && offset > 0)
         {
-            await using var count = new NpgsqlCommand("SELECT count(*)::int FROM decision_versions WHERE batch_id IS NOT NULL", connection);
+            await using var count = new NpgsqlCommand("SELECT count(*)::int FROM decision_versions WHERE batch_id IS NOT NULL AND ($1 OR public)", connection);
+            count.Parameters.Add(new() { Value = includePrivate });
             total = (int)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
@@ -154,10 +158,10 @@ public static class DecisionQueries
     public static async Task<IReadOnlyList<AnchoredDecision>> AnchoredAsync(BridgeDatabase database, string? pollKey = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<(string Key, int Version, string State, string Cid, byte[] Record, long BatchId, int Index, string Status, long? Block)>();
+        var rows = new List<(string Key, int Version, string State, string Cid, byte[] Record, long BatchId, int Index, string Status, long? Block, bool Public)>();
         await using (var command = new NpgsqlCommand(
             """
-            SELECT v.poll_key, v.version, v.state, v.cid, v.record, v.batch_id, v.leaf_index, b.status, b.block_number
+            SELECT v.poll_key, v.version, v.state, v.cid, v.record, v.batch_id, v.leaf_index, b.status, b.block_number, v.public
             FROM decision_versions v JOIN batches b ON b.id = v.batch_id
             WHERE $1::text IS NULL OR v.poll_key = $1 OR v.cid = $1 ORDER BY v.id
             """, connection))
@@ -167,7 +171,7 @@ public static class DecisionQueries
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 rows.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), (byte[])reader[4], reader.GetInt64(5), reader.GetInt32(6),
-                    reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetInt64(8)));
+                    reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.GetBoolean(9)));
             }
         }
 
@@ -176,10 +180,35 @@ public static class DecisionQueries
         foreach (var row in rows)
         {
             if (!trees.TryGetValue(row.BatchId, out var tree)) trees[row.BatchId] = tree = await BatchTreeAsync(connection, row.BatchId, cancellationToken).ConfigureAwait(false);
-            result.Add(new AnchoredDecision(row.Key, row.Version, row.State, row.Cid, row.Record, DecisionRef.For(tree, row.Index), row.Status, row.Block));
+            result.Add(new AnchoredDecision(row.Key, row.Version, row.State, row.Cid, row.Record, DecisionRef.For(tree, row.Index), row.Status, row.Block, row.Public));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Whether the decision record whose SHA-256 is <paramref name="sha256"/> is private (true), public
+    /// (false) or not a decision record of this bridge (null). By digest, so that the record is known
+    /// as soon as its bytes can be in the content store, whatever CID codec names them.
+    /// </summary>
+    public static async Task<bool?> IsPrivateRecordAsync(BridgeDatabase database, ReadOnlyMemory<byte> sha256, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT NOT public FROM decision_versions WHERE sha256 = $1", connection);
+        command.Parameters.Add(new() { Value = sha256.ToArray() });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as bool?;
+    }
+
+    /// <summary>The versions of <paramref name="pollKey"/> that are private, batched or not.</summary>
+    public static async Task<IReadOnlySet<int>> PrivateVersionsAsync(BridgeDatabase database, string pollKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT version FROM decision_versions WHERE poll_key = $1 AND NOT public", connection);
+        command.Parameters.Add(new() { Value = pollKey });
+        var versions = new HashSet<int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) versions.Add(reader.GetInt32(0));
+        return versions;
     }
 
     /// <summary>The Merkle tree of batch <paramref name="batchId"/>: its decision and action leaves in order.</summary>

@@ -184,10 +184,14 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         {
             await using var insert = new NpgsqlCommand(
                 """
-                INSERT INTO decision_versions (instance, poll_id, poll_key, version, state, fingerprint, record, sha256, raw_json, outcome_id, outcome_versions, status)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'recorded') RETURNING id
+                INSERT INTO decision_versions (instance, poll_id, poll_key, version, state, fingerprint, record, sha256, raw_json, outcome_id, outcome_versions, status, public)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'recorded',
+                        COALESCE($12, (SELECT public FROM decision_versions WHERE instance = $1 AND poll_id = $2 ORDER BY version DESC LIMIT 1), false))
+                RETURNING id
                 """, connection, transaction);
-            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.SourceJson ?? $"{{\"httpStatus\":{(absence == DecisionState.Withdrawn ? 403 : 404)}}}", next.OutcomeId, next.OutcomeVersions })
+            // Public when the poll's group is public as read now; a poll no longer readable keeps its last version's publicity.
+            var isPublic = poll is null ? (bool?)null : document!.IsPublic(poll);
+            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.SourceJson ?? $"{{\"httpStatus\":{(absence == DecisionState.Withdrawn ? 403 : 404)}}}", next.OutcomeId, next.OutcomeVersions, isPublic })
             {
                 insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
             }

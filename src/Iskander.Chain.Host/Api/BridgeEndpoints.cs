@@ -19,13 +19,19 @@ namespace Iskander.Chain.Host.Api;
 /// <param name="DecisionAnchor">The DecisionAnchor contract (for evidence bundles).</param>
 /// <param name="Consent">Admissions awaiting members' consent (null: membership endpoints are read-only).</param>
 /// <param name="Relay">Publishes voters' messages to the ballots this bridge coordinates (null: no relaying).</param>
+/// <param name="Privacy">Who may read private groups' records (null: members only, with no read token: by signature).</param>
 public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeService Service, string HookToken, ulong ChainId, Ethereum.Address DecisionAnchor, MembershipConsent? Consent = null,
-    BallotRelay? Relay = null);
+    BallotRelay? Relay = null, ReadAccessOptions? Privacy = null)
+{
+    /// <summary>Read access to private records, for the API and the gateway.</summary>
+    public ReadAccess Access { get; } = new(Database, Privacy ?? new ReadAccessOptions(), ChainId, DecisionAnchor);
+}
 
 /// <summary>
 /// The bridge's HTTP API: the Loomio webhook hint endpoint, decisions (list and per poll, with
 /// proofs and the actions they order), members (mirrored from the chain) and consent to admissions,
-/// and the ballot relay (the health probes are <see cref="Health.HealthEndpoints"/>).
+/// and the ballot relay (the health probes are <see cref="Health.HealthEndpoints"/>). Private groups'
+/// records, and admissions awaiting consent, are answered only to callers <see cref="ReadAccess"/> lets in.
 /// </summary>
 public static class BridgeEndpoints
 {
@@ -56,16 +62,31 @@ public static class BridgeEndpoints
             return Results.NoContent();
         });
 
-        endpoints.MapGet("/api/decisions", async (int? offset, int? limit, CancellationToken cancellationToken) =>
+        var access = options.Access;
+        endpoints.MapGet("/api/access/challenge", () =>
         {
-            var (total, page) = await DecisionQueries.PageAsync(options.Database, Math.Max(0, offset ?? 0), Math.Clamp(limit ?? 50, 1, 500), cancellationToken).ConfigureAwait(false);
-            return Results.Json(new { total, decisions = page.Select(Summary) });
+            var until = DateTimeOffset.UtcNow.Add(ReadAccess.MaxSignatureLifetime / 2).ToUnixTimeSeconds();
+            return Results.Json(new { message = access.Challenge(until), until, scheme = ReadAccess.SignatureScheme });
         });
-        endpoints.MapGet("/api/decisions/{key}", async (string key, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/api/decisions", (HttpContext context, int? offset, int? limit, CancellationToken cancellationToken) => AsReaderAsync(context, access, async reader =>
         {
-            var versions = await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+            var (total, page) = await DecisionQueries.PageAsync(options.Database, Math.Max(0, offset ?? 0), Math.Clamp(limit ?? 50, 1, 500), reader.MaySeePrivate, cancellationToken)
+                .ConfigureAwait(false);
+            return Results.Json(new { total, decisions = page.Select(Summary) });
+        }));
+        endpoints.MapGet("/api/decisions/{key}", (HttpContext context, string key, CancellationToken cancellationToken) => AsReaderAsync(context, access, async reader =>
+        {
+            var versions = (await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false)).Where(v => v.Public || reader.MaySeePrivate).ToList();
             var actions = await GovernanceActions.ListAsync(options.Database, key, cancellationToken: cancellationToken).ConfigureAwait(false);
             var notes = await GovernanceActions.NotesAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+            if (!reader.MaySeePrivate)
+            {
+                // What a private version orders is as private as the version.
+                var hidden = await DecisionQueries.PrivateVersionsAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+                actions = actions.Where(a => !hidden.Contains(a.Version)).ToList();
+                notes = notes.Where(n => !hidden.Contains(n.Key)).ToDictionary();
+            }
+
             return versions.Count == 0 && actions.Count == 0 && notes.Count == 0 ? Results.NotFound() : Results.Json(new
             {
                 pollKey = key,
@@ -80,16 +101,16 @@ public static class BridgeEndpoints
                     root = v.Reference.Root.ToString(),
                 }),
             });
-        });
-        // {key} is a poll key (latest version, or ?version=n) or a record's CID (that version).
-        endpoints.MapGet("/api/decisions/{key}/evidence", async (string key, int? version, CancellationToken cancellationToken) =>
+        }));
+        // {key} is a poll key (latest version the caller may read, or ?version=n) or a record's CID (that version).
+        endpoints.MapGet("/api/decisions/{key}/evidence", (HttpContext context, string key, int? version, CancellationToken cancellationToken) => AsReaderAsync(context, access, async reader =>
         {
-            var versions = await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+            var versions = (await DecisionQueries.AnchoredAsync(options.Database, key, cancellationToken).ConfigureAwait(false)).Where(v => v.Public || reader.MaySeePrivate).ToList();
             var chosen = versions.FirstOrDefault(v => v.Cid == key) ?? (version is null ? versions.LastOrDefault() : versions.FirstOrDefault(v => v.Version == version));
             if (chosen is null) return Results.NotFound();
             var bundle = await EvidenceBundle.CreateAsync(chosen, options.ChainId, options.DecisionAnchor).ConfigureAwait(false);
             return Results.Text(bundle.ToJson(), "application/json");
-        });
+        }));
         MapMembers(endpoints, options);
         MapRelay(endpoints, options);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
@@ -122,15 +143,24 @@ public static class BridgeEndpoints
             var memberships = await MembershipQueries.MembershipsAsync(options.Database, cancellationToken: cancellationToken).ConfigureAwait(false);
             return Results.Json(new { members = memberships.Where(m => all == true || m.Status == "active").Select(Membership) });
         });
-        endpoints.MapGet("/api/members/pending", async (string? member, CancellationToken cancellationToken) =>
+        // Admissions name members, roles and polls: the read token sees them all, a signer only their own.
+        endpoints.MapGet("/api/members/pending", (HttpContext context, string? member, CancellationToken cancellationToken) => AsReaderAsync(context, options.Access, async reader =>
         {
-            if (options.Consent is null) return Results.Json(new { pending = Array.Empty<object>() });
             Ethereum.Address? wanted = null;
             if (member is not null)
             {
                 if (!TryParseAddress(member, out var parsed)) return Results.BadRequest(new { error = $"'{member}' is not an address" });
                 wanted = parsed;
             }
+
+            if (!reader.HasToken)
+            {
+                if (reader.Signer is not { } signer) return Unauthorized("pending admissions are listed with the read token, or to a member for their own address with a signed challenge");
+                if (wanted is { } other && other != signer) return Results.Json(new { error = $"the challenge is signed by {signer.ToChecksumString()}: only its own admissions are listed" }, statusCode: StatusCodes.Status403Forbidden);
+                wanted = signer;
+            }
+
+            if (options.Consent is null) return Results.Json(new { pending = Array.Empty<object>() });
 
             var pending = await options.Consent.PendingAsync(wanted, cancellationToken).ConfigureAwait(false);
             return Results.Json(new
@@ -141,19 +171,32 @@ public static class BridgeEndpoints
                     digest = p.Agreement.Digest.ToString(), typedData = System.Text.Json.Nodes.JsonNode.Parse(p.Agreement.ToJson()),
                 }),
             });
-        });
-        endpoints.MapGet("/api/members/{address}", async (string address, CancellationToken cancellationToken) =>
+        }));
+        endpoints.MapGet("/api/members/{address}", (HttpContext context, string address, CancellationToken cancellationToken) => AsReaderAsync(context, options.Access, async reader =>
         {
             if (!TryParseAddress(address, out var member)) return Results.BadRequest(new { error = $"'{address}' is not an address" });
             var memberships = await MembershipQueries.MembershipsAsync(options.Database, member, cancellationToken).ConfigureAwait(false);
-            var pending = options.Consent is null ? [] : await options.Consent.PendingAsync(member, cancellationToken).ConfigureAwait(false);
-            var actions = await GovernanceActions.ListAsync(options.Database, cancellationToken: cancellationToken, member: member).ConfigureAwait(false);
+            // Memberships are on chain; the agreement awaiting the member's consent is the member's own business.
+            var pending = options.Consent is null || !(reader.HasToken || reader.Signer == member) ? [] : await options.Consent.PendingAsync(member, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<GovernanceActionRow> actions = await GovernanceActions.ListAsync(options.Database, cancellationToken: cancellationToken, member: member).ConfigureAwait(false);
+            if (!reader.MaySeePrivate)
+            {
+                // An action on the public schedule is public; one not yet scheduled is as private as the version that orders it.
+                var hidden = new Dictionary<string, IReadOnlySet<int>>();
+                foreach (var key in actions.Where(a => a.ExecutableAt is null).Select(a => a.PollKey).Distinct())
+                {
+                    hidden[key] = await DecisionQueries.PrivateVersionsAsync(options.Database, key, cancellationToken).ConfigureAwait(false);
+                }
+
+                actions = actions.Where(a => a.ExecutableAt is not null || !hidden[a.PollKey].Contains(a.Version)).ToList();
+            }
+
             return memberships.Count == 0 && pending.Count == 0 && actions.Count == 0 ? Results.NotFound()
                 : Results.Json(new
                 {
                     address = member.ToChecksumString(), memberships = memberships.Select(Membership), pendingAdmissions = pending.Select(p => p.ActionId), actions = actions.Select(Action),
                 });
-        });
+        }));
         // The member's signature over the agreement from /api/members/pending; checked before it is accepted.
         endpoints.MapPost("/api/members/consent", async (ConsentRequest request, CancellationToken cancellationToken) =>
         {
@@ -215,6 +258,34 @@ public static class BridgeEndpoints
                 return Results.Json(new { error = $"the ballot refused the message: {ex.ErrorName ?? ex.Message}" }, statusCode: StatusCodes.Status409Conflict);
             }
         });
+    }
+
+    // Identifies the caller, then answers; credentials that prove nothing are a 401 whatever was asked.
+    private static async Task<IResult> AsReaderAsync(HttpContext context, ReadAccess access, Func<Reader, Task<IResult>> answer)
+    {
+        Reader reader;
+        try
+        {
+            reader = await access.IdentifyAsync(context).ConfigureAwait(false);
+        }
+        catch (InvalidReadCredentialException ex)
+        {
+            return Unauthorized(ex.Message);
+        }
+
+        return await answer(reader).ConfigureAwait(false);
+    }
+
+    /// <summary>The 401 answer, naming both ways to authenticate.</summary>
+    internal static IResult Unauthorized(string error) => new UnauthorizedResult(error);
+
+    private sealed class UnauthorizedResult(string error) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = $"Bearer, {ReadAccess.SignatureScheme}";
+            return Results.Json(new { error }, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(httpContext);
+        }
     }
 
     private static bool TryParseAddress(string text, out Ethereum.Address address)

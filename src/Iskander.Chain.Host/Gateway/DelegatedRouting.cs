@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Iskander.Chain.Content;
 using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Host.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,12 +14,16 @@ namespace Iskander.Chain.Host.Gateway;
 /// <summary>
 /// The one call of the Delegated Routing V1 HTTP API that IPFS HTTP clients (such as
 /// <c>@helia/verified-fetch</c>) use to find a gateway for a CID: <c>GET /routing/v1/providers/{cid}</c>
-/// names this gateway as the provider when its store holds the root block, and answers 404 otherwise.
+/// names this gateway as the provider when its store holds the root block and the caller may have it
+/// (<see cref="ReadAccess"/>), and answers 404 otherwise.
 /// </summary>
 public static class DelegatedRouting
 {
-    /// <summary>Mounts the providers endpoint; <paramref name="peerId"/> labels this gateway, <paramref name="publicGateway"/> is its address as clients reach it (default: the request's host).</summary>
-    public static IEndpointRouteBuilder MapDelegatedRouting(this IEndpointRouteBuilder endpoints, IContentStore store, string peerId, Uri? publicGateway = null)
+    /// <summary>
+    /// Mounts the providers endpoint; <paramref name="peerId"/> labels this gateway, <paramref name="publicGateway"/> is its
+    /// address as clients reach it (default: the request's host), <paramref name="access"/> hides private records as the gateway does.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDelegatedRouting(this IEndpointRouteBuilder endpoints, IContentStore store, string peerId, Uri? publicGateway = null, ReadAccess? access = null)
     {
         endpoints.MapGet("/routing/v1/providers/{cid}", async (HttpContext context, string cid) =>
         {
@@ -29,10 +34,11 @@ public static class DelegatedRouting
                 return;
             }
 
+            if (await TrustlessGateway.MayServeAsync(context, access, parsed).ConfigureAwait(false) is not { } mayServe) return;
             bool present;
             try
             {
-                present = await store.GetBlockAsync(parsed, context.RequestAborted).ConfigureAwait(false) is not null;
+                present = mayServe && await store.GetBlockAsync(parsed, context.RequestAborted).ConfigureAwait(false) is not null;
             }
             catch (ContentIntegrityException)
             {

@@ -1,5 +1,6 @@
 using Iskander.Chain.Content;
 using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Host.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,6 +14,9 @@ namespace Iskander.Chain.Host.Gateway;
 /// depth-first, duplicates kept), nothing deserialised. Responses are immutable, so they carry a
 /// strong ETag and a year-long immutable cache policy, and <c>If-None-Match</c> answers 304.
 /// Strict mode: a request naming neither format gets 400, as the specification advises.
+/// With <see cref="ReadAccess"/>, a private group's record is served to members only: anyone else
+/// gets the 404 of a block the gateway does not hold, and a response to a request with credentials
+/// is marked <c>private</c> so that no shared cache hands it on.
 /// </summary>
 public static class TrustlessGateway
 {
@@ -24,6 +28,7 @@ public static class TrustlessGateway
 
     private const string CarContentType = CarMediaType + "; version=1; order=dfs; dups=y";
     private const string ImmutableCacheControl = "public, max-age=29030400, immutable";
+    private const string PrivateImmutableCacheControl = "private, max-age=29030400, immutable";
 
     private enum Format
     {
@@ -31,15 +36,37 @@ public static class TrustlessGateway
         Car,
     }
 
-    /// <summary>Mounts <c>/ipfs/{cid}</c> (and <c>/ipfs/{cid}/{path}</c>, refused) for <paramref name="store"/>.</summary>
-    public static IEndpointRouteBuilder MapTrustlessGateway(this IEndpointRouteBuilder endpoints, IContentStore store)
+    /// <summary>
+    /// Mounts <c>/ipfs/{cid}</c> (and <c>/ipfs/{cid}/{path}</c>, refused) for <paramref name="store"/>;
+    /// with <paramref name="access"/>, private records are served to members only (null: every block to anyone).
+    /// </summary>
+    public static IEndpointRouteBuilder MapTrustlessGateway(this IEndpointRouteBuilder endpoints, IContentStore store, ReadAccess? access = null)
     {
-        endpoints.MapMethods("/ipfs/{cid}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string cid) => ServeAsync(context, store, cid, null));
-        endpoints.MapMethods("/ipfs/{cid}/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string cid, string path) => ServeAsync(context, store, cid, path));
+        endpoints.MapMethods("/ipfs/{cid}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string cid) => ServeAsync(context, store, access, cid, null));
+        endpoints.MapMethods("/ipfs/{cid}/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string cid, string path) => ServeAsync(context, store, access, cid, path));
         return endpoints;
     }
 
-    private static async Task ServeAsync(HttpContext context, IContentStore store, string cidText, string? path)
+    /// <summary>
+    /// Whether <paramref name="access"/> lets the caller have <paramref name="cid"/>; null once it has
+    /// answered 401 for credentials that prove nothing.
+    /// </summary>
+    internal static async Task<bool?> MayServeAsync(HttpContext context, ReadAccess? access, Cid cid)
+    {
+        if (access is null) return true;
+        try
+        {
+            return await access.MayServeAsync(context, cid).ConfigureAwait(false);
+        }
+        catch (InvalidReadCredentialException ex)
+        {
+            context.Response.Headers.WWWAuthenticate = $"Bearer, {ReadAccess.SignatureScheme}";
+            await ProblemAsync(context, StatusCodes.Status401Unauthorized, ex.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private static async Task ServeAsync(HttpContext context, IContentStore store, ReadAccess? access, string cidText, string? path)
     {
         var response = context.Response;
         response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
@@ -63,10 +90,12 @@ public static class TrustlessGateway
         }
 
         var cancellationToken = context.RequestAborted;
+        if (await MayServeAsync(context, access, cid).ConfigureAwait(false) is not { } mayServe) return;
         byte[]? root;
         try
         {
-            root = await ReadBlockAsync(store, cid, cancellationToken).ConfigureAwait(false);
+            // A record the caller may not read is answered as a block this gateway does not hold: its existence is not revealed.
+            root = mayServe ? await ReadBlockAsync(store, cid, cancellationToken).ConfigureAwait(false) : null;
         }
         catch (ContentIntegrityException)
         {
@@ -78,17 +107,19 @@ public static class TrustlessGateway
         if (root is null)
         {
             var onlyIfCached = context.Request.Headers.CacheControl.ToString().Contains("only-if-cached", StringComparison.OrdinalIgnoreCase);
-            await ProblemAsync(context, onlyIfCached ? StatusCodes.Status412PreconditionFailed : StatusCodes.Status404NotFound, $"{cid} is not in this gateway's store")
+            await ProblemAsync(context, onlyIfCached ? StatusCodes.Status412PreconditionFailed : StatusCodes.Status404NotFound,
+                access is null ? $"{cid} is not in this gateway's store"
+                : $"{cid} is not served here: this gateway does not hold it, or it is the record of a private group (members: send the read token or a signed challenge)")
                 .ConfigureAwait(false);
             return;
         }
 
         var etag = format == Format.Raw ? $"\"{cid}.raw\"" : $"\"{cid}.car.dfs.y\"";
         response.Headers[HeaderNames.ETag] = etag;
-        response.Headers[HeaderNames.CacheControl] = ImmutableCacheControl;
+        response.Headers[HeaderNames.CacheControl] = context.Request.Headers.Authorization.Count > 0 ? PrivateImmutableCacheControl : ImmutableCacheControl;
         response.Headers["X-Ipfs-Path"] = $"/ipfs/{cidText}";
         response.Headers["X-Ipfs-Roots"] = cid.ToString();
-        response.Headers[HeaderNames.Vary] = HeaderNames.Accept;
+        response.Headers[HeaderNames.Vary] = access is null ? HeaderNames.Accept : $"{HeaderNames.Accept}, {HeaderNames.Authorization}";
         response.Headers[HeaderNames.ContentDisposition] = $"attachment; filename=\"{cid}.{(format == Format.Raw ? "bin" : "car")}\"";
         response.ContentType = format == Format.Raw ? RawMediaType : CarContentType;
         if (context.Request.Headers.IfNoneMatch.Any(value => value is not null && value.Split(',').Any(tag => tag.Trim() == etag || tag.Trim() == "*")))
