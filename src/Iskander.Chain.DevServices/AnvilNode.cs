@@ -276,15 +276,14 @@ public sealed class AnvilNode : IAsyncDisposable
         if (parts.Length == 2 && int.TryParse(parts[0], out var pid) && int.TryParse(parts[1], out var port) && IsAnvil(pid))
         {
             var url = new Uri($"http://127.0.0.1:{port}");
-            if (await RpcProbe.TryChainIdAsync(url, cancellationToken).ConfigureAwait(false) == options.ChainId)
-            {
-                await SaveStateAsync(url, options.StateFile!, cancellationToken).ConfigureAwait(false);
-            }
+            var saved = await RpcProbe.TryChainIdAsync(url, cancellationToken).ConfigureAwait(false) == options.ChainId;
+            if (saved) await SaveStateAsync(url, options.StateFile!, cancellationToken).ConfigureAwait(false);
 
             ProcessSignals.TryTerminate(pid);
             for (var waited = 0; IsAnvil(pid) && waited < 100; waited++) await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             if (IsAnvil(pid)) ProcessSignals.TryKill(pid);
-            log.Information("Stopped anvil (pid {Pid}) left running on {StateFile} by an earlier run, after saving its chain", pid, options.StateFile);
+            if (saved) log.Information("Stopped anvil (pid {Pid}) left running on {StateFile} by an earlier run, after saving its chain", pid, options.StateFile);
+            else log.Warning("Stopped anvil (pid {Pid}) left running on {StateFile} by an earlier run; it did not answer as chain {ChainId}, so its chain was not saved", pid, options.StateFile, options.ChainId);
         }
 
         File.Delete(pidFile);
