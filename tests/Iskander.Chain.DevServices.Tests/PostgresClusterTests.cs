@@ -14,20 +14,20 @@ public sealed class PostgresClusterTests
         var options = new PostgresClusterOptions { Directory = directory.Combine("pg"), Database = "coop" };
 
         var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
-        await ExecuteAsync(cluster.ConnectionString, "CREATE TABLE decisions (id int PRIMARY KEY, title text NOT NULL)");
-        await ExecuteAsync(cluster.ConnectionString, "INSERT INTO decisions VALUES (1, 'Adopt the bylaws')");
+        await Sql.ExecuteAsync(cluster.ConnectionString, "CREATE TABLE decisions (id int PRIMARY KEY, title text NOT NULL)");
+        await Sql.ExecuteAsync(cluster.ConnectionString, "INSERT INTO decisions VALUES (1, 'Adopt the bylaws')");
         var firstPort = cluster.Port;
         await cluster.StopAsync();
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(cluster.ConnectionString, "SELECT 1"));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => Sql.ExecuteAsync(cluster.ConnectionString, "SELECT 1"));
 
         await cluster.StartAsync();
         Assert.True(cluster.Port > 0);
-        Assert.Equal("Adopt the bylaws", await ScalarAsync(cluster.ConnectionString, "SELECT title FROM decisions WHERE id = 1"));
+        Assert.Equal("Adopt the bylaws", await Sql.ScalarAsync(cluster.ConnectionString, "SELECT title FROM decisions WHERE id = 1"));
         await cluster.DisposeAsync();
 
         // A second cluster object on the same folder reuses the data instead of re-initialising.
         await using var reopened = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
-        Assert.Equal(1L, await ScalarAsync(reopened.ConnectionString, "SELECT count(*) FROM decisions"));
+        Assert.Equal(1L, await Sql.ScalarAsync(reopened.ConnectionString, "SELECT count(*) FROM decisions"));
         Assert.NotEqual(0, firstPort);
     }
 
@@ -41,7 +41,7 @@ public sealed class PostgresClusterTests
 
         await using var adopter = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
         Assert.Equal(orphaned.Port, adopter.Port);
-        Assert.Equal(1, await ScalarAsync(adopter.ConnectionString, "SELECT 1"));
+        Assert.Equal(1, await Sql.ScalarAsync(adopter.ConnectionString, "SELECT 1"));
     }
 
     [Fact]
@@ -50,13 +50,13 @@ public sealed class PostgresClusterTests
     {
         using var directory = new TempDirectory();
         await using var cluster = await PostgresCluster.StartAsync(TestToolchain.Create(), new PostgresClusterOptions { Directory = directory.Combine("pg") });
-        Assert.Equal(1, await ScalarAsync(cluster.ConnectionString, "SELECT 1"));
+        Assert.Equal(1, await Sql.ScalarAsync(cluster.ConnectionString, "SELECT 1"));
 
         // Over loopback TCP, knowing the role is not enough: without the password, or with a wrong one, the server refuses.
         foreach (var password in new string?[] { null, "guess" })
         {
             var connection = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Password = password, Pooling = false }.ConnectionString;
-            await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(connection, "SELECT 1"));
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => Sql.ExecuteAsync(connection, "SELECT 1"));
         }
 
         var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -109,9 +109,9 @@ public sealed class PostgresClusterTests
 
         await using var upgraded = await PostgresCluster.StartAsync(TestToolchain.Create(), options);
         Assert.True(File.Exists(upgraded.SuperuserPasswordFile));
-        Assert.Equal(1, await ScalarAsync(upgraded.ConnectionString, "SELECT 1"));
+        Assert.Equal(1, await Sql.ScalarAsync(upgraded.ConnectionString, "SELECT 1"));
         var noPassword = new NpgsqlConnectionStringBuilder(upgraded.ConnectionString) { Password = null, Pooling = false }.ConnectionString;
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(noPassword, "SELECT 1"));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => Sql.ExecuteAsync(noPassword, "SELECT 1"));
     }
 
     [Fact]
@@ -133,21 +133,5 @@ public sealed class PostgresClusterTests
         var error = await Assert.ThrowsAsync<ToolNotFoundException>(() =>
             PostgresCluster.StartAsync(toolchain, new PostgresClusterOptions { Directory = directory.Combine("pg") }));
         Assert.Contains("postgresql-15", error.Hint, StringComparison.Ordinal);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<object?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
     }
 }

@@ -24,7 +24,7 @@ public sealed class ServiceSupervisorTests
         try
         {
             var url = anvil.RpcUrl;
-            await ExecuteAsync(postgres.ConnectionString, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)");
+            await Sql.ExecuteAsync(postgres.ConnectionString, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)");
             await anvil.SaveStateAsync();
             var supervisor = new ServiceSupervisor(
             [
@@ -46,7 +46,7 @@ public sealed class ServiceSupervisorTests
 
             await WaitUntilAsync(() => Postmaster(postgres) != postmaster && AnvilPid(anvilOptions) != anvilPid
                 && postgres.IsRunning && anvil.IsRunning && supervisor.States.Values.All(s => s.State == SupervisedState.Up));
-            Assert.Equal(7, await ScalarAsync(new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Pooling = false }.ConnectionString, "SELECT id FROM kept"));
+            Assert.Equal(7, await Sql.ScalarAsync(new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Pooling = false }.ConnectionString, "SELECT id FROM kept"));
             Assert.Equal(url, anvil.RpcUrl);
             Assert.Equal(31337UL, await RpcProbe.TryChainIdAsync(url));
 
@@ -112,21 +112,5 @@ public sealed class ServiceSupervisorTests
             Assert.True(deadline.Elapsed < (timeout ?? TimeSpan.FromMinutes(1)), "timed out");
             await Task.Delay(50);
         }
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<object?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
     }
 }
