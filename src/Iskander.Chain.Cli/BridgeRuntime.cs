@@ -43,6 +43,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string HorizonVariable = "ISKANDER_RECONCILE_HORIZON";
     public const string LoomioRequestsVariable = "ISKANDER_LOOMIO_REQUESTS_PER_5_MINUTES";
     public const string ConsentWindowVariable = "ISKANDER_CONSENT_WINDOW_HOURS";
+
+    /// <summary>Environment variable: minutes an entry of the Glass Box waits at most before an idle bridge anchors the log's head alone (default 60).</summary>
+    public const string AuditIntervalVariable = "ISKANDER_AUDIT_ANCHOR_MINUTES";
     public const string CoordinatorKeystoreVariable = "ISKANDER_COORDINATOR_KEYSTORE";
     public const string CoordinatorPasswordVariable = "ISKANDER_COORDINATOR_KEYSTORE_PASSWORD";
     public const string BallotsVariable = "ISKANDER_BALLOTS";
@@ -117,7 +120,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         }
 
         var store = ContentCommand.OpenStore(dataDirectory);
-        var pipeline = AnchoringPipeline.Create(database, store, contracts.Anchor, log, new AnchoringPipelineOptions { Confirmations = confirmations, ConsentWindow = TimeSpan.FromHours(settings.ConsentWindowHours) }, contracts.Governance);
+        var pipeline = AnchoringPipeline.Create(database, store, contracts.Anchor, log, new AnchoringPipelineOptions { Confirmations = confirmations, ConsentWindow = TimeSpan.FromHours(settings.ConsentWindowHours), AuditInterval = TimeSpan.FromMinutes(settings.AuditIntervalMinutes) }, contracts.Governance);
         var consent = new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log);
         var http = new HttpClient();
         var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey, RequestsPerWindow = settings.LoomioRequestsPerWindow });
@@ -357,7 +360,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     }
 
     /// <summary>The bridge's settings from the environment, all checked before anything starts; every problem is reported at once.</summary>
-    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int LoomioRequestsPerWindow, Host.Api.ReadAccessOptions Privacy)
+    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int LoomioRequestsPerWindow, Host.Api.ReadAccessOptions Privacy, int AuditIntervalMinutes)
     {
         public static Settings Read(string loomioUrl)
         {
@@ -377,6 +380,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             var confirmations = PositiveInt(ConfirmationsVariable, 2, problems);
             var horizon = PositiveInt(HorizonVariable, 500, problems);
             var consentWindow = PositiveInt(ConsentWindowVariable, 14 * 24, problems);
+            var auditInterval = PositiveInt(AuditIntervalVariable, 60, problems);
             var requests = PositiveInt(LoomioRequestsVariable, LoomioClientOptions.DefaultRequestsPerWindow, problems);
             var publicRecords = Environment.GetEnvironmentVariable(PublicRecordsVariable);
             if (publicRecords is { Length: > 0 } and not ("all" or "members")) problems.Add($"{PublicRecordsVariable} is 'all' (every record public) or 'members' (private groups' records for members only, the default), not '{publicRecords}'");
@@ -387,7 +391,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             }
 
             var privacy = new Host.Api.ReadAccessOptions { AllRecordsPublic = publicRecords == "all", ReadToken = readToken is { Length: > 0 } ? readToken : null };
-            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, requests, privacy) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, requests, privacy, auditInterval) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
         }
 
         private static int PositiveInt(string variable, int fallback, List<string> problems)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Iskander.Chain.Bridge.GlassBox;
 using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
@@ -121,6 +122,13 @@ internal static class DemoCommand
                 passed ? "PASS (4/4)" : string.Join(" ", checks.Select(c => $"{c.Name}:{c.Verdict}"))]);
         }
 
+        log.Information("Verifying the Glass Box: its hash chain, and every head anchored with the batches against the chain");
+        var (_, audit) = await GlassBoxQueries.PageAsync(database, new AuditFilter(), 0, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var heads = await GlassBoxQueries.HeadsAsync(database, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var auditChecks = await AuditLogVerifier.VerifyAsync(audit.Select(e => e.Entry).ToList(), heads, chain, Confirmations, TimeSpan.FromHours(2), DateTimeOffset.UtcNow, cancellationToken)
+            .ConfigureAwait(false);
+        var auditPassed = auditChecks.All(c => c.Verdict == Verdict.Pass);
+
         PrintTable(["poll", "title", "v", "state", "record CID", "batch root", "block", "verify"], rows);
         Console.WriteLine();
         Console.WriteLine();
@@ -137,7 +145,10 @@ internal static class DemoCommand
             "Its keys come from the INSECURE development powers of tau: fine on this local chain, never for a real ballot.");
         Console.WriteLine($"{rows.Count} decision versions from {keys.Count} polls and 1 ballot anchored in {rows.Select(r => r[5]).Distinct().Count()} batches on chain {manifest.ChainId}; " +
             $"{rows.Count - failures} verified, {failures} failed. DecisionAnchor at {manifest["DecisionAnchor"].Address}.");
-        return failures == 0 && ballot.BatchesProven && ballot.TallyProven && watch.VetoedStatus == "vetoed" ? 0 : 1;
+        Console.WriteLine(auditPassed
+            ? $"Glass Box: {audit.Count} entries in one unbroken hash chain; {heads.Count} heads anchored with the batches, each PASS against the chain (what `iskander-chain audit verify` checks from the API)."
+            : "Glass Box: FAIL — " + string.Join("; ", auditChecks.Where(c => c.Verdict != Verdict.Pass).Select(c => $"{c.Name}: {c.Detail}")));
+        return failures == 0 && auditPassed && ballot.BatchesProven && ballot.TallyProven && watch.VetoedStatus == "vetoed" ? 0 : 1;
     }
 
     private static (long Group, List<string> Keys) SeedCooperative(LoomioEmulator loomio, IReadOnlyList<string> admissions)

@@ -29,6 +29,7 @@ var root = new RootCommand("iskander-chain: anchors cooperative decisions on an 
     ContentCommand.Create(),
     DemoCommand.Create(),
     VerifyCommand.Create(),
+    AuditCommand.Create(),
     WatchCommand.Create(),
     DecisionsCommand.Create(),
     MemberCommand.Create(),

@@ -98,11 +98,11 @@ internal static class VerifyCommand
         return command;
     }
 
-    private const string MissingHint = $"pass --anchor ADDRESS or --deployment FILE (or set {BridgeRuntime.DeploymentVariable}) to name the cooperative's";
+    internal const string MissingHint = $"pass --anchor ADDRESS or --deployment FILE (or set {BridgeRuntime.DeploymentVariable}) to name the cooperative's";
 
     // The anchor comes from the verifier's side only: --anchor (on the node's chain), else a manifest
     // (--deployment, else the setting). Without one, no node is needed: only the content links are checked.
-    private static async Task<(TrustedAnchor? Trusted, AnchorChain? Chain)> TrustedAnchorAsync(string? anchor, string? deployment, string? rpc, CancellationToken cancellationToken)
+    internal static async Task<(TrustedAnchor? Trusted, AnchorChain? Chain)> TrustedAnchorAsync(string? anchor, string? deployment, string? rpc, CancellationToken cancellationToken)
     {
         if (anchor is not null && deployment is not null) throw new InvalidOperationException("pass either --anchor or --deployment, not both");
         var manifestPath = anchor is null ? deployment ?? Environment.GetEnvironmentVariable(BridgeRuntime.DeploymentVariable) : null;
@@ -173,7 +173,7 @@ internal static class VerifyCommand
         return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Label(Verdict verdict) => verdict switch
+    internal static string Label(Verdict verdict) => verdict switch
     {
         Verdict.Pass => "PASS",
         Verdict.Fail => "FAIL",

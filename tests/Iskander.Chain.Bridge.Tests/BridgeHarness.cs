@@ -80,13 +80,14 @@ public sealed class BridgeHarness : IAsyncDisposable
         BridgeContracts.Connect(Client, Manifest, name => new CoopDeployer(TestToolchain.Runner()).Artifact(Manifest, name).Abi, PrivateKey.FromHex(Node.Accounts[1].PrivateKey));
 
     /// <summary>A pipeline as one bridge process would build it (own connections, own sender), governance included.</summary>
-    public AnchoringPipeline Pipeline(BridgeDatabase? database = null, int maxLeaves = 8, int confirmations = 2, TimeSpan? resubmitAfter = null, TimeSpan? consentWindow = null)
+    public AnchoringPipeline Pipeline(BridgeDatabase? database = null, int maxLeaves = 8, int confirmations = 2, TimeSpan? resubmitAfter = null, TimeSpan? consentWindow = null,
+        TimeSpan? auditInterval = null)
     {
         var contracts = Contracts();
         return AnchoringPipeline.Create(database ?? Database, Store, contracts.Anchor, Log, new AnchoringPipelineOptions
         {
             MaxLeaves = maxLeaves, MaxWait = TimeSpan.Zero, Confirmations = confirmations, ResubmitAfter = resubmitAfter ?? TimeSpan.FromSeconds(60),
-            ConsentWindow = consentWindow ?? TimeSpan.FromDays(14),
+            ConsentWindow = consentWindow ?? TimeSpan.FromDays(14), AuditInterval = auditInterval ?? TimeSpan.FromHours(1),
         }, contracts.Governance);
     }
 

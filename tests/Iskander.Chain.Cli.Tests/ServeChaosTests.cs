@@ -52,6 +52,7 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             ["ISKANDER_DEPLOYMENT"] = manifestPath,
             ["ISKANDER_CONFIRMATIONS"] = "1",
             ["ISKANDER_RECONCILE_HORIZON"] = "5000",
+            ["ISKANDER_READ_TOKEN"] = "chaosreadtoken0123456789abcdefABCDEF",
         };
         string[] arguments = ["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"];
         try
@@ -92,6 +93,19 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             var (forgedExit, forgedOutput) = await CliProcess.RunAsync(["verify", data.Combine("forged.json"), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"], environment);
             Assert.Equal(1, forgedExit);
             Assert.Contains("FAIL        leaf → root", forgedOutput, StringComparison.Ordinal);
+
+            // The Glass Box survived the kills: its chain is whole and every head anchored with the batches is on chain. It is for members (the read token).
+            string[] audit = ["audit", "verify", "--api", baseUrl.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"];
+            var (auditExit, auditOutput) = await CliProcess.RunAsync(audit, environment);
+            Assert.True(auditExit == 0, auditOutput);
+            Assert.Contains("PASS        entries → hash chain", auditOutput, StringComparison.Ordinal);
+            Assert.Contains("PASS        entries → anchored heads", auditOutput, StringComparison.Ordinal);
+            Assert.True(auditOutput.Split('\n').Count(l => l.Contains("PASS        head at entry", StringComparison.Ordinal)) >= Decisions / 256, auditOutput);
+            var anonymous = new Dictionary<string, string>(environment);
+            anonymous.Remove("ISKANDER_READ_TOKEN");
+            var (refusedExit, refusedOutput) = await CliProcess.RunAsync(audit, anonymous);
+            Assert.Equal(1, refusedExit);
+            Assert.Contains("the Glass Box is for members: set ISKANDER_READ_TOKEN", refusedOutput, StringComparison.Ordinal);
             last.Interrupt();
             Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromMinutes(1)));
         }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Iskander.Chain.Anchoring;
+using Iskander.Chain.Bridge.GlassBox;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content;
@@ -165,6 +167,63 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(host, $"/api/decisions/{setup.Private.PollKey}/evidence")).StatusCode);
         // Admissions stay the members' business.
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(host, "/api/members/pending")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_Glass_Box_is_served_to_members_filtered_and_paged_with_the_anchored_head_covering_each_entry()
+    {
+        await using var setup = await SetupAsync(postgres);
+        await using var host = await setup.StartHostAsync(new ReadAccessOptions { ReadToken = ReadToken });
+        // It names private polls: anonymous callers are told to authenticate, whatever they ask.
+        foreach (var path in new[] { "/api/audit", "/api/audit/1", "/api/audit/heads" }) Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(host, path)).StatusCode);
+
+        var token = new AuthenticationHeaderValue("Bearer", ReadToken);
+        using var all = JsonDocument.Parse(await (await GetAsync(host, "/api/audit", token)).Content.ReadAsStringAsync());
+        var total = all.RootElement.GetProperty("total").GetInt32();
+        var entries = all.RootElement.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(total, entries.Count);
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), entries.Select(e => e.GetProperty("seq").GetInt64()));
+        // Each entry names the hash it follows, so a page can be checked link by link.
+        for (var i = 1; i < entries.Count; i++) Assert.Equal(entries[i - 1].GetProperty("hash").GetString(), entries[i].GetProperty("previousHash").GetString());
+
+        foreach (var (query, expected) in new[]
+                 {
+                     ("kind=intent", (Func<JsonElement, bool>)(e => e.GetProperty("kind").GetString() == "intent")),
+                     ("actor=anchor", e => e.GetProperty("action").GetString()!.StartsWith("anchor.", StringComparison.Ordinal)),
+                     ("action=content.put&kind=outcome", e => e.GetProperty("action").GetString() == "content.put" && e.GetProperty("kind").GetString() == "outcome"),
+                 })
+        {
+            using var filtered = JsonDocument.Parse(await (await GetAsync(host, $"/api/audit?{query}", token)).Content.ReadAsStringAsync());
+            var matching = filtered.RootElement.GetProperty("entries").EnumerateArray().ToList();
+            Assert.NotEmpty(matching);
+            Assert.Equal(entries.Count(expected), matching.Count);
+            Assert.All(matching, e => Assert.True(expected(e), query));
+        }
+
+        using (var paged = JsonDocument.Parse(await (await GetAsync(host, "/api/audit?offset=1&limit=2", token)).Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(total, paged.RootElement.GetProperty("total").GetInt32());
+            Assert.Equal([2L, 3L], paged.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()));
+        }
+
+        using (var future = JsonDocument.Parse(await (await GetAsync(host, $"/api/audit?from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture))}", token)).Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(0, future.RootElement.GetProperty("total").GetInt32());
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(host, "/api/audit?from=yesterday", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(host, $"/api/audit/{total + 1}", token)).StatusCode);
+
+        // The first entry is covered by the head of the first batch, whose proof the contract accepts.
+        using var first = JsonDocument.Parse(await (await GetAsync(host, "/api/audit/1", token)).Content.ReadAsStringAsync());
+        Assert.Equal(entries[0].GetRawText(), first.RootElement.GetProperty("entry").GetRawText());
+        var covering = AnchoredAuditHead.FromJson(System.Text.Json.Nodes.JsonNode.Parse(first.RootElement.GetProperty("coveredBy").GetRawText()));
+        Assert.True(covering.Seq >= 1);
+        Assert.Equal(AuditHeadLeaf.Compute(covering.Seq, Hash32.Parse(entries[(int)covering.Seq - 1].GetProperty("hash").GetString()!)), covering.Reference.Leaf);
+        using var heads = JsonDocument.Parse(await (await GetAsync(host, "/api/audit/heads", token)).Content.ReadAsStringAsync());
+        Assert.Equal(covering.Seq, heads.RootElement.GetProperty("heads")[0].GetProperty("seq").GetInt64());
+        var onChain = await DecisionVerifier.VerifyInclusionAsync(covering.Reference, AnchorChain.ReadOnly(new EthClient(new JsonRpcClient(setup.Node.RpcUrl)), setup.DecisionAnchor), 1);
+        Assert.All(onChain, c => Assert.Equal(Verdict.Pass, c.Verdict));
     }
 
     [Fact]

@@ -14,7 +14,46 @@ namespace Iskander.Chain.Bridge.GlassBox;
 /// <param name="IntentSeq">For an outcome, the intent it completes.</param>
 /// <param name="RecordedAt">When.</param>
 /// <param name="Hash">SHA-256(previous hash ‖ JCS(entry)).</param>
-public sealed record GlassBoxEntry(long Seq, string Kind, string Action, string Subject, JsonObject Detail, long? IntentSeq, DateTimeOffset RecordedAt, byte[] Hash);
+public sealed record GlassBoxEntry(long Seq, string Kind, string Action, string Subject, JsonObject Detail, long? IntentSeq, DateTimeOffset RecordedAt, byte[] Hash)
+{
+    /// <summary>The form of <see cref="RecordedAt"/> the hash covers: UTC, microseconds (what PostgreSQL stores).</summary>
+    public string RecordedAtText => RecordedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The entry as the API serves it: every field the hash covers, its hash and the hash it follows.</summary>
+    public JsonObject ToJson(byte[] previousHash) => new()
+    {
+        ["seq"] = Seq,
+        ["kind"] = Kind,
+        ["action"] = Action,
+        ["subject"] = Subject,
+        ["detail"] = Detail.DeepClone(),
+        ["intentSeq"] = IntentSeq,
+        ["recordedAt"] = RecordedAtText,
+        ["previousHash"] = Ethereum.Hex.Encode(previousHash),
+        ["hash"] = Ethereum.Hex.Encode(Hash),
+    };
+
+    /// <summary>Reads an entry as <see cref="ToJson"/> writes it.</summary>
+    /// <exception cref="FormatException">A field is missing or malformed.</exception>
+    public static GlassBoxEntry FromJson(JsonNode? json)
+    {
+        try
+        {
+            var entry = json as JsonObject ?? throw new FormatException("an audit entry is a JSON object");
+            var recordedAt = DateTimeOffset.ParseExact(Required(entry, "recordedAt").GetValue<string>(), "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'",
+                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+            return new GlassBoxEntry(Required(entry, "seq").GetValue<long>(), Required(entry, "kind").GetValue<string>(), Required(entry, "action").GetValue<string>(),
+                Required(entry, "subject").GetValue<string>(), Required(entry, "detail") as JsonObject ?? throw new FormatException("an audit entry's detail is an object"),
+                entry["intentSeq"]?.GetValue<long>(), recordedAt, Ethereum.Hex.Decode(Required(entry, "hash").GetValue<string>()));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException)
+        {
+            throw new FormatException($"malformed audit entry: {ex.Message}", ex);
+        }
+    }
+
+    private static JsonNode Required(JsonObject entry, string name) => entry[name] ?? throw new FormatException($"an audit entry has no {name}");
+}
 
 /// <summary>
 /// The Glass Box: an append-only, hash-chained audit log in PostgreSQL. Every write the bridge
@@ -43,7 +82,7 @@ public static class GlassBoxLog
     public static async Task<IReadOnlyList<GlassBoxEntry>> UnansweredIntentsAsync(NpgsqlConnection connection, string subject, string actionPrefix, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT seq, kind, action, subject, detail::text, intent_seq, recorded_at, hash FROM glass_box i WHERE kind = 'intent' AND subject = $1 AND starts_with(action, $2) " +
+            $"SELECT {GlassBoxQueries.Columns} FROM glass_box i WHERE kind = 'intent' AND subject = $1 AND starts_with(action, $2) " +
             "AND NOT EXISTS (SELECT 1 FROM glass_box o WHERE o.intent_seq = i.seq) ORDER BY seq", connection);
         command.Parameters.Add(new() { Value = subject });
         command.Parameters.Add(new() { Value = actionPrefix });
@@ -53,22 +92,12 @@ public static class GlassBoxLog
     /// <summary>Reads the whole log in order.</summary>
     public static async Task<IReadOnlyList<GlassBoxEntry>> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT seq, kind, action, subject, detail::text, intent_seq, recorded_at, hash FROM glass_box ORDER BY seq", connection);
+        await using var command = new NpgsqlCommand($"SELECT {GlassBoxQueries.Columns} FROM glass_box ORDER BY seq", connection);
         return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<GlassBoxEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var entries = new List<GlassBoxEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(new GlassBoxEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (JsonObject)JsonNode.Parse(reader.GetString(4))!,
-                reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.GetFieldValue<DateTimeOffset>(6), (byte[])reader[7]));
-        }
-
-        return entries;
-    }
+    private static async Task<IReadOnlyList<GlassBoxEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken) =>
+        (await GlassBoxQueries.ReadAsync(command, cancellationToken).ConfigureAwait(false)).Select(e => e.Entry).ToList();
 
     /// <summary>The first entry whose hash does not follow from its predecessor, or null when the chain is intact.</summary>
     public static long? FirstBrokenLink(IReadOnlyList<GlassBoxEntry> entries)
@@ -122,7 +151,8 @@ public static class GlassBoxLog
         return entry.Seq;
     }
 
-    private static byte[] Hash(byte[] previous, GlassBoxEntry entry)
+    /// <summary>The chained hash of <paramref name="entry"/> after an entry whose chained hash is <paramref name="previous"/> (zeros before the first): SHA-256(previous ‖ JCS(entry)).</summary>
+    public static byte[] Hash(byte[] previous, GlassBoxEntry entry)
     {
         var canonical = JsonCanonicalizer.Canonicalize(new JsonObject
         {
@@ -132,7 +162,7 @@ public static class GlassBoxLog
             ["subject"] = entry.Subject,
             ["detail"] = entry.Detail.DeepClone(),
             ["intentSeq"] = entry.IntentSeq,
-            ["recordedAt"] = entry.RecordedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["recordedAt"] = entry.RecordedAtText,
         });
         return SHA256.HashData([.. previous, .. canonical]);
     }

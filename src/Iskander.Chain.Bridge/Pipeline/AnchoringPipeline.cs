@@ -38,6 +38,9 @@ public sealed record AnchoringPipelineOptions
     /// <summary>Send a submitted batch again when its root is still not on chain after this long.</summary>
     public TimeSpan ResubmitAfter { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often an idle bridge anchors the Glass Box's head in a batch of its own (busy, every batch carries it).</summary>
+    public TimeSpan AuditInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How long an admission waits for the member's consent.</summary>
     public TimeSpan ConsentWindow { get; init; } = TimeSpan.FromDays(14);
 }
@@ -55,7 +58,7 @@ public sealed class AnchoringPipeline(ContentStep content, BatchStep batch, Subm
         options ??= new AnchoringPipelineOptions();
         return new AnchoringPipeline(
             new ContentStep(database, store, log) { BatchSize = options.StoreBatch },
-            new BatchStep(database, log) { MaxLeaves = options.MaxLeaves, MaxWait = options.MaxWait, Governance = governance?.Targets },
+            new BatchStep(database, log) { MaxLeaves = options.MaxLeaves, MaxWait = options.MaxWait, AuditInterval = options.AuditInterval, Governance = governance?.Targets },
             new SubmitStep(database, chain, log),
             new ConfirmStep(database, chain, log) { Confirmations = options.Confirmations, ResubmitAfter = options.ResubmitAfter },
             governance is null ? null : new MembershipMirror(database, governance.Client, governance.Targets.Identity, governance.IdentityAbi, governance.StartBlock, log),
@@ -211,11 +214,14 @@ public static class DecisionQueries
         return versions;
     }
 
-    /// <summary>The Merkle tree of batch <paramref name="batchId"/>: its decision and action leaves in order.</summary>
+    /// <summary>The Merkle tree of batch <paramref name="batchId"/>: its decision, action and Glass Box head leaves in order.</summary>
     public static async Task<DecisionMerkleTree> BatchTreeAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT leaf, leaf_index FROM decision_versions WHERE batch_id = $1 UNION ALL SELECT leaf, leaf_index FROM governance_actions WHERE batch_id = $1 ORDER BY 2", connection);
+            """
+            SELECT leaf, leaf_index FROM decision_versions WHERE batch_id = $1 UNION ALL SELECT leaf, leaf_index FROM governance_actions WHERE batch_id = $1
+            UNION ALL SELECT leaf, leaf_index FROM audit_heads WHERE batch_id = $1 ORDER BY 2
+            """, connection);
         command.Parameters.Add(new() { Value = batchId });
         var leaves = new List<Hash32>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

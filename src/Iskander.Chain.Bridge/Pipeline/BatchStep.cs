@@ -1,4 +1,5 @@
 using Iskander.Chain.Anchoring;
+using Iskander.Chain.Bridge.GlassBox;
 using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Governance;
@@ -12,7 +13,9 @@ namespace Iskander.Chain.Bridge.Pipeline;
 /// stored → batched: closes a Merkle batch of stored versions when enough are waiting or the
 /// oldest has waited long enough. Each version's leaf is followed by the leaves of the actions it
 /// orders, so one root anchors both. The batch row and every leaf position are written in one
-/// transaction; proofs are recomputed from the batch's leaves whenever needed.
+/// transaction; proofs are recomputed from the batch's leaves whenever needed. The Glass Box's head
+/// rides along as the last leaf when the log grew since the last head batched, and goes alone once
+/// <see cref="AuditInterval"/> has passed with nothing else to batch (<see cref="AuditHeads"/>).
 /// </summary>
 public sealed class BatchStep(BridgeDatabase database, ILogger log)
 {
@@ -25,7 +28,10 @@ public sealed class BatchStep(BridgeDatabase database, ILogger log)
     /// <summary>Close a smaller batch once its oldest version has waited this long.</summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Closes at most one batch; returns its leaf count (0 when none was due).</summary>
+    /// <summary>How often an idle bridge anchors the Glass Box's head in a batch of its own.</summary>
+    public TimeSpan AuditInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Closes at most one batch; returns how many decision versions it holds (0 when none was due, or for a batch holding only the Glass Box's head).</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -47,7 +53,15 @@ public sealed class BatchStep(BridgeDatabase database, ILogger log)
             }
         }
 
-        if (ids.Count == 0 || (ids.Count < MaxLeaves && DateTimeOffset.UtcNow - oldest < MaxWait)) return 0;
+        AuditHead? head;
+        if (ids.Count == 0)
+        {
+            head = await AuditHeads.DueAloneAsync(connection, transaction, AuditInterval, cancellationToken).ConfigureAwait(false);
+            if (head is null) return 0;
+        }
+        else if (ids.Count < MaxLeaves && DateTimeOffset.UtcNow - oldest < MaxWait) return 0;
+        else head = await AuditHeads.UnbatchedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+
         var actions = Governance is null ? []
             : await ActionLeaves.PrepareAsync(connection, transaction, [.. ids], Governance, log, cancellationToken).ConfigureAwait(false);
         var ordered = new List<Hash32>(leaves.Count + actions.Count);
@@ -64,6 +78,8 @@ public sealed class BatchStep(BridgeDatabase database, ILogger log)
             }
         }
 
+        var headIndex = ordered.Count;
+        if (head is not null) ordered.Add(head.Leaf);
         var tree = new DecisionMerkleTree(ordered);
         long batchId;
         await using (var insert = new NpgsqlCommand("INSERT INTO batches (root, leaf_count, status) VALUES ($1, $2, 'closed') RETURNING id", connection, transaction))
@@ -91,8 +107,10 @@ public sealed class BatchStep(BridgeDatabase database, ILogger log)
             await place.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (head is not null) await AuditHeads.RecordAsync(connection, transaction, batchId, head, headIndex, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        log.Information("Closed batch {BatchId}: {Count} decisions and {Actions} actions, root {Root}", batchId, ids.Count, actionIndexes.Count, tree.Root);
+        log.Information("Closed batch {BatchId}: {Count} decisions, {Actions} actions and Glass Box head {Head}, root {Root}", batchId, ids.Count, actionIndexes.Count,
+            head?.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(unchanged)", tree.Root);
         return ids.Count;
     }
 }

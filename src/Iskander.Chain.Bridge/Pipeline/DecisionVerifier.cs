@@ -72,6 +72,19 @@ public sealed class DecisionVerifier(IContentStore? store, AnchorChain chain, in
             ? new("CID → leaf", Verdict.Pass, $"leaf {leaf}")
             : new("CID → leaf", Verdict.Fail, $"the CID gives leaf {leaf}, the proof starts from {reference.Leaf}"));
 
+        checks.AddRange(await VerifyInclusionAsync(reference, chain, confirmations, cancellationToken).ConfigureAwait(false));
+        return checks;
+    }
+
+    /// <summary>
+    /// The chain links of <paramref name="reference"/>: its proof leads to the root, with the batch
+    /// size the chain holds (<c>leaf → root</c>), and the cooperative's DecisionAnchor holds the root
+    /// with enough confirmations (<c>root → chain</c>). Without a trusted <paramref name="chain"/> both stay UNRESOLVED.
+    /// </summary>
+    public static async Task<IReadOnlyList<VerificationCheck>> VerifyInclusionAsync(DecisionRef reference, AnchorChain? chain, int confirmations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var checks = new List<VerificationCheck>();
         if (chain is null)
         {
             checks.Add(new("leaf → root", Verdict.Unresolved, "the batch size comes from the cooperative's DecisionAnchor, and none is trusted"));

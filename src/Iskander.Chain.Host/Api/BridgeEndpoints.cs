@@ -112,6 +112,7 @@ public static class BridgeEndpoints
             return Results.Text(bundle.ToJson(), "application/json");
         }));
         MapMembers(endpoints, options);
+        endpoints.MapAuditEndpoints(options);
         MapRelay(endpoints, options);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
@@ -261,7 +262,8 @@ public static class BridgeEndpoints
     }
 
     // Identifies the caller, then answers; credentials that prove nothing are a 401 whatever was asked.
-    private static async Task<IResult> AsReaderAsync(HttpContext context, ReadAccess access, Func<Reader, Task<IResult>> answer)
+    /// <summary>Answers as <paramref name="answer"/> does for the caller its credentials prove, or 401 for bad credentials.</summary>
+    internal static async Task<IResult> AsReaderAsync(HttpContext context, ReadAccess access, Func<Reader, Task<IResult>> answer)
     {
         Reader reader;
         try
