@@ -87,6 +87,22 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
         }
 
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(new Uri(host.Address, $"/api/decisions/{key}"))).StatusCode);
+
+        // A flood with the group's token is refused beyond the per-group rate (and tells when to come back); posts without the
+        // token never use up the group's allowance. Three times the limit within a minute overflows one window, however they straddle.
+        for (var i = 0; i < 100; i++) Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/hooks/loomio/{group}/wrong-token", "{}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync($"/hooks/loomio/{group}/{Token}", "{}")).StatusCode);
+        var refused = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3 * BridgeEndpoints.HookPostsPerGroupPerMinute; i++)
+        {
+            var response = await PostAsync($"/hooks/loomio/{group}/{Token}", "{}");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) refused.Add(response);
+            else Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        Assert.True(refused.Count >= BridgeEndpoints.HookPostsPerGroupPerMinute / 2, $"{refused.Count} refused");
+        Assert.All(refused, r => Assert.Equal("60", r.Headers.GetValues("Retry-After").Single()));
+        Assert.True(await HintLog.CountAsync(database, group, default) <= HintLog.KeptPerGroup);
         await cancel.CancelAsync();
         await loop;
     }

@@ -38,6 +38,13 @@ public static class BridgeEndpoints
     /// <summary>Largest webhook body accepted (Loomio's markdown payloads are a few KiB).</summary>
     public const int MaxHookBodyBytes = 64 * 1024;
 
+    /// <summary>
+    /// Webhook posts accepted per group per minute. Loomio posts once per event, so a group's real
+    /// traffic stays far below; beyond it a post is refused (429) before it is stored or hinted, which
+    /// loses nothing: the scheduled reconciles find every poll anyway.
+    /// </summary>
+    public const int HookPostsPerGroupPerMinute = 60;
+
     /// <summary>Relay requests one client address may make per minute (each relayed message costs the bridge about 0.5 M gas).</summary>
     public const int RelayPerClientPerMinute = 10;
 
@@ -48,12 +55,22 @@ public static class BridgeEndpoints
     public static IEndpointRouteBuilder MapBridgeEndpoints(this IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
     {
         var expectedToken = Encoding.UTF8.GetBytes(options.HookToken);
+        var hookLimiter = PartitionedRateLimiter.Create<long, long>(group => RateLimitPartition.GetFixedWindowLimiter(group, _ => PerMinute(HookPostsPerGroupPerMinute)));
         // Loomio's webhooks are unsigned hints: the URL's token is the credential. Work is never done
         // inline: keep the body, wake the reconciler, answer at once.
         endpoints.MapPost("/hooks/loomio/{group}/{token}", async (HttpContext context, string group, string token) =>
         {
             // A group the bridge does not follow (negative, unknown, not configured) is not stored or reconciled.
             if (!long.TryParse(group, out var groupId) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), expectedToken) || !options.Service.Follows(groupId)) return Results.NotFound();
+            using (var lease = hookLimiter.AttemptAcquire(groupId))
+            {
+                if (!lease.IsAcquired)
+                {
+                    context.Response.Headers.RetryAfter = "60";
+                    return Results.Json(new { error = "too many webhook posts for this group; the bridge reconciles it on schedule anyway" }, statusCode: StatusCodes.Status429TooManyRequests);
+                }
+            }
+
             if (context.Request.ContentLength > MaxHookBodyBytes) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
             var body = await ReadLimitedAsync(context.Request.Body, MaxHookBodyBytes, context.RequestAborted).ConfigureAwait(false);
             if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
@@ -229,7 +246,6 @@ public static class BridgeEndpoints
     // parsing, since every relayed message is paid for by the cooperative.
     private static void MapRelay(IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
     {
-        static FixedWindowRateLimiterOptions PerMinute(int permits) => new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
         var limiter = PartitionedRateLimiter.CreateChained(
             PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(client, _ => PerMinute(RelayPerClientPerMinute))),
             PartitionedRateLimiter.Create<string, string>(_ => RateLimitPartition.GetFixedWindowLimiter("all", _ => PerMinute(RelayPerMinute))));
@@ -262,6 +278,8 @@ public static class BridgeEndpoints
     }
 
     // Identifies the caller, then answers; credentials that prove nothing are a 401 whatever was asked.
+    private static FixedWindowRateLimiterOptions PerMinute(int permits) => new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+
     /// <summary>Answers as <paramref name="answer"/> does for the caller its credentials prove, or 401 for bad credentials.</summary>
     internal static async Task<IResult> AsReaderAsync(HttpContext context, ReadAccess access, Func<Reader, Task<IResult>> answer)
     {
