@@ -3,6 +3,7 @@ using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Accounts;
+using Iskander.Chain.Ethereum.Crypto;
 using Iskander.Chain.Host;
 using Iskander.Chain.Host.Api;
 using Iskander.Chain.Loomio;
@@ -86,10 +87,11 @@ public sealed class GlassBoxInstance : IAsyncLifetime
     }
 
     /// <summary>A fresh page on the members' page, loaded (phone-sized when asked).</summary>
-    public async Task<IPage> OpenAsync(bool phone = false)
+    public async Task<IPage> OpenAsync(bool phone = false, PrivateKey? wallet = null, List<string>? walletRequests = null)
     {
         var context = await Browser.NewContextAsync(phone ? new BrowserNewContextOptions { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true } : new());
         var page = await context.NewPageAsync();
+        if (wallet is not null) await InjectedWallet.InstallAsync(page, wallet, walletRequests ?? []);
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
         await page.GotoAsync(Host.Address.ToString());

@@ -117,6 +117,7 @@ public static class BridgeEndpoints
         MapMembers(endpoints, options);
         MapRelay(endpoints, options);
         endpoints.MapDeployment(options);
+        endpoints.MapActions(options);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
         {

@@ -2,11 +2,13 @@
 // The members' page: reads the bridge's API and checks what matters against the chain, in this browser.
 import { el, facts, say } from './dom.js';
 import { verifyDecision } from './verify.js';
+import { requestAccount, signTypedData, vetoTypedData } from './wallet.js';
 
 const trustInputs = {
   rpcUrl: document.getElementById('rpc-url'),
   chainId: document.getElementById('chain-id'),
   decisionAnchor: document.getElementById('decision-anchor'),
+  actionSchedule: document.getElementById('action-schedule'),
 };
 
 /** What the member trusts now: the values in the form, whatever the bridge suggested. */
@@ -28,6 +30,7 @@ async function loadDeployment() {
   trustInputs.rpcUrl.value = deployment.rpcUrl ?? '';
   trustInputs.chainId.value = String(deployment.chainId);
   trustInputs.decisionAnchor.value = deployment.contracts.DecisionAnchor ?? '';
+  trustInputs.actionSchedule.value = deployment.contracts.ActionSchedule ?? '';
   return deployment;
 }
 
@@ -88,13 +91,72 @@ async function loadDecisions() {
   say('decisions-status', total === 0 ? 'No decision is anchored yet.' : `${total} anchored decision version${total === 1 ? '' : 's'}${total > decisions.length ? ` (the first ${decisions.length} shown)` : ''}.`);
 }
 
+// ------------------------------------------------------------------ pending actions
+
+function duration(seconds) {
+  if (seconds >= 86400) return `${Math.floor(seconds / 86400)} d ${Math.floor((seconds % 86400) / 3600)} h`;
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)} min`;
+  return `${seconds} s`;
+}
+
+function actionSummary(action) {
+  const spec = action.spec ?? {};
+  switch (action.kind) {
+    case 'admit-member': return `admit ${spec.member} as ${spec.role ?? 'member'}`;
+    case 'revoke-member': return `revoke the membership of ${spec.member}`;
+    case 'amend-parameter': return `set ${spec.parameter} to ${spec.value}`;
+    default: return action.kind;
+  }
+}
+
+async function veto(action, output, button) {
+  button.disabled = true;
+  try {
+    const { chainId, actionSchedule } = trust();
+    const account = await requestAccount();
+    const signature = await signTypedData(account, vetoTypedData(chainId, actionSchedule, action.actionId));
+    const kept = await api(`/api/actions/${action.actionId}/vetoes`, { signature });
+    output.replaceChildren(el('p', {}, `Your veto is kept (signed by ${kept.signer}); ${kept.vetoes} veto signature${kept.vetoes === 1 ? '' : 's'} so far.`));
+  } catch (error) {
+    output.replaceChildren(el('p', { class: 'error' }, `The veto was not kept: ${error.message}`));
+    button.disabled = false;
+  }
+}
+
+function actionCard(action) {
+  const output = el('div', { role: 'status', 'aria-live': 'polite' });
+  const title = actionSummary(action);
+  const button = el('button', { type: 'button' }, 'Veto with your wallet', el('span', { class: 'visually-hidden' }, `: ${title}`));
+  button.addEventListener('click', () => veto(action, output, button));
+  const left = action.noticeSecondsLeft > 0 ? `notice: ${duration(action.noticeSecondsLeft)} left` : 'notice served: it may execute now';
+  return el('li', { class: 'card', 'data-action-id': action.actionId },
+    el('h3', {}, title),
+    facts([
+      ['Ordered by', `${action.pollKey}, version ${action.version}`],
+      ['Status', `${action.status}; ${left}`],
+      ['Vetoes collected', String(action.vetoes)],
+      ['Action id', el('code', {}, action.actionId)],
+    ]),
+    button, output);
+}
+
+async function loadActions() {
+  const { actions } = await api('/api/actions');
+  document.getElementById('action-list').replaceChildren(...actions.map(actionCard));
+  say('actions-status', actions.length === 0 ? 'No action is on the schedule.' : `${actions.length} action${actions.length === 1 ? '' : 's'} on the schedule.`);
+}
+
 async function start() {
   try {
     await loadDeployment();
   } catch (error) {
     say('decisions-status', `The bridge's deployment could not be read: ${error.message}. Enter the chain node and contracts yourself.`, true);
   }
-  await loadDecisions().catch((error) => say('decisions-status', `Decisions could not be loaded: ${error.message}`, true));
+  await Promise.all([
+    loadDecisions().catch((error) => say('decisions-status', `Decisions could not be loaded: ${error.message}`, true)),
+    loadActions().catch((error) => say('actions-status', `Actions could not be loaded: ${error.message}`, true)),
+  ]);
   document.body.dataset.ready = 'true';
 }
 
