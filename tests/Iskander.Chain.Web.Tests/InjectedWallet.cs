@@ -24,8 +24,6 @@ public static class InjectedWallet
                 "eth_requestAccounts" or "eth_accounts" => JsonSerializer.Serialize(new[] { key.Address.ToChecksumString() }),
                 "eth_signTypedData_v4" when Address.Parse(arguments[0].GetString()!) == key.Address =>
                     JsonSerializer.Serialize(Hex.Encode(TypedData.Parse(arguments[1].GetString()!).Sign(key).ToBytes65())),
-                "personal_sign" when Address.Parse(arguments[1].GetString()!) == key.Address =>
-                    JsonSerializer.Serialize(Hex.Encode(PersonalMessage.Sign(Hex.Decode(arguments[0].GetString()!), key).ToBytes65())),
                 _ => throw new InvalidOperationException($"the test wallet does not answer {method}"),
             };
         });
