@@ -58,7 +58,7 @@ internal static class ServeCommand
                         Listen = parseResult.GetValue(listen)!,
                         ContentStore = bridge?.Store ?? ContentCommand.OpenStore(dataDir),
                         Bridge = bridge is null ? null : new Host.Api.BridgeEndpointsOptions(bridge.Database, bridge.Service, bridge.HookToken, bridge.Manifest.ChainId, bridge.Manifest["DecisionAnchor"].Address, bridge.Consent,
-                            bridge.Ballots?.CreateRelay(), bridge.Privacy),
+                            bridge.Ballots?.CreateRelay(), bridge.Privacy) { Deployment = PublicDeployment(bridge.Manifest, services) },
                         Health = new ServeHealth(services),
                     }, log, cancellationToken)
                     .ConfigureAwait(false);
@@ -91,6 +91,24 @@ internal static class ServeCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Names the JSON-RPC endpoint the members' page suggests to browsers.</summary>
+    public const string PublicRpcUrlVariable = "ISKANDER_PUBLIC_RPC_URL";
+
+    // What the members' page suggests: the manifest's contracts and a node browsers may call. A configured
+    // ISKANDER_RPC_URL is never published (it may carry a provider's key); the embedded anvil is, as it is local.
+    private static Host.Api.PublicDeployment PublicDeployment(Contracts.DeploymentManifest manifest, EmbeddedServices services)
+    {
+        var configured = Environment.GetEnvironmentVariable(PublicRpcUrlVariable);
+        Uri? rpcUrl = services.RpcIsEmbedded ? services.RpcUrl : null;
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            rpcUrl = Uri.TryCreate(configured, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed
+                : throw new UserErrorException($"{PublicRpcUrlVariable} is not an http(s) URL: set it to a JSON-RPC endpoint of the chain that members' browsers may call, or unset it");
+        }
+
+        return new Host.Api.PublicDeployment(manifest.ChainId, manifest.Contracts.ToDictionary(c => c.Key, c => c.Value.Address), rpcUrl);
     }
 
     private static async Task MonitorAsync(EmbeddedServices services, TimeSpan interval, Serilog.ILogger log, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Host.Api;
 using Iskander.Chain.Host.Gateway;
 using Iskander.Chain.Host.Health;
+using Iskander.Chain.Host.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,7 +36,7 @@ public sealed record BridgeWebHostOptions
 
 /// <summary>
 /// The bridge's HTTP server on Kestrel: trustless gateway (<c>/ipfs/{cid}</c>), delegated routing
-/// for it, the bridge API and webhook endpoint when a bridge runs, and the liveness and readiness probes. Logs go to the given Serilog logger.
+/// for it, the bridge API, webhook endpoint and members' page when a bridge runs, and the liveness and readiness probes. Logs go to the given Serilog logger.
 /// </summary>
 public sealed class BridgeWebHost : IAsyncDisposable
 {
@@ -62,7 +63,11 @@ public sealed class BridgeWebHost : IAsyncDisposable
         // Without a bridge the host knows no records: it serves its store as a plain gateway.
         app.MapTrustlessGateway(options.ContentStore, options.Bridge?.Access);
         app.MapDelegatedRouting(options.ContentStore, DelegatedRouting.PeerIdFromSeed(RandomNumberGenerator.GetBytes(32)), options.PublicUrl, options.Bridge?.Access);
-        if (options.Bridge is { } bridge) app.MapBridgeEndpoints(bridge);
+        if (options.Bridge is { } bridge)
+        {
+            app.MapBridgeEndpoints(bridge);
+            app.MapMembersPage();
+        }
         app.MapHealthEndpoints(options.Health, options.Bridge?.Service);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

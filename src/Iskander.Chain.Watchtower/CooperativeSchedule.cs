@@ -120,22 +120,8 @@ public sealed class CooperativeSchedule
     public async Task<bool> IsMemberAsync(Address account, CancellationToken cancellationToken = default) =>
         (bool)(await CallAsync(Targets.Identity, "isMember", [account], cancellationToken).ConfigureAwait(false))[0]!;
 
-    /// <summary>
-    /// The EIP-712 veto of <paramref name="actionId"/>: <c>Veto(bytes32 action)</c> in the domain
-    /// ActionSchedule, version 1, this chain and contract. Built here from the trusted deployment, not
-    /// asked of the node, so a hostile node cannot make a member sign something else.
-    /// </summary>
-    public TypedData VetoTypedData(Hash32 actionId) => TypedData.Parse(new JsonObject
-    {
-        ["types"] = new JsonObject
-        {
-            ["EIP712Domain"] = Fields(("name", "string"), ("version", "string"), ("chainId", "uint256"), ("verifyingContract", "address")),
-            ["Veto"] = Fields(("action", "bytes32")),
-        },
-        ["primaryType"] = "Veto",
-        ["domain"] = new JsonObject { ["name"] = "ActionSchedule", ["version"] = "1", ["chainId"] = ChainId.ToString(CultureInfo.InvariantCulture), ["verifyingContract"] = Address.ToChecksumString() },
-        ["message"] = new JsonObject { ["action"] = actionId.ToString() },
-    }.ToJsonString());
+    /// <summary>The EIP-712 veto of <paramref name="actionId"/> on this chain and schedule (<see cref="VetoSignature.TypedData"/>).</summary>
+    public TypedData VetoTypedData(Hash32 actionId) => VetoSignature.TypedData(ChainId, Address, actionId);
 
     /// <summary>Submits <c>veto(actionId, signatures)</c> from <paramref name="sender"/> and waits for it to be mined.</summary>
     /// <returns>Null when vetoed; otherwise why the schedule refused it (e.g. another watchtower's veto came first).</returns>
@@ -161,7 +147,4 @@ public sealed class CooperativeSchedule
         var output = await Client.CallAsync(new CallRequest { To = contract, Data = call.EncodeCall(arguments) }, "latest", cancellationToken).ConfigureAwait(false);
         return call.DecodeOutput(output);
     }
-
-    private static JsonArray Fields(params (string Name, string Type)[] fields) =>
-        new(fields.Select(f => (JsonNode)new JsonObject { ["name"] = f.Name, ["type"] = f.Type }).ToArray());
 }

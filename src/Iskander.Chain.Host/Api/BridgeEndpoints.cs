@@ -25,6 +25,9 @@ public sealed record BridgeEndpointsOptions(BridgeDatabase Database, BridgeServi
 {
     /// <summary>Read access to private records, for the API and the gateway.</summary>
     public ReadAccess Access { get; } = new(Database, Privacy ?? new ReadAccessOptions(), ChainId, DecisionAnchor);
+
+    /// <summary>What <c>GET /api/deployment</c> publishes (null: the chain id and DecisionAnchor alone, no RPC URL).</summary>
+    public PublicDeployment? Deployment { get; init; }
 }
 
 /// <summary>
@@ -131,6 +134,8 @@ public static class BridgeEndpoints
         MapMembers(endpoints, options);
         endpoints.MapAuditEndpoints(options);
         MapRelay(endpoints, options);
+        endpoints.MapDeployment(options);
+        endpoints.MapActions(options);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
         {
