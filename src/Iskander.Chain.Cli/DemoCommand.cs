@@ -32,7 +32,9 @@ internal static class DemoCommand
     public static Command Create()
     {
         var dataDirectory = CommonOptions.DataDirectory();
-        var command = new Command("demo", "Run the anchoring job end to end on a fresh local chain, database and emulated Loomio, and verify every decision.") { dataDirectory };
+        var serve = new Option<bool>("--serve") { Description = "After the summary, keep everything up (chain, database, emulated Loomio, the bridge) and serve the API and members' page until Ctrl-C." };
+        var listen = ServeCommand.ListenOption();
+        var command = new Command("demo", "Run the anchoring job end to end on a fresh local chain, database and emulated Loomio, and verify every decision.") { dataDirectory, serve, listen };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var log = Logging.CreateConsoleLogger();
@@ -40,7 +42,7 @@ internal static class DemoCommand
             var directory = Path.Combine(CommonOptions.ResolveDataDirectory(parseResult.GetValue(dataDirectory), layout), "demo");
             try
             {
-                return await RunAsync(layout, directory, log, cancellationToken).ConfigureAwait(false);
+                return await RunAsync(layout, directory, parseResult.GetValue(serve) ? parseResult.GetValue(listen) : null, log, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ToolException or DevServiceException)
             {
@@ -52,7 +54,8 @@ internal static class DemoCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ProjectLayout layout, string directory, ILogger log, CancellationToken cancellationToken)
+    // listen: where to serve the API and members' page after the summary, until cancelled (null: exit after the summary).
+    private static async Task<int> RunAsync(ProjectLayout layout, string directory, string? listen, ILogger log, CancellationToken cancellationToken)
     {
         // A fresh environment every run, so the demo always shows the same story.
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
@@ -83,12 +86,14 @@ internal static class DemoCommand
         var founders = new[] { ("founder", 2), ("founder", 3), ("treasurer", 4) }.Select(f => (Role: f.Item1, Key: PrivateKey.FromHex(node.Accounts[f.Item2].PrivateKey))).ToList();
         var (group, keys) = SeedCooperative(loomio, founders.Select(f => $"admit-member {f.Key.Address.ToChecksumString()} role={f.Role}").ToList());
         using var http = new HttpClient();
-        var ingestor = new DecisionIngestor(database, new LoomioClient(http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey }), loomio.BaseUrl, log);
+        var loomioClient = new LoomioClient(http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
+        var ingestor = new DecisionIngestor(database, loomioClient, loomio.BaseUrl, log);
+        var consent = new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log);
 
         log.Information("Reconciling the group's polls into decision records");
         await ingestor.ReconcileGroupAsync(group, cancellationToken).ConfigureAwait(false);
         await RunUntilConfirmedAsync(pipeline, database, log, cancellationToken).ConfigureAwait(false);
-        await AdmitFoundersAsync(pipeline, new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log), database, founders.Select(f => f.Key).ToList(), log, cancellationToken)
+        await AdmitFoundersAsync(pipeline, consent, database, founders.Select(f => f.Key).ToList(), log, cancellationToken)
             .ConfigureAwait(false);
         var watch = await DemoWatchtowers.RunAsync(directory, client, manifest, contracts, store, name => deployer.Artifact(manifest, name).Abi, founders.Select(f => f.Key).ToList(), log,
             cancellationToken).ConfigureAwait(false);
@@ -148,7 +153,42 @@ internal static class DemoCommand
         Console.WriteLine(auditPassed
             ? $"Glass Box: {audit.Count} entries in one unbroken hash chain; {heads.Count} heads anchored with the batches, each PASS against the chain (what `iskander-chain audit verify` checks from the API)."
             : "Glass Box: FAIL — " + string.Join("; ", auditChecks.Where(c => c.Verdict != Verdict.Pass).Select(c => $"{c.Name}: {c.Detail}")));
-        return failures == 0 && auditPassed && ballot.BatchesProven && ballot.TallyProven && watch.VetoedStatus == "vetoed" ? 0 : 1;
+        var allPassed = failures == 0 && auditPassed && ballot.BatchesProven && ballot.TallyProven && watch.VetoedStatus == "vetoed";
+        if (listen is not null) await ServeUntilCancelledAsync(listen, new BridgeService(ingestor, loomioClient, pipeline, new BridgeServiceOptions { Groups = [group] }, log), database, store, consent,
+            manifest, node.RpcUrl, log, cancellationToken).ConfigureAwait(false);
+        return allPassed ? 0 : 1;
+    }
+
+    // demo --serve: the bridge keeps following the emulated Loomio and the chain, behind the API and the members' page.
+    private static async Task ServeUntilCancelledAsync(string listen, BridgeService service, BridgeDatabase database, EmbeddedContentStore store, MembershipConsent consent,
+        DeploymentManifest manifest, Uri rpcUrl, ILogger log, CancellationToken cancellationToken)
+    {
+        var bridge = new Host.Api.BridgeEndpointsOptions(database, service, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), manifest.ChainId,
+            manifest["DecisionAnchor"].Address, consent, Privacy: new Host.Api.ReadAccessOptions { AllRecordsPublic = true }) // the demo cooperative decides in the open
+        {
+            Deployment = new Host.Api.PublicDeployment(manifest.ChainId, manifest.Contracts.ToDictionary(c => c.Key, c => c.Value.Address), rpcUrl),
+        };
+        await using var web = await Host.BridgeWebHost.StartAsync(new Host.BridgeWebHostOptions { Listen = listen, ContentStore = store, Bridge = bridge }, log, cancellationToken).ConfigureAwait(false);
+        var loop = service.RunAsync(cancellationToken);
+        Console.WriteLine();
+        Console.WriteLine($"Members' page: {web.Address} (chain node {rpcUrl}, DecisionAnchor {manifest["DecisionAnchor"].Address}). Everything stays up until Ctrl-C.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C: an orderly stop.
+        }
+
+        try
+        {
+            await loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped with the rest
+        }
     }
 
     private static (long Group, List<string> Keys) SeedCooperative(LoomioEmulator loomio, IReadOnlyList<string> admissions)

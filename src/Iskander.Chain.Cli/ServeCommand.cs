@@ -18,11 +18,7 @@ internal static class ServeCommand
             Description = "Seconds between health checks while running.",
             DefaultValueFactory = _ => 30,
         };
-        var listen = new Option<string>("--listen")
-        {
-            Description = "HTTP address of the gateway and API (default: $ISKANDER_LISTEN, else http://127.0.0.1:8480).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_LISTEN") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
-        };
+        var listen = ListenOption();
         var reset = new Option<bool>("--reset")
         {
             Description = "Start a new embedded chain (and embedded database): the old ones are moved aside into the data folder's reset-*/ folder. Needed when the embedded chain's state is lost.",
@@ -92,6 +88,13 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary><c>--listen</c>: the HTTP address of the host (gateway, API, members' page).</summary>
+    internal static Option<string> ListenOption() => new("--listen")
+    {
+        Description = "HTTP address of the gateway, API and members' page (default: $ISKANDER_LISTEN, else http://127.0.0.1:8480).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISKANDER_LISTEN") is { Length: > 0 } value ? value : "http://127.0.0.1:8480",
+    };
 
     /// <summary>Names the JSON-RPC endpoint the members' page suggests to browsers.</summary>
     public const string PublicRpcUrlVariable = "ISKANDER_PUBLIC_RPC_URL";

@@ -100,7 +100,22 @@ public sealed partial class CliTests
     {
         using var data = new TempDirectory();
         // The first run on a machine builds the ballot circuits' keys (minutes); later runs take them from the cache.
-        var (exitCode, output) = await CliProcess.RunAsync(["demo", "--data-dir", data.Path], timeout: TimeSpan.FromMinutes(25));
+        // With --serve everything stays up behind the API and the members' page until Ctrl-C; the exit code is the summary's.
+        using var demo = CliProcess.Start(["demo", "--data-dir", data.Path, "--serve", "--listen", "http://127.0.0.1:0"]);
+        var pageLine = await demo.WaitForLineAsync("Members' page: ", TimeSpan.FromMinutes(25));
+        var page = new Uri(pageLine[pageLine.IndexOf("http://", StringComparison.Ordinal)..].Split(' ')[0]);
+        using (var http = new HttpClient())
+        {
+            Assert.Contains("<main", await http.GetStringAsync(page), StringComparison.Ordinal);
+            using var decisions = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(page, "api/decisions")));
+            Assert.Equal(12, decisions.RootElement.GetProperty("total").GetInt32());
+            using var audit = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(page, "api/audit/heads")));
+            Assert.NotEqual(0, audit.RootElement.GetProperty("heads").GetArrayLength());
+        }
+
+        demo.Interrupt();
+        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        var output = demo.Output;
         Assert.True(exitCode == 0, output);
         Assert.Contains("12 decision versions from 7 polls and 1 ballot anchored in 2 batches on chain 31337; 12 verified, 0 failed.", output, StringComparison.Ordinal);
         Assert.Contains("green roof 0, solar tiles 1, slate 2; all 2 message batches and the tally proven with Groth16 and verified by the contract", output, StringComparison.Ordinal);
