@@ -8,6 +8,7 @@ using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Zk.Keys;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Bridge.Watching;
 using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Contracts;
 using Iskander.Chain.Ethereum.Accounts;
@@ -43,6 +44,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     public const string HorizonVariable = "ISKANDER_RECONCILE_HORIZON";
     public const string LoomioRequestsVariable = "ISKANDER_LOOMIO_REQUESTS_PER_5_MINUTES";
     public const string ConsentWindowVariable = "ISKANDER_CONSENT_WINDOW_HOURS";
+    public const string DeadlineWindowVariable = "ISKANDER_ESCROW_DEADLINE_WINDOW_HOURS";
     public const string CoordinatorKeystoreVariable = "ISKANDER_COORDINATOR_KEYSTORE";
     public const string CoordinatorPasswordVariable = "ISKANDER_COORDINATOR_KEYSTORE_PASSWORD";
     public const string BallotsVariable = "ISKANDER_BALLOTS";
@@ -80,6 +82,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     /// <summary>Who may read private groups' records.</summary>
     public Host.Api.ReadAccessOptions Privacy { get; private init; } = new();
+
+    /// <summary>The mirror of every deployed contract's events (with its Glass Box observations).</summary>
+    public required ContractEventMirror Watch { get; init; }
 
     /// <summary>The ballot coordinators' loop, when this bridge coordinates ballots.</summary>
     public BallotService? Ballots { get; private init; }
@@ -126,6 +131,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent)
         {
             Ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log),
+            Watch = ContractEventMirror.ForDeployment(database, client, manifest, name => deployer.Artifact(manifest, name).Abi,
+                new ContractWatchOptions { Confirmations = confirmations, DeadlineWindow = TimeSpan.FromHours(settings.DeadlineWindowHours) }, log),
             Privacy = settings.Privacy,
         };
         log.Information(settings.Privacy.AllRecordsPublic ? "Records: every record is public ({Variable}=all)" : "Records: private groups' records are served to members only ({Variable})",
@@ -357,7 +364,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     }
 
     /// <summary>The bridge's settings from the environment, all checked before anything starts; every problem is reported at once.</summary>
-    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int LoomioRequestsPerWindow, Host.Api.ReadAccessOptions Privacy)
+    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int DeadlineWindowHours, int LoomioRequestsPerWindow,
+        Host.Api.ReadAccessOptions Privacy)
     {
         public static Settings Read(string loomioUrl)
         {
@@ -377,6 +385,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             var confirmations = PositiveInt(ConfirmationsVariable, 2, problems);
             var horizon = PositiveInt(HorizonVariable, 500, problems);
             var consentWindow = PositiveInt(ConsentWindowVariable, 14 * 24, problems);
+            var deadlineWindow = PositiveInt(DeadlineWindowVariable, 24, problems);
             var requests = PositiveInt(LoomioRequestsVariable, LoomioClientOptions.DefaultRequestsPerWindow, problems);
             var publicRecords = Environment.GetEnvironmentVariable(PublicRecordsVariable);
             if (publicRecords is { Length: > 0 } and not ("all" or "members")) problems.Add($"{PublicRecordsVariable} is 'all' (every record public) or 'members' (private groups' records for members only, the default), not '{publicRecords}'");
@@ -387,7 +396,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             }
 
             var privacy = new Host.Api.ReadAccessOptions { AllRecordsPublic = publicRecords == "all", ReadToken = readToken is { Length: > 0 } ? readToken : null };
-            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, requests, privacy) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, deadlineWindow, requests, privacy) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
         }
 
         private static int PositiveInt(string variable, int fallback, List<string> problems)

@@ -2,12 +2,17 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Iskander.Chain.Bridge.GlassBox;
+using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Bridge.Watching;
 using Iskander.Chain.Contracts;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Contracts;
 using Iskander.Chain.Ethereum.JsonRpc;
+using Iskander.Chain.Content.Stores;
+using Iskander.Chain.Host;
+using Iskander.Chain.Host.Api;
+using Iskander.Chain.Loomio;
 using Iskander.Chain.Testing;
 using Npgsql;
 using Serilog;
@@ -90,6 +95,30 @@ public sealed class ContractWatchTests(PostgresFixture postgres) : IClassFixture
         await using var connection = await database.OpenAsync();
         var observed = (await GlassBoxLog.ReadAsync(connection, default)).Where(e => e.Kind == "observation").Select(e => e.Action).Order().ToList();
         Assert.Equal(["action.in-notice", "chain.foreign-anchor"], observed);
+
+        // The read API serves the same, from the bridge's host.
+        using var directory = new TempDirectory();
+        var loomio = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = new Uri("http://127.0.0.1:9"), ApiKey = "unused" });
+        var anchor = new AnchorChain(coop.Client, coop.Anchor.Address, coop.Anchor.Abi);
+        var service = new BridgeService(new DecisionIngestor(database, loomio, new Uri("http://127.0.0.1:9"), Silent), loomio,
+            AnchoringPipeline.Create(database, new EmbeddedContentStore(directory.Path), anchor, Silent), new BridgeServiceOptions(), Silent);
+        await using var host = await BridgeWebHost.StartAsync(new BridgeWebHostOptions
+        {
+            Listen = "http://127.0.0.1:0", ContentStore = new EmbeddedContentStore(directory.Path),
+            Bridge = new BridgeEndpointsOptions(database, service, new string('a', 64), coop.Manifest.ChainId, coop.Anchor.Address),
+        }, Silent);
+        using var http = new HttpClient { BaseAddress = host.Address };
+        using var api = JsonDocument.Parse(await http.GetStringAsync("/api/escrows"));
+        var listed = api.RootElement.GetProperty("escrows").EnumerateArray().ToList();
+        Assert.Equal(["released", "releasing"], listed.Select(e => e.GetProperty("status").GetString()));
+        Assert.Equal("250", listed[1].GetProperty("buyerOwed").GetString());
+        Assert.Equal(Hex.Encode(escrow.Buyer.Bytes), listed[1].GetProperty("buyer").GetString());
+        Assert.NotNull(listed[0].GetProperty("disputeDeadlineUtc").GetString());
+        using var page = JsonDocument.Parse(await http.GetStringAsync("/api/chain/events?contract=InterCoopEscrow&event=Proposed&offset=1&limit=1"));
+        Assert.Equal(2, page.RootElement.GetProperty("total").GetInt64());
+        Assert.Equal("250", Assert.Single(page.RootElement.GetProperty("events").EnumerateArray()).GetProperty("args").GetProperty("amount").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/api/chain/events?limit=0")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/api/chain/events?offset=-1")).StatusCode);
     }
 
     [Fact]

@@ -113,6 +113,7 @@ public static class BridgeEndpoints
         }));
         MapMembers(endpoints, options);
         MapRelay(endpoints, options);
+        endpoints.MapChainEndpoints(options.Database);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
         {
