@@ -29,6 +29,16 @@ if (name == "anchoring")
     return 0;
 }
 
+if (name == "watch")
+{
+    // A whole-system run, not a BenchmarkDotNet suite.
+    var watchLayout = ProjectLayout.Discover();
+    var watchText = $"# Watching the contracts: catch-up\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; anvil, PostgreSQL 15, both on the same machine.\n\n{await WatchThroughput.RunAsync(watchLayout)}";
+    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(watchLayout.Root, "bench", "results")).FullName, "watch.md"), watchText);
+    Console.WriteLine(watchText);
+    return 0;
+}
+
 if (name == "ballots")
 {
     var ballotLayout = ProjectLayout.Discover();
@@ -84,7 +94,7 @@ if (name == "ptau")
 
 if (!suites.TryGetValue(name, out var suite))
 {
-    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, nethereum, anchoring, ballots, ptau, prove)");
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, nethereum, anchoring, watch, ballots, ptau, prove)");
     return 2;
 }
 

@@ -8,6 +8,7 @@ using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Zk.Keys;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Bridge.Watching;
 using Iskander.Chain.Content.Stores;
 using Iskander.Chain.Contracts;
 using Iskander.Chain.Ethereum.Accounts;
@@ -46,6 +47,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     /// <summary>Environment variable: minutes an entry of the Glass Box waits at most before an idle bridge anchors the log's head alone (default 60).</summary>
     public const string AuditIntervalVariable = "ISKANDER_AUDIT_ANCHOR_MINUTES";
+
+    public const string DeadlineWindowVariable = "ISKANDER_ESCROW_DEADLINE_WINDOW_HOURS";
     public const string CoordinatorKeystoreVariable = "ISKANDER_COORDINATOR_KEYSTORE";
     public const string CoordinatorPasswordVariable = "ISKANDER_COORDINATOR_KEYSTORE_PASSWORD";
     public const string BallotsVariable = "ISKANDER_BALLOTS";
@@ -83,6 +86,9 @@ internal sealed class BridgeRuntime : IAsyncDisposable
 
     /// <summary>Who may read private groups' records.</summary>
     public Host.Api.ReadAccessOptions Privacy { get; private init; } = new();
+
+    /// <summary>The mirror of every deployed contract's events (with its Glass Box observations).</summary>
+    public required ContractEventMirror Watch { get; init; }
 
     /// <summary>The ballot coordinators' loop, when this bridge coordinates ballots.</summary>
     public BallotService? Ballots { get; private init; }
@@ -129,6 +135,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent)
         {
             Ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log),
+            Watch = ContractEventMirror.ForDeployment(database, client, manifest, name => deployer.Artifact(manifest, name).Abi,
+                new ContractWatchOptions { Confirmations = confirmations, DeadlineWindow = TimeSpan.FromHours(settings.DeadlineWindowHours) }, log),
             Privacy = settings.Privacy,
         };
         log.Information(settings.Privacy.AllRecordsPublic ? "Records: every record is public ({Variable}=all)" : "Records: private groups' records are served to members only ({Variable})",
@@ -360,7 +368,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     }
 
     /// <summary>The bridge's settings from the environment, all checked before anything starts; every problem is reported at once.</summary>
-    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int LoomioRequestsPerWindow, Host.Api.ReadAccessOptions Privacy, int AuditIntervalMinutes)
+    private sealed record Settings(Uri LoomioUrl, IReadOnlyList<long> Groups, int Confirmations, int Horizon, int ConsentWindowHours, int DeadlineWindowHours, int LoomioRequestsPerWindow,
+        Host.Api.ReadAccessOptions Privacy, int AuditIntervalMinutes)
     {
         public static Settings Read(string loomioUrl)
         {
@@ -381,6 +390,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             var horizon = PositiveInt(HorizonVariable, 500, problems);
             var consentWindow = PositiveInt(ConsentWindowVariable, 14 * 24, problems);
             var auditInterval = PositiveInt(AuditIntervalVariable, 60, problems);
+            var deadlineWindow = PositiveInt(DeadlineWindowVariable, 24, problems);
             var requests = PositiveInt(LoomioRequestsVariable, LoomioClientOptions.DefaultRequestsPerWindow, problems);
             var publicRecords = Environment.GetEnvironmentVariable(PublicRecordsVariable);
             if (publicRecords is { Length: > 0 } and not ("all" or "members")) problems.Add($"{PublicRecordsVariable} is 'all' (every record public) or 'members' (private groups' records for members only, the default), not '{publicRecords}'");
@@ -391,7 +401,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             }
 
             var privacy = new Host.Api.ReadAccessOptions { AllRecordsPublic = publicRecords == "all", ReadToken = readToken is { Length: > 0 } ? readToken : null };
-            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, requests, privacy, auditInterval) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
+            return problems.Count == 0 ? new Settings(url!, groups, confirmations, horizon, consentWindow, deadlineWindow, requests, privacy, auditInterval) : throw new UserErrorException("invalid configuration: " + string.Join("; ", problems));
         }
 
         private static int PositiveInt(string variable, int fallback, List<string> problems)

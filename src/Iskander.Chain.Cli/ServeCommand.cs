@@ -61,6 +61,7 @@ internal static class ServeCommand
                 log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);
                 var bridgeLoop = bridge?.Service.RunAsync(cancellationToken) ?? Task.CompletedTask;
                 var ballotLoop = bridge?.Ballots?.RunAsync(cancellationToken) ?? Task.CompletedTask;
+                var watchLoop = bridge?.Watch.RunAsync(cancellationToken) ?? Task.CompletedTask;
                 log.Information(
                     "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
                     report.ChainId, report.BlockNumber, EmbeddedServices.Redacted(services.RpcUrl), services.RpcIsEmbedded ? "embedded anvil" : "configured",
@@ -71,6 +72,7 @@ internal static class ServeCommand
                 await supervision.ConfigureAwait(false);
                 await bridgeLoop.ConfigureAwait(false);
                 await ballotLoop.ConfigureAwait(false);
+                await watchLoop.ConfigureAwait(false);
                 log.Information("Stopping");
                 return ExitCodes.Ok;
             }

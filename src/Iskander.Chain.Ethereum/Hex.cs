@@ -38,7 +38,17 @@ public static class Hex
 
     /// <summary>Decodes a JSON-RPC quantity strictly: <c>0x</c> prefix, at least one digit, no leading zeros, at most 256 bits.</summary>
     /// <exception cref="FormatException">The text is not a canonical quantity.</exception>
-    public static BigInteger DecodeQuantity(ReadOnlySpan<char> quantity)
+    public static BigInteger DecodeQuantity(ReadOnlySpan<char> quantity) =>
+        BigInteger.Parse(string.Concat("0", QuantityDigits(quantity, 64)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
+    /// <summary>Decodes a JSON-RPC quantity that must fit 64 bits (as strictly as <see cref="DecodeQuantity"/>).</summary>
+    /// <exception cref="FormatException">The text is not a canonical quantity, or exceeds 64 bits.</exception>
+    public static ulong DecodeQuantityUInt64(ReadOnlySpan<char> quantity) =>
+        // Straight into 64 bits: block numbers and log indices are read for every log a follower receives.
+        ulong.Parse(QuantityDigits(quantity, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
+    // The digits of a canonical quantity of at most maxDigits digits (without leading zeros, so at most 4 × maxDigits bits).
+    private static ReadOnlySpan<char> QuantityDigits(ReadOnlySpan<char> quantity, int maxDigits)
     {
         if (!quantity.StartsWith("0x", StringComparison.Ordinal) || quantity.Length < 3)
         {
@@ -47,19 +57,12 @@ public static class Hex
 
         var digits = quantity[2..];
         if (digits.Length > 1 && digits[0] == '0') throw new FormatException($"quantity '{quantity}' has leading zeros");
-        if (digits.Length > 64) throw new FormatException($"quantity '{quantity}' exceeds 256 bits");
         foreach (var c in digits)
         {
             if (!char.IsAsciiHexDigit(c)) throw new FormatException($"quantity '{quantity}' contains '{c}'");
         }
 
-        return BigInteger.Parse(string.Concat("0", digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Decodes a JSON-RPC quantity that must fit 64 bits.</summary>
-    public static ulong DecodeQuantityUInt64(ReadOnlySpan<char> quantity)
-    {
-        var value = DecodeQuantity(quantity);
-        return value <= ulong.MaxValue ? (ulong)value : throw new FormatException($"quantity '{quantity}' exceeds 64 bits");
+        if (digits.Length > maxDigits) throw new FormatException($"quantity '{quantity}' exceeds {4 * maxDigits} bits");
+        return digits;
     }
 }

@@ -88,5 +88,23 @@ public sealed class PrimitiveTests
     public void Non_canonical_quantities_are_rejected(string quantity)
     {
         Assert.Throws<FormatException>(() => Hex.DecodeQuantity(quantity));
+        Assert.Throws<FormatException>(() => Hex.DecodeQuantityUInt64(quantity));
+    }
+
+    [Theory]
+    [InlineData("0x0", 0UL)]
+    [InlineData("0x1a", 26UL)]
+    [InlineData("0xffffffffffffffff", ulong.MaxValue)]
+    public void Quantities_of_64_bits_decode_as_any_quantity_does(string quantity, ulong value)
+    {
+        Assert.Equal(value, Hex.DecodeQuantityUInt64(quantity));
+        Assert.Equal((System.Numerics.BigInteger)value, Hex.DecodeQuantity(quantity));
+    }
+
+    [Fact]
+    public void A_quantity_beyond_64_bits_is_refused_where_64_bits_are_expected()
+    {
+        var error = Assert.Throws<FormatException>(() => Hex.DecodeQuantityUInt64("0x10000000000000000"));
+        Assert.Contains("exceeds 64 bits", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,6 @@
 using Iskander.Chain.Ballots.Chain;
 using Iskander.Chain.Bridge.Storage;
+using Iskander.Chain.Ethereum.Chain;
 using Iskander.Chain.Ethereum.JsonRpc;
 using Npgsql;
 using Serilog;
@@ -16,7 +17,10 @@ public sealed class BallotMirror(BridgeDatabase database, EthClient client, Coor
         + await ExecuteAsync(connection, transaction, "DELETE FROM ballot_messages WHERE ballot_id = $1 AND block_number > $2", [ballot.Id, (long)forkPoint], cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    protected override async Task<bool> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LogEntry log, CancellationToken cancellationToken)
+    protected override Task<int> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, FollowStep step, CancellationToken cancellationToken) =>
+        RecordEachAsync(step, log => InsertAsync(connection, transaction, log, cancellationToken));
+
+    private async Task<bool> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LogEntry log, CancellationToken cancellationToken)
     {
         switch (contract.Decode(log))
         {

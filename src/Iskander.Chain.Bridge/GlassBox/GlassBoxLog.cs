@@ -7,7 +7,7 @@ namespace Iskander.Chain.Bridge.GlassBox;
 
 /// <summary>One Glass Box entry.</summary>
 /// <param name="Seq">Position (1, 2, …).</param>
-/// <param name="Kind">intent (before a write) or outcome (after it).</param>
+/// <param name="Kind">intent (before a write), outcome (after it) or observation (something seen on chain, recorded once per action and subject).</param>
 /// <param name="Action">What, e.g. <c>content.put</c>, <c>anchor.submit</c>.</param>
 /// <param name="Subject">On what, e.g. a CID or a Merkle root.</param>
 /// <param name="Detail">Everything else, as JSON.</param>
@@ -58,7 +58,8 @@ public sealed record GlassBoxEntry(long Seq, string Kind, string Action, string 
 /// <summary>
 /// The Glass Box: an append-only, hash-chained audit log in PostgreSQL. Every write the bridge
 /// makes is announced as an intent before it happens and completed by an outcome after, so the
-/// log shows what was attempted even when a crash lost the result. The table refuses updates and
+/// log shows what was attempted even when a crash lost the result; what the bridge sees on chain
+/// that people should know of is recorded as an observation, once per action and subject. The table refuses updates and
 /// deletes; appends are serialised by a transaction-scoped advisory lock so the chain never forks.
 /// </summary>
 public static class GlassBoxLog
@@ -77,6 +78,24 @@ public static class GlassBoxLog
     /// <summary>Appends the outcome of <paramref name="intentSeq"/> inside the caller's transaction (with the state change it reports).</summary>
     public static Task<long> OutcomeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long intentSeq, string action, string subject, JsonObject detail, CancellationToken cancellationToken) =>
         AppendAsync(connection, transaction, "outcome", action, subject, detail, intentSeq, cancellationToken);
+
+    /// <summary>
+    /// Appends an observation inside the caller's transaction unless one with the same
+    /// <paramref name="action"/> and <paramref name="subject"/> is already on record (a restart, or a
+    /// reorg replaying the blocks it came from); returns its position, or null when it was already there.
+    /// </summary>
+    public static async Task<long?> ObserveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string action, string subject, JsonObject detail, CancellationToken cancellationToken)
+    {
+        await LockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await using (var seen = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM glass_box WHERE kind = 'observation' AND action = $1 AND subject = $2)", connection, transaction))
+        {
+            seen.Parameters.Add(new() { Value = action });
+            seen.Parameters.Add(new() { Value = subject });
+            if ((bool)(await seen.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!) return null;
+        }
+
+        return await AppendAsync(connection, transaction, "observation", action, subject, detail, null, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Intents about <paramref name="subject"/> whose action starts with <paramref name="actionPrefix"/> and that have no outcome yet (writes a stopped process may or may not have made).</summary>
     public static async Task<IReadOnlyList<GlassBoxEntry>> UnansweredIntentsAsync(NpgsqlConnection connection, string subject, string actionPrefix, CancellationToken cancellationToken)
@@ -116,11 +135,7 @@ public static class GlassBoxLog
     private static async Task<long> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, string action, string subject, JsonObject detail, long? intentSeq,
         CancellationToken cancellationToken)
     {
-        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock})", connection, transaction))
-        {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await LockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         long lastSeq = 0;
         var previous = new byte[32];
         await using (var last = new NpgsqlCommand("SELECT seq, hash FROM glass_box ORDER BY seq DESC LIMIT 1", connection, transaction))
@@ -149,6 +164,13 @@ public static class GlassBoxLog
         };
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return entry.Seq;
+    }
+
+    // Serialises appends (held to the end of the transaction; taking it again is a no-op).
+    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock})", connection, transaction);
+        await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The chained hash of <paramref name="entry"/> after an entry whose chained hash is <paramref name="previous"/> (zeros before the first): SHA-256(previous ‖ JCS(entry)).</summary>

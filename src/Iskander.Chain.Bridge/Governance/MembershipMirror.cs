@@ -2,6 +2,7 @@ using System.Numerics;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Abi;
+using Iskander.Chain.Ethereum.Chain;
 using Iskander.Chain.Ethereum.JsonRpc;
 using Npgsql;
 using Serilog;
@@ -18,7 +19,10 @@ public sealed class MembershipMirror(BridgeDatabase database, EthClient client, 
         ExecuteAsync(connection, transaction, "DELETE FROM membership_events WHERE block_number > $1", [(long)forkPoint], cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<bool> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LogEntry entry, CancellationToken cancellationToken)
+    protected override Task<int> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, FollowStep step, CancellationToken cancellationToken) =>
+        RecordEachAsync(step, entry => InsertAsync(connection, transaction, entry, cancellationToken));
+
+    private async Task<bool> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LogEntry entry, CancellationToken cancellationToken)
     {
         var decoded = identityAbi.DecodeLog(entry.Topics, entry.Data);
         if (decoded is null) return false;

@@ -21,11 +21,17 @@ public abstract class ChainEventMirror
 
     /// <summary>A mirror of <paramref name="contract"/>'s logs (optionally only <paramref name="topics"/>) from <paramref name="startBlock"/>, with its cursor under <paramref name="name"/>.</summary>
     protected ChainEventMirror(BridgeDatabase database, EthClient client, string name, Address contract, ulong startBlock, IReadOnlyList<Hash32>? topics, ILogger log)
+        : this(database, client, name, new FollowerOptions { StartBlock = startBlock, Addresses = [contract], Topics = topics is null ? [] : [topics] }, log)
+    {
+    }
+
+    /// <summary>A mirror of the logs <paramref name="options"/> select, with its cursor under <paramref name="name"/>.</summary>
+    protected ChainEventMirror(BridgeDatabase database, EthClient client, string name, FollowerOptions options, ILogger log)
     {
         _database = database;
         Log = log;
         _cursor = new PostgresChainCursor(database, name);
-        _follower = new ChainFollower(client, _cursor, new FollowerOptions { StartBlock = startBlock, Addresses = [contract], Topics = topics is null ? [] : [topics] }, log);
+        _follower = new ChainFollower(client, _cursor, options, log);
     }
 
     /// <summary>The log.</summary>
@@ -49,12 +55,7 @@ public abstract class ChainEventMirror
                 Log.Warning("{Mirror}: reorg of depth {Depth} below block {ForkPoint}; {Dropped} row(s) dropped and read again", GetType().Name, reorg.Depth, reorg.ForkPoint, dropped);
             }
 
-            var recorded = 0;
-            foreach (var log in step.Logs)
-            {
-                if (await InsertAsync(connection, transaction, log, cancellationToken).ConfigureAwait(false)) recorded++;
-            }
-
+            var recorded = await RecordAsync(connection, transaction, step, cancellationToken).ConfigureAwait(false);
             await _cursor.SaveAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return recorded;
@@ -69,8 +70,22 @@ public abstract class ChainEventMirror
     /// <summary>Deletes the rows of blocks above <paramref name="forkPoint"/>; returns how many.</summary>
     protected abstract Task<int> DeleteAboveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong forkPoint, CancellationToken cancellationToken);
 
-    /// <summary>Records one log (idempotently); returns whether it was one of the mirrored events.</summary>
-    protected abstract Task<bool> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LogEntry log, CancellationToken cancellationToken);
+    /// <summary>Records the logs of <paramref name="step"/> (idempotently; called every round, also when there are none); returns how many were mirrored events.</summary>
+    protected abstract Task<int> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, FollowStep step, CancellationToken cancellationToken);
+
+    /// <summary>Records each log of <paramref name="step"/> with <paramref name="insert"/>; returns how many it took.</summary>
+    protected static async Task<int> RecordEachAsync(FollowStep step, Func<LogEntry, Task<bool>> insert)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(insert);
+        var recorded = 0;
+        foreach (var log in step.Logs)
+        {
+            if (await insert(log).ConfigureAwait(false)) recorded++;
+        }
+
+        return recorded;
+    }
 
     /// <summary>Runs one statement with positional parameters.</summary>
     protected static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, IEnumerable<object?> values, CancellationToken cancellationToken)

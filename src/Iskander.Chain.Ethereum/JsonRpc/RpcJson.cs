@@ -29,8 +29,14 @@ internal sealed class RpcJson(string method)
 
     public ulong QuantityUInt64(JsonElement element, string field)
     {
-        var value = Quantity(element, field);
-        return value <= ulong.MaxValue ? (ulong)value : throw Error(field, "exceeds 64 bits");
+        try
+        {
+            return Hex.DecodeQuantityUInt64(String(element, field));
+        }
+        catch (FormatException ex)
+        {
+            throw Error(field, ex.Message);
+        }
     }
 
     public Hash32 Hash(JsonElement element, string field)

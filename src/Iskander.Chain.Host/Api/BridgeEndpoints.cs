@@ -136,6 +136,7 @@ public static class BridgeEndpoints
         MapRelay(endpoints, options);
         endpoints.MapDeployment(options);
         endpoints.MapActions(options);
+        endpoints.MapChainEndpoints(options.Database);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
         {
