@@ -7,14 +7,16 @@ using Iskander.Chain.Bridge.Pipeline;
 namespace Iskander.Chain.Cli;
 
 /// <summary>
-/// <c>iskander-chain audit verify</c>: fetches the whole Glass Box and the heads the bridge says it
-/// anchored from the bridge's API, recomputes the hash chain, rebuilds every head from the log's own
-/// hashes and checks it against the cooperative's DecisionAnchor (named by the verifier) on any node.
-/// Exit code 0 only when every check passes.
+/// <c>iskander-chain audit verify</c>: fetches the whole Glass Box, the heads the bridge says it
+/// anchored and every batch it closed from the bridge's API, recomputes the hash chain, rebuilds every
+/// head from the log's own hashes and checks it against the cooperative's DecisionAnchor (named by the
+/// verifier) on any node, and accounts for every root that DecisionAnchor holds. Exit code 0 only when
+/// every check passes.
 /// </summary>
 internal static class AuditCommand
 {
     private const int PageSize = 1000;
+    private const int BatchPageSize = 100;
 
     public static Command Create()
     {
@@ -32,7 +34,7 @@ internal static class AuditCommand
             Description = "Longest an entry may wait for an anchored head before that counts as a failure (default: twice the bridge's default anchoring interval).",
             DefaultValueFactory = _ => 120,
         };
-        var verify = new Command("verify", "Recompute the Glass Box's hash chain and check its anchored heads against the cooperative's DecisionAnchor.")
+        var verify = new Command("verify", "Recompute the Glass Box's hash chain, check its anchored heads against the cooperative's DecisionAnchor and account for every root it holds.")
         {
             api, rpc, anchor, deployment, confirmations, maxUnanchored,
         };
@@ -41,10 +43,11 @@ internal static class AuditCommand
             var apiUrl = parseResult.GetValue(api)!;
             List<GlassBoxEntry> entries;
             List<AnchoredAuditHead> heads;
+            List<JsonObject> batches;
             try
             {
                 using var http = ReadToken.Authorize(new HttpClient { BaseAddress = new Uri(apiUrl) });
-                (entries, heads) = await FetchAsync(http, cancellationToken).ConfigureAwait(false);
+                (entries, heads, batches) = await FetchAsync(http, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is FormatException or IOException or HttpRequestException or UriFormatException or System.Text.Json.JsonException)
             {
@@ -71,6 +74,8 @@ internal static class AuditCommand
 
             var checks = await AuditLogVerifier.VerifyAsync(entries, heads, chain, parseResult.GetValue(confirmations), TimeSpan.FromMinutes(parseResult.GetValue(maxUnanchored)),
                 DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            var accounting = await AuditLogVerifier.AccountForAnchorsAsync(entries, batches, chain, trusted?.ChainId ?? 0, trusted?.DeployBlock ?? 0, cancellationToken).ConfigureAwait(false);
+            checks = [.. checks, accounting.Check];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Glass Box of {apiUrl}: {entries.Count} entries, {heads.Count} heads batched"));
             Console.WriteLine(trusted is null
                 ? $"  checked without a trusted DecisionAnchor ({VerifyCommand.MissingHint} DecisionAnchor): the heads stay unresolved"
@@ -81,20 +86,26 @@ internal static class AuditCommand
         return new Command("audit", "The bridge's Glass Box (append-only audit log).") { verify };
     }
 
-    // Every page of the log (it must be whole to recompute the chain) and every head.
-    private static async Task<(List<GlassBoxEntry> Entries, List<AnchoredAuditHead> Heads)> FetchAsync(HttpClient http, CancellationToken cancellationToken)
+    // Every page of the log (it must be whole to recompute the chain), every head and every batch.
+    private static async Task<(List<GlassBoxEntry> Entries, List<AnchoredAuditHead> Heads, List<JsonObject> Batches)> FetchAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        var entries = new List<GlassBoxEntry>();
+        var entries = (await PagesAsync(http, "/api/audit", "entries", PageSize, cancellationToken).ConfigureAwait(false)).Select(GlassBoxEntry.FromJson).ToList();
+        var batches = (await PagesAsync(http, "/api/audit/batches", "batches", BatchPageSize, cancellationToken).ConfigureAwait(false))
+            .Select(b => b as JsonObject ?? throw new FormatException("a batch is a JSON object")).ToList();
+        var heads = await GetAsync(http, "/api/audit/heads", cancellationToken).ConfigureAwait(false);
+        return (entries, (heads["heads"] as JsonArray ?? throw new FormatException("the answer has no heads")).Select(AnchoredAuditHead.FromJson).ToList(), batches);
+    }
+
+    private static async Task<List<JsonNode?>> PagesAsync(HttpClient http, string path, string name, int size, CancellationToken cancellationToken)
+    {
+        var items = new List<JsonNode?>();
         while (true)
         {
-            var page = await GetAsync(http, string.Create(CultureInfo.InvariantCulture, $"/api/audit?offset={entries.Count}&limit={PageSize}"), cancellationToken).ConfigureAwait(false);
-            var items = page["entries"] as JsonArray ?? throw new FormatException("the answer has no entries");
-            entries.AddRange(items.Select(GlassBoxEntry.FromJson));
-            if (items.Count == 0 || entries.Count >= page["total"]!.GetValue<int>()) break;
+            var page = await GetAsync(http, string.Create(CultureInfo.InvariantCulture, $"{path}?offset={items.Count}&limit={size}"), cancellationToken).ConfigureAwait(false);
+            var more = page[name] as JsonArray ?? throw new FormatException($"the answer has no {name}");
+            items.AddRange(more.Select(i => i?.DeepClone()));
+            if (more.Count == 0 || items.Count >= page["total"]!.GetValue<int>()) return items;
         }
-
-        var heads = await GetAsync(http, "/api/audit/heads", cancellationToken).ConfigureAwait(false);
-        return (entries, (heads["heads"] as JsonArray ?? throw new FormatException("the answer has no heads")).Select(AnchoredAuditHead.FromJson).ToList());
     }
 
     private static async Task<JsonObject> GetAsync(HttpClient http, string path, CancellationToken cancellationToken)

@@ -26,14 +26,14 @@ namespace Iskander.Chain.Cli;
 internal static class DemoWatchtowers
 {
     /// <summary>What the demo prints about the watchtowers.</summary>
-    public sealed record Outcome(int Passed, int Alarms, string VetoedStatus, Hash32 Fabricated);
+    public sealed record Outcome(int Passed, int Alarms, string VetoedStatus, Hash32 Fabricated, Hash32 FabricatedRoot);
 
     public static async Task<Outcome> RunAsync(string workDirectory, EthClient client, DeploymentManifest manifest, BridgeContracts contracts, IContentStore store, Func<string, ContractAbi> abiOf,
         IReadOnlyList<PrivateKey> founders, ILogger log, CancellationToken cancellationToken)
     {
         var victim = founders[^1].Address;
         log.Information("Attack: the anchoring key alone anchors and schedules a revocation of {Member} that no decision ordered", victim);
-        var fabricated = await FabricateRevocationAsync(client, manifest, contracts, abiOf, victim, cancellationToken).ConfigureAwait(false);
+        var (fabricated, fabricatedRoot) = await FabricateRevocationAsync(client, manifest, contracts, abiOf, victim, cancellationToken).ConfigureAwait(false);
 
         await using var gateway = await BridgeWebHost.StartAsync(new BridgeWebHostOptions { Listen = "http://127.0.0.1:0", ContentStore = store }, log, cancellationToken).ConfigureAwait(false);
         using var http = new HttpClient();
@@ -58,11 +58,11 @@ internal static class DemoWatchtowers
         }
 
         var status = await schedule.StatusAsync(fabricated, cancellationToken).ConfigureAwait(false);
-        return new Outcome(passed, alarms, status.ToString().ToLowerInvariant(), fabricated);
+        return new Outcome(passed, alarms, status.ToString().ToLowerInvariant(), fabricated, fabricatedRoot);
     }
 
     // Through the bridge's own sender (one nonce sequence): what a thief of the anchoring key could send.
-    private static async Task<Hash32> FabricateRevocationAsync(EthClient client, DeploymentManifest manifest, BridgeContracts contracts, Func<string, ContractAbi> abiOf, Address member,
+    private static async Task<(Hash32 ActionId, Hash32 Root)> FabricateRevocationAsync(EthClient client, DeploymentManifest manifest, BridgeContracts contracts, Func<string, ContractAbi> abiOf, Address member,
         CancellationToken cancellationToken)
     {
         var identity = new Contract(client, manifest["CoopIdentity"].Address, abiOf("CoopIdentity"));
@@ -76,6 +76,6 @@ internal static class DemoWatchtowers
         await new Contract(client, manifest["DecisionAnchor"].Address, abiOf("DecisionAnchor"), contracts.Sender).SendAsync("anchor", [tree.Root.ToArray(), 1UL], cancellationToken).ConfigureAwait(false);
         await new Contract(client, manifest["ActionSchedule"].Address, abiOf("ActionSchedule"), contracts.Sender).SendAsync("schedule",
             [identity.Address, action.Kind.OnChainKind().ToArray(), parameters, digest.ToArray(), poll.ToArray(), 1UL, DecisionRef.For(tree, 0).ToAbiTuple()], cancellationToken).ConfigureAwait(false);
-        return actionId;
+        return (actionId, tree.Root);
     }
 }

@@ -129,7 +129,7 @@ internal static class VerifyCommand
             throw new InvalidOperationException($"the contract at {address} on chain {chainId} does not answer batchOf: not a DecisionAnchor ({ex.Message})", ex);
         }
 
-        return (new TrustedAnchor(chainId, address, manifest is null ? "--anchor" : $"deployment {manifestPath}"), chain);
+        return (new TrustedAnchor(chainId, address, manifest is null ? "--anchor" : $"deployment {manifestPath}", manifest?.DeployBlock ?? 0), chain);
     }
 
     /// <summary>The node of <c>--rpc</c> (else <c>$ISKANDER_RPC_URL</c>) and the chain it is on.</summary>

@@ -38,6 +38,15 @@ public sealed class AuditAnchoringTests(PostgresFixture postgres) : IClassFixtur
         return (entries, heads);
     }
 
+    private static async Task<AnchorAccounting> AccountAsync(BridgeHarness harness, IReadOnlyList<GlassBoxEntry> entries)
+    {
+        // Through the API's JSON form, as a member's copy would be.
+        var (total, batches) = await BatchLeaves.PageAsync(harness.Database, 0, 1000);
+        Assert.Equal(total, batches.Count);
+        return await AuditLogVerifier.AccountForAnchorsAsync(entries, batches.Select(b => (JsonObject)JsonNode.Parse(b.ToJsonString())!).ToList(), Chain(harness), harness.Manifest.ChainId,
+            harness.Manifest.DeployBlock);
+    }
+
     private static AnchorChain Chain(BridgeHarness harness) => AnchorChain.ReadOnly(harness.Client, harness.Manifest["DecisionAnchor"].Address);
 
     [Fact]
@@ -55,6 +64,9 @@ public sealed class AuditAnchoringTests(PostgresFixture postgres) : IClassFixtur
 
         var checks = await AuditLogVerifier.VerifyAsync(entries, heads, Chain(harness), 2, Patience, DateTimeOffset.UtcNow);
         Assert.All(checks, c => Assert.True(c.Verdict == Verdict.Pass, $"{c.Name}: {c.Detail}"));
+        var accounting = await AccountAsync(harness, entries);
+        Assert.True(accounting.Check.Verdict == Verdict.Pass, accounting.Check.Detail);
+        Assert.Contains("all 2 batches", accounting.Check.Detail, StringComparison.Ordinal);
         Assert.Equal([AuditLogVerifier.ChainCheck, $"head at entry {heads[0].Seq}", $"head at entry {heads[1].Seq}", AuditLogVerifier.CoverageCheck], checks.Select(c => c.Name));
 
         // Later entries (the anchoring of the last batch) are not covered yet: fine while young, a failure once overdue.
@@ -128,6 +140,72 @@ public sealed class AuditAnchoringTests(PostgresFixture postgres) : IClassFixtur
         Assert.NotEmpty(rewritten);
         Assert.All(rewritten, c => Assert.Contains("rewritten after it was anchored", c.Detail));
         Assert.All(heads.Where(h => h.Seq < victim.Seq), h => Assert.Equal(Verdict.Pass, checks.Single(c => c.Name == $"head at entry {h.Seq}").Verdict));
+    }
+
+    [Fact]
+    public async Task A_bridge_that_rewrites_its_log_hides_the_old_heads_and_anchors_a_new_one_is_caught_by_accounting_for_every_anchor()
+    {
+        await using var harness = await AnchoredAsync(postgres, 5);
+        var (entries, _) = await CopyAsync(harness);
+        var victim = entries.First(e => e.Action == "content.put" && e.Kind == "intent");
+        await using var connection = new NpgsqlConnection(harness.ConnectionString);
+        await connection.OpenAsync();
+        await Execute(connection, "ALTER TABLE glass_box DISABLE TRIGGER glass_box_no_update");
+        await Execute(connection, "UPDATE glass_box SET subject = 'nothing happened' WHERE seq = $1", victim.Seq);
+        var previous = entries.SingleOrDefault(e => e.Seq == victim.Seq - 1)?.Hash ?? new byte[32];
+        foreach (var entry in entries.Where(e => e.Seq >= victim.Seq))
+        {
+            var hash = GlassBoxLog.Hash(previous, entry with { Subject = entry.Seq == victim.Seq ? "nothing happened" : entry.Subject });
+            await Execute(connection, "UPDATE glass_box SET prev_hash = $2, hash = $3 WHERE seq = $1", entry.Seq, previous, hash);
+            previous = hash;
+        }
+
+        // The old heads are forgotten, and a fresh head of the rewritten log is anchored alone.
+        await Execute(connection, "DELETE FROM audit_heads");
+        var idle = harness.Pipeline(maxLeaves: 4, auditInterval: TimeSpan.Zero);
+        for (var round = 0; round < 6; round++)
+        {
+            await idle.RunRoundAsync();
+            await harness.Client.Rpc.CallAsync("evm_mine", []);
+        }
+
+        (entries, var heads) = await CopyAsync(harness);
+        var fresh = Assert.Single(heads);
+        Assert.Equal("confirmed", fresh.BatchStatus);
+        // What the bridge reports checks out on its own: the chain is whole and its only head is on chain …
+        Assert.All(await AuditLogVerifier.VerifyAsync(entries, heads, Chain(harness), 2, Patience, DateTimeOffset.UtcNow), c => Assert.Equal(Verdict.Pass, c.Verdict));
+        // … but the anchors the chain lists hold heads the bridge no longer explains.
+        var accounting = await AccountAsync(harness, entries);
+        Assert.Equal(Verdict.Fail, accounting.Check.Verdict);
+        Assert.Contains("the bridge explains", accounting.Check.Detail, StringComparison.Ordinal);
+        Assert.Empty(accounting.Unreported);
+
+        // Reporting the old heads with the rewritten log's hashes does not help: their leaves no longer give the anchored roots.
+        await Execute(connection, "DELETE FROM audit_heads WHERE batch_id <> (SELECT max(id) FROM batches)");
+        (entries, _) = await CopyAsync(harness);
+        accounting = await AccountAsync(harness, entries);
+        Assert.Equal(Verdict.Fail, accounting.Check.Verdict);
+
+        // And dropping the old batches altogether leaves anchors that are not the bridge's.
+        await Execute(connection, "UPDATE decision_versions SET batch_id = NULL, leaf_index = NULL, status = 'stored'");
+        await Execute(connection, "DELETE FROM batches WHERE id <> (SELECT batch_id FROM audit_heads)");
+        accounting = await AccountAsync(harness, entries);
+        Assert.Equal(Verdict.Fail, accounting.Check.Verdict);
+        Assert.Equal(2, accounting.Unreported.Count);
+    }
+
+    [Fact]
+    public async Task An_anchor_sent_with_the_bridges_key_behind_its_back_is_reported_as_not_the_bridges()
+    {
+        await using var harness = await AnchoredAsync(postgres, 2);
+        var foreign = Hash32.Keccak("anchored behind the bridge's back"u8);
+        var anchorer = new Ethereum.Accounts.TransactionSender(harness.Client, new Ethereum.Accounts.LocalSigner(Ethereum.Crypto.PrivateKey.FromHex(harness.Node.Accounts[1].PrivateKey)));
+        await harness.AnchorContract.WithSender(anchorer).SendAsync("anchor", [foreign.ToArray(), 1UL]);
+        var (entries, _) = await CopyAsync(harness);
+        var accounting = await AccountAsync(harness, entries);
+        Assert.Equal(Verdict.Fail, accounting.Check.Verdict);
+        Assert.Equal(foreign, Assert.Single(accounting.Unreported).Root);
+        Assert.Contains("is not one the bridge reports", accounting.Check.Detail, StringComparison.Ordinal);
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, params object[] values)

@@ -122,7 +122,7 @@ public sealed partial class CliTests
         Assert.Contains("Watchtowers of 2 founders: 3 genuine admissions PASS against their decision records; the revocation the anchoring key scheduled alone", output, StringComparison.Ordinal);
         Assert.Contains("raised 1 ALARM and the members' veto left it vetoed: it can never run.", output, StringComparison.Ordinal);
         Assert.Contains("3 members hold a CoopIdentity token", output, StringComparison.Ordinal); // the fabricated revocation took nobody's
-        Assert.Matches(@"Glass Box: \d+ entries in one unbroken hash chain; [1-9]\d* heads anchored with the batches, each PASS against the chain", output);
+        Assert.Matches(@"Glass Box: \d+ entries in one unbroken hash chain; [1-9]\d* heads anchored with the batches, each PASS against the chain; of the DecisionAnchor's batches only the fabricated one", output);
         Assert.Contains("secret_ballot_result", output, StringComparison.Ordinal);
         Assert.Contains("outcome_revised", output, StringComparison.Ordinal);
         Assert.Contains("| withdrawn ", output, StringComparison.Ordinal); // the discarded poll: Loomio answers 403, recorded as withdrawn

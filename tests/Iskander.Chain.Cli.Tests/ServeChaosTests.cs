@@ -100,6 +100,7 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             Assert.True(auditExit == 0, auditOutput);
             Assert.Contains("PASS        entries → hash chain", auditOutput, StringComparison.Ordinal);
             Assert.Contains("PASS        entries → anchored heads", auditOutput, StringComparison.Ordinal);
+            Assert.Contains("PASS        anchored batches → explained: all ", auditOutput, StringComparison.Ordinal);
             Assert.True(auditOutput.Split('\n').Count(l => l.Contains("PASS        head at entry", StringComparison.Ordinal)) >= Decisions / 256, auditOutput);
             var anonymous = new Dictionary<string, string>(environment);
             anonymous.Remove("ISKANDER_READ_TOKEN");

@@ -175,7 +175,7 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         await using var setup = await SetupAsync(postgres);
         await using var host = await setup.StartHostAsync(new ReadAccessOptions { ReadToken = ReadToken });
         // It names private polls: anonymous callers are told to authenticate, whatever they ask.
-        foreach (var path in new[] { "/api/audit", "/api/audit/1", "/api/audit/heads" }) Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(host, path)).StatusCode);
+        foreach (var path in new[] { "/api/audit", "/api/audit/1", "/api/audit/heads", "/api/audit/batches" }) Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(host, path)).StatusCode);
 
         var token = new AuthenticationHeaderValue("Bearer", ReadToken);
         using var all = JsonDocument.Parse(await (await GetAsync(host, "/api/audit", token)).Content.ReadAsStringAsync());
@@ -224,6 +224,13 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(covering.Seq, heads.RootElement.GetProperty("heads")[0].GetProperty("seq").GetInt64());
         var onChain = await DecisionVerifier.VerifyInclusionAsync(covering.Reference, AnchorChain.ReadOnly(new EthClient(new JsonRpcClient(setup.Node.RpcUrl)), setup.DecisionAnchor), 1);
         Assert.All(onChain, c => Assert.Equal(Verdict.Pass, c.Verdict));
+
+        // Every batch with what its leaves commit to: recomputed, they give the batch's root.
+        using var batches = JsonDocument.Parse(await (await GetAsync(host, "/api/audit/batches?limit=1", token)).Content.ReadAsStringAsync());
+        var firstBatch = System.Text.Json.Nodes.JsonNode.Parse(batches.RootElement.GetProperty("batches")[0].GetRawText())!.AsObject();
+        Assert.True(batches.RootElement.GetProperty("total").GetInt32() >= 1);
+        var leaves = firstBatch["leaves"]!.AsArray().Select(l => BatchLeaves.Recompute(l!.AsObject(), 31337)).ToList();
+        Assert.Equal(firstBatch["root"]!.GetValue<string>(), new DecisionMerkleTree(leaves).Root.ToString());
     }
 
     [Fact]

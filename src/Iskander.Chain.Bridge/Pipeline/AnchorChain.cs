@@ -16,6 +16,13 @@ public sealed record AnchoredBatch(ulong Sequence, ulong LeafCount, ulong BlockN
     public bool IsAnchored => Sequence > 0;
 }
 
+/// <summary>One <c>BatchAnchored</c> event: a root the DecisionAnchor holds.</summary>
+/// <param name="Sequence">Batch sequence (1, 2, … without gaps).</param>
+/// <param name="Root">The root.</param>
+/// <param name="LeafCount">Leaves.</param>
+/// <param name="BlockNumber">Block of the anchor.</param>
+public sealed record AnchoredRoot(ulong Sequence, Hash32 Root, ulong LeafCount, ulong BlockNumber);
+
 /// <summary>The DecisionAnchor contract as the pipeline uses it: read a root's batch, send an anchor (with a sender; verification needs none).</summary>
 public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi abi, TransactionSender? sender = null)
 {
@@ -25,6 +32,12 @@ public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi ab
           "outputs":[{"name":"","type":"tuple","components":[{"name":"sequence","type":"uint64"},{"name":"leafCount","type":"uint64"},
           {"name":"anchoredAt","type":"uint64"},{"name":"blockNumber","type":"uint64"}]}]}]
         """;
+
+    /// <summary>topic0 of <c>BatchAnchored(uint64 indexed sequence, bytes32 indexed root, uint64 leafCount, uint64 anchoredAt)</c>.</summary>
+    public static readonly Hash32 BatchAnchoredTopic = Hash32.Keccak("BatchAnchored(uint64,bytes32,uint64,uint64)"u8);
+
+    // Blocks per eth_getLogs request when listing anchors (one contract, one topic: nodes allow far more).
+    private const ulong LogRange = 10_000;
 
     /// <summary>A read-only view of a DecisionAnchor, for verifiers.</summary>
     public static AnchorChain ReadOnly(EthClient client, Address anchor) => new(client, anchor, ContractAbi.Parse(BatchOfAbi));
@@ -44,6 +57,27 @@ public sealed class AnchorChain(EthClient client, Address anchor, ContractAbi ab
         var output = await client.CallAsync(new CallRequest { To = anchor, Data = function.EncodeCall([root.ToArray()]) }, "latest", cancellationToken).ConfigureAwait(false);
         var batch = (object?[])function.DecodeOutput(output)[0]!;
         return new AnchoredBatch((ulong)(BigInteger)batch[0]!, (ulong)(BigInteger)batch[1]!, (ulong)(BigInteger)batch[3]!);
+    }
+
+    /// <summary>Every root anchored from <paramref name="fromBlock"/> to the node's head, in sequence order, as the contract's own events say.</summary>
+    /// <exception cref="FormatException">A log is not a <c>BatchAnchored</c> event as the contract emits it.</exception>
+    public async Task<IReadOnlyList<AnchoredRoot>> AnchoredRootsAsync(ulong fromBlock, CancellationToken cancellationToken)
+    {
+        var head = await client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var roots = new List<AnchoredRoot>();
+        for (var start = fromBlock; start <= head; start += LogRange)
+        {
+            var logs = await client.GetLogsAsync(new LogFilter { FromBlock = start, ToBlock = Math.Min(head, start + LogRange - 1), Addresses = [anchor], Topics = [[BatchAnchoredTopic]] },
+                cancellationToken).ConfigureAwait(false);
+            foreach (var log in logs)
+            {
+                if (log.Topics.Count != 3 || log.Data.Length != 64) throw new FormatException($"a BatchAnchored log of {anchor} in block {log.BlockNumber} has the wrong shape");
+                var words = AbiCodec.Decode([AbiType.Parse("uint64"), AbiType.Parse("uint64")], log.Data); // strict: dirty high bits are refused
+                roots.Add(new AnchoredRoot((ulong)new BigInteger(log.Topics[1].Bytes, isUnsigned: true, isBigEndian: true), log.Topics[2], (ulong)(BigInteger)words[0]!, log.BlockNumber));
+            }
+        }
+
+        return roots.OrderBy(r => r.Sequence).ToList();
     }
 
     /// <summary>Re-reads the anchorer's nonce from the node: after a reorg or a dropped transaction the locally reserved nonces are wrong.</summary>

@@ -11,7 +11,8 @@ namespace Iskander.Chain.Bridge.Pipeline;
 /// <param name="ChainId">The chain the contract is on.</param>
 /// <param name="Address">The contract.</param>
 /// <param name="Source">Where the verifier got it from, for the report (e.g. <c>--anchor</c>, a manifest's path).</param>
-public sealed record TrustedAnchor(ulong ChainId, Address Address, string Source)
+/// <param name="DeployBlock">A block at or before the contract's deployment (the manifest's; 0 when only the address is known).</param>
+public sealed record TrustedAnchor(ulong ChainId, Address Address, string Source, ulong DeployBlock = 0)
 {
     /// <summary>Name of the check that the bundle's anchor is the trusted one.</summary>
     public const string CheckName = "anchor → cooperative";

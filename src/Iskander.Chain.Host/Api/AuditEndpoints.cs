@@ -9,14 +9,17 @@ namespace Iskander.Chain.Host.Api;
 
 /// <summary>
 /// The Glass Box over HTTP: <c>GET /api/audit</c> (filtered, paged), <c>GET /api/audit/{seq}</c> (one
-/// entry with the anchored head that covers it) and <c>GET /api/audit/heads</c> (every head batched,
-/// with its inclusion proof). Entries name private decisions, so only callers who may read private
+/// entry with the anchored head that covers it), <c>GET /api/audit/heads</c> (every head batched,
+/// with its inclusion proof) and <c>GET /api/audit/batches</c> (every batch with what each leaf commits to). Entries name private decisions, so only callers who may read private
 /// records get them (members, by read token or signed challenge; anyone when every record is public).
 /// </summary>
 public static class AuditEndpoints
 {
-    /// <summary>Largest page.</summary>
+    /// <summary>Largest page of entries.</summary>
     public const int MaxPage = 1000;
+
+    /// <summary>Largest page of batches (each with up to a few hundred leaves).</summary>
+    public const int MaxBatchPage = 100;
 
     /// <summary>Mounts the endpoints.</summary>
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
@@ -35,6 +38,11 @@ public static class AuditEndpoints
         {
             var heads = await GlassBoxQueries.HeadsAsync(options.Database, cancellationToken: cancellationToken).ConfigureAwait(false);
             return Results.Json(new JsonObject { ["heads"] = new JsonArray(heads.Select(h => (JsonNode)h.ToJson()).ToArray()) });
+        }));
+        endpoints.MapGet("/api/audit/batches", (HttpContext context, int? offset, int? limit, CancellationToken cancellationToken) => AsMemberAsync(context, access, async () =>
+        {
+            var (total, page) = await BatchLeaves.PageAsync(options.Database, Math.Max(0, offset ?? 0), Math.Clamp(limit ?? 100, 1, MaxBatchPage), cancellationToken).ConfigureAwait(false);
+            return Results.Json(new JsonObject { ["total"] = total, ["batches"] = new JsonArray([.. page]) });
         }));
         endpoints.MapGet("/api/audit/{seq:long}", (HttpContext context, long seq, CancellationToken cancellationToken) => AsMemberAsync(context, access, async () =>
         {
