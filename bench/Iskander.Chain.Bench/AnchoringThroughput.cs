@@ -30,97 +30,71 @@ internal static class AnchoringThroughput
 {
     public static async Task<string> RunAsync(ProjectLayout layout)
     {
-        var toolchain = new Toolchain.Toolchain(layout);
-        var log = new LoggerConfiguration().CreateLogger(); // silent: the run prints its table
-        var directory = Directory.CreateTempSubdirectory("iskander-bench-").FullName;
-        // PostgreSQL runs as its own OS user when we are root: it must be able to enter the folder.
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
         var report = new StringBuilder();
-        try
-        {
-            await using var node = await AnvilNode.StartAsync(toolchain, new AnvilOptions(), log);
-            await using var postgres = await PostgresCluster.StartAsync(toolchain, new PostgresClusterOptions { Directory = Path.Combine(directory, "pg"), DeleteOnDispose = true }, log);
-            var deployer = new CoopDeployer(new ToolRunner(toolchain));
-            var anchorer = PrivateKey.FromHex(node.Accounts[1].PrivateKey);
-            var manifestPath = Path.Combine(layout.Root, "deployments", "bench.json");
-            var manifest = await deployer.DeployAsync(node.RpcUrl, PrivateKey.FromHex(node.Accounts[0].PrivateKey), manifestPath, new CoopDeploymentOptions { Anchorer = anchorer.Address });
-            var client = new EthClient(new JsonRpcClient(node.RpcUrl));
-            var abi = deployer.Artifact(manifest, "DecisionAnchor").Abi;
-            AnchorChain Chain() => new(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorer)));
+        await using var environment = await BenchEnvironment.StartAsync(layout, 1);
+        var (deployer, manifest, client, log) = (environment.Deployer, environment.Manifest, environment.Client, BenchEnvironment.Log);
+        var anchorer = PrivateKey.FromHex(environment.Node.Accounts[1].PrivateKey);
+        var abi = deployer.Artifact(manifest, "DecisionAnchor").Abi;
+        AnchorChain Chain() => new(client, manifest["DecisionAnchor"].Address, abi, new TransactionSender(client, new LocalSigner(anchorer)));
 
-            report.AppendLine("## Gas per anchor transaction").AppendLine().AppendLine("| decisions in the batch | gas (transaction) | gas per decision |").AppendLine("|---:|---:|---:|");
-            var chain = Chain();
-            foreach (var size in new[] { 1, 10, 100, 1_000, 10_000 })
+        report.AppendLine("## Gas per anchor transaction").AppendLine().AppendLine("| decisions in the batch | gas (transaction) | gas per decision |").AppendLine("|---:|---:|---:|");
+        var chain = Chain();
+        foreach (var size in new[] { 1, 10, 100, 1_000, 10_000 })
+        {
+            var leaves = Enumerable.Range(0, size).Select(i => DecisionLeaf.FromRecord(Encoding.UTF8.GetBytes($"bench record {size}/{i}"))).ToList();
+            var signed = await chain.SendAnchorAsync(new DecisionMerkleTree(leaves).Root, size, default) ?? throw new InvalidOperationException("root already anchored");
+            var receipt = await ReceiptWaiter.WaitAsync(client, signed.Hash, TimeSpan.FromSeconds(30));
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {size:N0} | {receipt.GasUsed:N0} | {(double)receipt.GasUsed / size:N1} |");
+        }
+
+        report.AppendLine().AppendLine("EAS `timestamp` costs 45,869 gas per item for comparison.").AppendLine();
+        report.AppendLine("## Loomio to confirmed").AppendLine().AppendLine("| bridge processes | decisions | ingest (decisions/s) | recorded → confirmed (decisions/s) | latency p50 | latency p99 |").AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var processes in new[] { 1, 2 })
+        {
+            const int Decisions = 2_000;
+            var name = $"bench{processes}";
+            await using var bridgeDatabase = await environment.CreateDatabaseAsync(name);
+            await using var loomio = await LoomioEmulator.StartAsync();
+            var group = loomio.AddGroup("Members");
+            for (var i = 0; i < Decisions; i++)
             {
-                var leaves = Enumerable.Range(0, size).Select(i => DecisionLeaf.FromRecord(Encoding.UTF8.GetBytes($"bench record {size}/{i}"))).ToList();
-                var signed = await chain.SendAnchorAsync(new DecisionMerkleTree(leaves).Root, size, default) ?? throw new InvalidOperationException("root already anchored");
-                var receipt = await ReceiptWaiter.WaitAsync(client, signed.Hash, TimeSpan.FromSeconds(30));
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {size:N0} | {receipt.GasUsed:N0} | {(double)receipt.GasUsed / size:N1} |");
+                var key = loomio.AddPoll(group, $"Proposal {i}");
+                loomio.Vote(key, i % 4, 1 + (i % 5));
+                loomio.Close(key);
             }
 
-            report.AppendLine().AppendLine("EAS `timestamp` costs 45,869 gas per item for comparison.").AppendLine();
-            report.AppendLine("## Loomio to confirmed").AppendLine().AppendLine("| bridge processes | decisions | ingest (decisions/s) | recorded → confirmed (decisions/s) | latency p50 | latency p99 |").AppendLine("|---:|---:|---:|---:|---:|---:|");
-            foreach (var processes in new[] { 1, 2 })
+            using var http = new HttpClient();
+            var loomioClient = new LoomioClient(http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
+            var clock = Stopwatch.StartNew();
+            await new DecisionIngestor(bridgeDatabase, loomioClient, loomio.BaseUrl, log) { MaxPolls = Decisions }.ReconcileGroupAsync(group);
+            var ingest = clock.Elapsed;
+            clock.Restart();
+            var pipelines = Enumerable.Range(0, processes).Select(_ => AnchoringPipeline.Create(bridgeDatabase, new EmbeddedContentStore(environment.Combine($"content-{name}")), Chain(), log,
+                new AnchoringPipelineOptions { StoreBatch = 500, MaxLeaves = 256, MaxWait = TimeSpan.Zero, Confirmations = 1 })).ToList();
+            await Task.WhenAll(pipelines.Select(async pipeline =>
             {
-                const int Decisions = 2_000;
-                var database = postgres.ConnectionStringFor("postgres");
-                var name = $"bench{processes}";
-                await using (var admin = new NpgsqlConnection(database))
+                while (true)
                 {
-                    await admin.OpenAsync();
-                    await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
-                    await create.ExecuteNonQueryAsync();
-                }
-
-                await using var bridgeDatabase = new BridgeDatabase(postgres.ConnectionStringFor(name));
-                await bridgeDatabase.MigrateAsync();
-                await using var loomio = await LoomioEmulator.StartAsync();
-                var group = loomio.AddGroup("Members");
-                for (var i = 0; i < Decisions; i++)
-                {
-                    var key = loomio.AddPoll(group, $"Proposal {i}");
-                    loomio.Vote(key, i % 4, 1 + (i % 5));
-                    loomio.Close(key);
-                }
-
-                using var http = new HttpClient();
-                var loomioClient = new LoomioClient(http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
-                var clock = Stopwatch.StartNew();
-                await new DecisionIngestor(bridgeDatabase, loomioClient, loomio.BaseUrl, log) { MaxPolls = Decisions }.ReconcileGroupAsync(group);
-                var ingest = clock.Elapsed;
-                clock.Restart();
-                var pipelines = Enumerable.Range(0, processes).Select(_ => AnchoringPipeline.Create(bridgeDatabase, new EmbeddedContentStore(Path.Combine(directory, $"content-{name}")), Chain(), log,
-                    new AnchoringPipelineOptions { StoreBatch = 500, MaxLeaves = 256, MaxWait = TimeSpan.Zero, Confirmations = 1 })).ToList();
-                await Task.WhenAll(pipelines.Select(async pipeline =>
-                {
-                    while (true)
+                    try
                     {
-                        try
-                        {
-                            await pipeline.RunRoundAsync();
-                        }
-                        catch (RpcException)
-                        {
-                            // shared anchorer key: a nonce race fails one send, retried next round
-                        }
-
-                        var counts = await DecisionQueries.StatusCountsAsync(bridgeDatabase);
-                        if (counts.TryGetValue("batched/confirmed", out var done) && done == Decisions) return;
+                        await pipeline.RunRoundAsync();
                     }
-                }));
-                var anchoring = clock.Elapsed;
-                var latencies = await LatenciesAsync(bridgeDatabase);
-                report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {processes} | {Decisions:N0} | {Decisions / ingest.TotalSeconds:N0} | {Decisions / anchoring.TotalSeconds:N0} | {Percentile(latencies, 0.5):N2} s | {Percentile(latencies, 0.99):N2} s |");
-            }
+                    catch (RpcException)
+                    {
+                        // shared anchorer key: a nonce race fails one send, retried next round
+                    }
 
-            File.Delete(manifestPath);
-            return report.ToString();
+                    var counts = await DecisionQueries.StatusCountsAsync(bridgeDatabase);
+                    if (counts.TryGetValue("batched/confirmed", out var done) && done == Decisions) return;
+                }
+            }));
+            var anchoring = clock.Elapsed;
+            var latencies = await LatenciesAsync(bridgeDatabase);
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {processes} | {Decisions:N0} | {Decisions / ingest.TotalSeconds:N0} | {Decisions / anchoring.TotalSeconds:N0} | {Percentile(latencies, 0.5):N2} s | {Percentile(latencies, 0.99):N2} s |");
         }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+
+        return report.ToString();
     }
 
     private static async Task<List<double>> LatenciesAsync(BridgeDatabase database)
