@@ -80,7 +80,7 @@ public sealed class CoopOnChain : IAsyncDisposable
         var member = Key(account);
         var action = new GovernanceAction(GovernanceActionKind.AdmitMember, member.Address, "member", "");
         var digest = new Hash32(RandomNumberGenerator.GetBytes(32));
-        await ScheduleActionAsync(action, null, digest);
+        await ScheduleAsync(action, null, digest);
         var agreement = MembershipAgreement.Create(Manifest.ChainId, Identity.Address, Manifest.Issuer, member.Address, "member", "", digest);
         await Identity.SendAsync("give", [member.Address, agreement.Metadata, agreement.Sign(member)]);
         return await Identity.CallAsync<BigInteger>("tokenOf", member.Address);
@@ -92,7 +92,7 @@ public sealed class CoopOnChain : IAsyncDisposable
         var member = Key(account).Address;
         var tokenId = await Identity.CallAsync<BigInteger>("tokenOf", member);
         var digest = new Hash32(RandomNumberGenerator.GetBytes(32));
-        await ScheduleActionAsync(new GovernanceAction(GovernanceActionKind.RevokeMember, member), tokenId, digest);
+        await ScheduleAsync(new GovernanceAction(GovernanceActionKind.RevokeMember, member), tokenId, digest);
         await Identity.SendAsync("revoke", [tokenId, digest.ToArray()]);
     }
 
@@ -126,16 +126,22 @@ public sealed class CoopOnChain : IAsyncDisposable
         await Client.Rpc.CallAsync("evm_mine", []);
     }
 
-    // Anchors the action's leaf (its own poll, version 1), schedules it and lets the notice pass.
-    private async Task ScheduleActionAsync(GovernanceAction action, BigInteger? tokenId, Hash32 digest)
+    /// <summary>
+    /// Anchors the leaf of <paramref name="action"/> ordered by the record with <paramref name="digest"/> (its own poll,
+    /// version 1), schedules it on the ActionSchedule, and lets the notice pass unless <paramref name="passNotice"/> is false.
+    /// </summary>
+    /// <returns>The action's on-chain id and its leaf.</returns>
+    public async Task<(Hash32 ActionId, Hash32 Leaf)> ScheduleAsync(GovernanceAction action, BigInteger? tokenId, Hash32 digest, bool passNotice = true)
     {
         var parameters = ActionLeaf.Params(action, tokenId);
         var poll = ActionLeaf.PollId($"test/{digest}");
-        var leaf = ActionLeaf.Compute(ActionLeaf.Id(Manifest.ChainId, Identity.Address, action.Kind, parameters, digest), poll, 1);
+        var actionId = ActionLeaf.Id(Manifest.ChainId, Identity.Address, action.Kind, parameters, digest);
+        var leaf = ActionLeaf.Compute(actionId, poll, 1);
         var tree = new DecisionMerkleTree([leaf]);
         await Anchor.SendAsync("anchor", [tree.Root.ToArray(), 1UL]);
         await Schedule.SendAsync("schedule", [Identity.Address, action.Kind.OnChainKind().ToArray(), parameters, digest.ToArray(), poll.ToArray(), 1UL, DecisionRef.For(tree, 0).ToAbiTuple()]);
-        await AdvanceAsync(Notice);
+        if (passNotice) await AdvanceAsync(Notice);
+        return (actionId, leaf);
     }
 
     public async ValueTask DisposeAsync()

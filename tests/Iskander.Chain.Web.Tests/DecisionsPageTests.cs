@@ -10,7 +10,8 @@ namespace Iskander.Chain.Web.Tests;
 /// (record bytes, CID, leaf, proof, root on chain through the member's node) and a bridge that lies
 /// about any link is caught; the page's keccak-256 agrees with ethers.js; the page passes axe and fits a phone.
 /// </summary>
-public sealed class DecisionsPageTests(GlassBoxInstance instance) : IClassFixture<GlassBoxInstance>
+[Collection(GlassBoxCollection.Name)]
+public sealed class DecisionsPageTests(GlassBoxInstance instance)
 {
     [Fact]
     public async Task An_anchored_decision_passes_in_the_browser_and_each_lie_fails_naming_its_link()
@@ -94,15 +95,64 @@ public sealed class DecisionsPageTests(GlassBoxInstance instance) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_pages_abi_encoding_and_address_checksums_agree_with_ethers_and_ours()
+    {
+        var page = await instance.OpenAsync();
+        var random = new Random(11);
+        string RandomHex(int length)
+        {
+            var bytes = new byte[length];
+            random.NextBytes(bytes);
+            return Ethereum.Hex.Encode(bytes);
+        }
+
+        // veto(bytes32, bytes[]) as the page sends it: no signature, one, several, and lengths that are not a multiple of 32.
+        var cases = new[] { new int[0], [65], [65, 65], [65, 65, 65, 65, 65], [0, 1, 31, 32, 33, 64, 100] }
+            .Select(lengths => new { types = new[] { "bytes32", "bytes[]" }, values = new object[] { RandomHex(32), lengths.Select(RandomHex).ToArray() } }).ToList();
+        var ours = await page.EvaluateAsync<string[]>(
+            """
+            async (cases) => {
+              const { encodeTuple } = await import('/web/js/abi.js');
+              return cases.map((c) => '0x' + encodeTuple(c.types, c.values));
+            }
+            """, cases);
+        var ethers = await NodeOracle.RunAsync("ethers-oracle.mjs", "abiEncode", cases);
+        Assert.Equal(ethers.Select(r => r["encoded"]!.GetValue<string>()), ours);
+
+        var addresses = Enumerable.Range(0, 10).Select(i => instance.Coop.Key(i).Address).Append(instance.DecisionAnchor).ToList();
+        var checksummed = await page.EvaluateAsync<string[]>(
+            """
+            async (addresses) => {
+              const { checksumAddress } = await import('/web/js/abi.js');
+              return addresses.map(checksumAddress);
+            }
+            """, addresses.Select(a => Ethereum.Hex.Encode(a.ToArray())).ToArray());
+        Assert.Equal(addresses.Select(a => a.ToChecksumString()), checksummed);
+    }
+
+    [Fact]
     public async Task The_page_passes_axe_works_from_the_keyboard_and_fits_a_phone()
     {
-        var page = await instance.OpenAsync(phone: true);
+        // A member's view: every section filled, the Glass Box and their admissions opened.
+        var page = await instance.OpenAsync(phone: true, wallet: 2);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open the Glass Box" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#audit-list > li").First).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show my admissions" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#admissions-status")).ToContainTextAsync("No admission awaits");
+        foreach (var list in new[] { "#decision-list", "#member-list", "#ballot-list", "#escrow-list" })
+        {
+            await Assertions.Expect(page.Locator($"{list} > li").First).ToBeVisibleAsync();
+        }
+
+        await page.Locator("#audit-list details").First.Locator("summary").ClickAsync();
         var axe = await page.RunAxe();
         Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways on a phone");
         await page.ScreenshotAsync(new() { Path = Path.Combine(GlassBoxInstance.Screenshots, "phone.png"), FullPage = true });
 
         // Keyboard only: the skip link first, then through to a verify button, activated with Enter.
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("body[data-ready=true]");
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
         var button = page.Locator("#decision-list button").First;

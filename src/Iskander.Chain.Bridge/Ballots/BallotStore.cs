@@ -29,6 +29,13 @@ public sealed record CoordinatedBallot(long Id, Address Address, ulong ChainId, 
 /// <param name="Status">salted, proven or confirmed.</param>
 public sealed record ProofStep(Fr Salt, Fr? SecondSalt, Fr Commitment, string? ProofJson, string Status);
 
+/// <summary>Where a coordinated ballot stands, for the API.</summary>
+/// <param name="Ballot">The ballot.</param>
+/// <param name="Proofs">Its proof steps (<c>batch:n</c>, <c>tally</c>) with their status (salted, proven or confirmed), in order of step.</param>
+/// <param name="Results">Votes per option, once published.</param>
+/// <param name="TotalSpent">Credits spent in all, once published.</param>
+public sealed record BallotOverview(CoordinatedBallot Ballot, IReadOnlyList<(string Step, string Status)> Proofs, IReadOnlyList<string>? Results, string? TotalSpent);
+
 /// <summary>PostgreSQL side of ballot coordination (tables of migration 0004).</summary>
 public sealed class BallotStore(BridgeDatabase database)
 {
@@ -70,6 +77,34 @@ public sealed class BallotStore(BridgeDatabase database)
         }
 
         return ballots;
+    }
+
+    /// <summary>Every coordinated ballot with its proof steps and, once published, its results.</summary>
+    public async Task<IReadOnlyList<BallotOverview>> OverviewsAsync(CancellationToken cancellationToken = default)
+    {
+        var ballots = await ListAsync(cancellationToken).ConfigureAwait(false);
+        var proofs = ballots.ToDictionary(b => b.Id, _ => new List<(string, string)>());
+        var results = new Dictionary<long, (string[]? Results, string? TotalSpent)>();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = new NpgsqlCommand("SELECT ballot_id, step, status FROM ballot_proofs ORDER BY ballot_id, step", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (proofs.TryGetValue(reader.GetInt64(0), out var steps)) steps.Add((reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        await using (var command = new NpgsqlCommand("SELECT id, results, total_spent FROM ballots", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                results[reader.GetInt64(0)] = (reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+            }
+        }
+
+        return ballots.Select(b => new BallotOverview(b, proofs[b.Id], results.GetValueOrDefault(b.Id).Results, results.GetValueOrDefault(b.Id).TotalSpent)).ToList();
     }
 
     /// <summary>The poll as the stored events describe it, ready for processing.</summary>

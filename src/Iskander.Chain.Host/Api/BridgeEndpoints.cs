@@ -137,6 +137,7 @@ public static class BridgeEndpoints
         endpoints.MapDeployment(options);
         endpoints.MapActions(options);
         endpoints.MapChainEndpoints(options.Database);
+        endpoints.MapBallots(options);
         // Prometheus text exposition: pipeline depth by status and the loop's last success.
         endpoints.MapGet("/metrics", async (CancellationToken cancellationToken) =>
         {
