@@ -87,8 +87,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
     /// <summary>Who may read private groups' records.</summary>
     public Host.Api.ReadAccessOptions Privacy { get; private init; } = new();
 
-    /// <summary>The mirror of every deployed contract's events (with its Glass Box observations).</summary>
-    public required ContractEventMirror Watch { get; init; }
+    /// <summary>The mirrors of every deployed contract's events (with their Glass Box observations), and of each coordinated ballot's.</summary>
+    public required IReadOnlyList<ContractEventMirror> Watches { get; init; }
 
     /// <summary>The ballot coordinators' loop, when this bridge coordinates ballots.</summary>
     public BallotService? Ballots { get; private init; }
@@ -132,11 +132,16 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey, RequestsPerWindow = settings.LoomioRequestsPerWindow });
         var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
+        var ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log);
+        var watchOptions = new ContractWatchOptions { Confirmations = confirmations, DeadlineWindow = TimeSpan.FromHours(settings.DeadlineWindowHours) };
         var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent)
         {
-            Ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log),
-            Watch = ContractEventMirror.ForDeployment(database, client, manifest, name => deployer.Artifact(manifest, name).Abi,
-                new ContractWatchOptions { Confirmations = confirmations, DeadlineWindow = TimeSpan.FromHours(settings.DeadlineWindowHours) }, log),
+            Ballots = ballots,
+            Watches =
+            [
+                ContractEventMirror.ForDeployment(database, client, manifest, name => deployer.Artifact(manifest, name).Abi, watchOptions, log),
+                .. (ballots?.Ballots ?? []).Select(b => ContractEventMirror.ForBallot(database, client, b.Address, b.DeployBlock, MaciVotingAbi(layout), watchOptions, log)),
+            ],
             Privacy = settings.Privacy,
         };
         log.Information(settings.Privacy.AllRecordsPublic ? "Records: every record is public ({Variable}=all)" : "Records: private groups' records are served to members only ({Variable})",
@@ -145,6 +150,8 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             loomioUrl, manifest["DecisionAnchor"].Address, manifest.ChainId, anchorer.Address, confirmations);
         return runtime;
     }
+
+    private static Ethereum.Abi.ContractAbi MaciVotingAbi(ProjectLayout layout) => ForgeArtifact.LoadAbi(Path.Combine(layout.Root, "out"), "MACIVoting.sol", "MACIVoting");
 
     // Ballots named in ISKANDER_BALLOTS (ballot manifests), coordinated with the MACI key in the coordinator keystore; null when not configured.
     private static BallotService? BallotCoordination(BridgeDatabase database, EthClient client, BridgeContracts contracts, ProjectLayout layout, string dataDirectory, ILogger log)
@@ -184,7 +191,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             PowersOfTau = CeremonyPowersOfTau(),
             AllowInsecureDevelopmentKeys = Environment.GetEnvironmentVariable(BallotKeyPolicy.AllowInsecureKeysVariable) is "1" or "true",
         };
-        var abi = ForgeArtifact.LoadAbi(Path.Combine(layout.Root, "out"), "MACIVoting.sol", "MACIVoting");
+        var abi = MaciVotingAbi(layout);
         foreach (var path in manifests.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var ballot = BallotManifest.Load(path);

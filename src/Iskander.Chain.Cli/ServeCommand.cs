@@ -61,7 +61,7 @@ internal static class ServeCommand
                 log.Information("Gateway on {GatewayUrl}ipfs/", web.Address);
                 var bridgeLoop = bridge?.Service.RunAsync(cancellationToken) ?? Task.CompletedTask;
                 var ballotLoop = bridge?.Ballots?.RunAsync(cancellationToken) ?? Task.CompletedTask;
-                var watchLoop = bridge?.Watch.RunAsync(cancellationToken) ?? Task.CompletedTask;
+                var watchLoop = Task.WhenAll(bridge?.Watches.Select(w => w.RunAsync(cancellationToken)) ?? []);
                 log.Information(
                     "Healthy: chain {ChainId} at block {BlockNumber} on {RpcUrl} ({RpcKind}); PostgreSQL {DatabaseVersion} ({DatabaseKind}). Press Ctrl-C to stop.",
                     report.ChainId, report.BlockNumber, EmbeddedServices.Redacted(services.RpcUrl), services.RpcIsEmbedded ? "embedded anvil" : "configured",

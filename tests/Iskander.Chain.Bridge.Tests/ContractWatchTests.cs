@@ -14,6 +14,7 @@ using Iskander.Chain.Host;
 using Iskander.Chain.Host.Api;
 using Iskander.Chain.Loomio;
 using Iskander.Chain.Testing;
+using Iskander.Chain.Zk.Keys;
 using Npgsql;
 using Serilog;
 using Serilog.Core;
@@ -237,6 +238,41 @@ public sealed class ContractWatchTests(PostgresFixture postgres) : IClassFixture
         Assert.True(sink.Done.Count >= 6, $"one progress line per round of 100 blocks, got {sink.Done.Count}");
         Assert.Equal(sink.Done.Order(), sink.Done);
         Assert.Equal(total, sink.Done[^1]);
+        Assert.Equal(2, (await RowsAsync(database)).Count(r => r.Event == "Proposed"));
+    }
+
+    [Fact]
+    public async Task A_ballots_events_are_mirrored_from_its_own_start_and_its_reorgs_never_take_the_deployments_rows()
+    {
+        await using var coop = await CoopOnChain.StartAsync();
+        await using var database = await DatabaseAsync();
+        var escrow = await EscrowParties.StartAsync(coop);
+        await escrow.ProposeAsync(1);
+        var deployment = Mirror(coop, database);
+        await deployment.CatchUpAsync();
+
+        // A ballot deployed (and configured) after the deployment's mirror moved on is still read from its own deployment block.
+        await coop.AdmitAsync(2);
+        var coordinator = MaciPrivateKey.Generate();
+        var (manifest, ballot) = await coop.DeployBallotAsync(coordinator.PublicKey(), voteOptions: 2);
+        await ballot.WithSender(coop.Sender(2)).SignUpAsync(MaciPrivateKey.Generate().PublicKey());
+        await deployment.CatchUpAsync();
+        var abi = ForgeArtifact.LoadAbi(Path.Combine(TestToolchain.Layout.Root, "out"), "MACIVoting.sol", "MACIVoting");
+        var ballotMirror = ContractEventMirror.ForBallot(database, coop.Client, manifest.Ballot, manifest.DeployBlock, abi, new ContractWatchOptions { Confirmations = 0 }, Silent);
+        await ballotMirror.CatchUpAsync();
+        var rows = await RowsAsync(database);
+        Assert.Single(rows, r => r.Contract == "MACIVoting" && r.Event == "SignUp");
+        var onChain = await coop.Client.GetLogsAsync(new LogFilter { FromBlock = manifest.DeployBlock, ToBlock = await coop.Client.BlockNumberAsync(), Addresses = [manifest.Ballot] });
+        Assert.Equal(onChain.Count, rows.Count(r => r.Contract == "MACIVoting"));
+
+        // A reorg the deployment's mirror has already followed (and whose new branch it has read) is then met by the ballot's
+        // mirror: rewinding its own rows, it must leave the deployment's new ones alone.
+        await coop.Client.Rpc.CallAsync("anvil_reorg", [1, Array.Empty<object>()]);
+        await deployment.RunOnceAsync();
+        await escrow.ProposeAsync(2);
+        await deployment.RunOnceAsync();
+        Assert.Equal(2, (await RowsAsync(database)).Count(r => r.Event == "Proposed"));
+        await ballotMirror.RunOnceAsync();
         Assert.Equal(2, (await RowsAsync(database)).Count(r => r.Event == "Proposed"));
     }
 

@@ -33,6 +33,9 @@ public sealed class BallotService(BridgeDatabase database, EthClient client, Mac
     /// <summary>Adds a ballot (its contract client must send with the bridge's key).</summary>
     public void Add(MaciVotingClient contract, ulong deployBlock, string title) => _ballots.Add((contract, deployBlock, title));
 
+    /// <summary>The ballots coordinated, with their deployment blocks (for the chain-event mirrors).</summary>
+    public IReadOnlyList<(Ethereum.Address Address, ulong DeployBlock)> Ballots => _ballots.Select(b => (b.Contract.Address, b.DeployBlock)).ToList();
+
     /// <summary>A relay that publishes voters' messages to the configured ballots from the bridge's key.</summary>
     public BallotRelay CreateRelay() => new(_ballots.Select(b => b.Contract).ToList(), log);
 

@@ -63,9 +63,13 @@ public sealed class ContractEventMirror : ChainEventMirror
     private readonly ulong _startBlock;
     private FollowStep? _lastStep;
 
-    /// <summary>A mirror of <paramref name="contracts"/>' events from <paramref name="startBlock"/>.</summary>
-    public ContractEventMirror(BridgeDatabase database, EthClient client, IReadOnlyList<WatchedContract> contracts, ulong startBlock, ContractWatchOptions options, ILogger log)
-        : base(database, client, "chain-events", new FollowerOptions
+    /// <summary>The cursor of the deployment's contracts.</summary>
+    public const string DeploymentCursor = "chain-events";
+
+    /// <summary>A mirror of <paramref name="contracts"/>' events from <paramref name="startBlock"/>, its progress kept under <paramref name="cursor"/>.</summary>
+    public ContractEventMirror(BridgeDatabase database, EthClient client, IReadOnlyList<WatchedContract> contracts, ulong startBlock, ContractWatchOptions options, ILogger log,
+        string cursor = DeploymentCursor)
+        : base(database, client, cursor, new FollowerOptions
         {
             StartBlock = startBlock,
             Confirmations = options.Confirmations,
@@ -95,6 +99,14 @@ public sealed class ContractEventMirror : ChainEventMirror
         return new ContractEventMirror(database, client, DeploymentManifest.RequiredContracts.Select(name => new WatchedContract(name, manifest[name].Address, abiOf(name))).ToList(),
             manifest.DeployBlock, options, log);
     }
+
+    /// <summary>
+    /// A mirror of one ballot's MACIVoting events (sign-ups, messages, proofs, results) from its
+    /// deployment block, with a cursor of its own: a ballot configured after the deployment's mirror
+    /// has moved on is still read from its start.
+    /// </summary>
+    public static ContractEventMirror ForBallot(BridgeDatabase database, EthClient client, Address ballot, ulong deployBlock, ContractAbi abi, ContractWatchOptions options, ILogger log) =>
+        new(database, client, [new WatchedContract("MACIVoting", ballot, abi)], deployBlock, options, log, $"{DeploymentCursor}:ballot:{ballot}");
 
     /// <summary>Follows the chain until stopped: catches up (with progress), then polls.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -150,7 +162,9 @@ public sealed class ContractEventMirror : ChainEventMirror
 
     /// <inheritdoc />
     protected override Task<int> DeleteAboveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong forkPoint, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, transaction, "DELETE FROM chain_events WHERE block_number > $1", [(long)forkPoint], cancellationToken);
+        // Only this mirror's contracts: other mirrors (each ballot's) follow their own cursors and rewind their own rows.
+        ExecuteAsync(connection, transaction, "DELETE FROM chain_events WHERE block_number > $1 AND address = ANY($2)", [(long)forkPoint, _contracts.Keys.Select(a => a.ToArray()).ToArray()],
+            cancellationToken);
 
     /// <inheritdoc />
     protected override async Task<int> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, FollowStep step, CancellationToken cancellationToken)
@@ -165,7 +179,10 @@ public sealed class ContractEventMirror : ChainEventMirror
         var observer = new ChainObserver(connection, transaction, Log);
         await observer.ForeignAnchorsAsync(events.Where(e => e.Contract == "DecisionAnchor" && e.Decoded?.Event.Name == "BatchAnchored").ToList(), cancellationToken).ConfigureAwait(false);
         await observer.ActionsInNoticeAsync(events.Where(e => e.Contract == "ActionSchedule" && e.Decoded?.Event.Name == "ActionScheduled").ToList(), cancellationToken).ConfigureAwait(false);
-        await observer.EscrowDeadlinesAsync(() => ChainTimeAsync(step.Head, cancellationToken), _options.DeadlineWindow, cancellationToken).ConfigureAwait(false);
+        if (_contracts.Values.Any(c => c.Name == "InterCoopEscrow"))
+        {
+            await observer.EscrowDeadlinesAsync(() => ChainTimeAsync(step.Head, cancellationToken), _options.DeadlineWindow, cancellationToken).ConfigureAwait(false);
+        }
         return events.Count;
     }
 
