@@ -130,7 +130,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var consent = new MembershipConsent(database, contracts.Governance.Targets, manifest.Issuer, log);
         var http = new HttpClient();
         var loomio = new LoomioClient(http, new LoomioClientOptions { BaseUrl = settings.LoomioUrl, ApiKey = loomioKey, RequestsPerWindow = settings.LoomioRequestsPerWindow });
-        var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon };
+        var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon, FollowedGroups = settings.Groups.Count > 0 ? settings.Groups : null };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
         var ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log);
         var watchOptions = new ContractWatchOptions { Confirmations = confirmations, DeadlineWindow = TimeSpan.FromHours(settings.DeadlineWindowHours) };

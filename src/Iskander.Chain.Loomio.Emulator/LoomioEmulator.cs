@@ -243,6 +243,20 @@ public sealed class LoomioEmulator : IAsyncDisposable
     /// </summary>
     public void Discard(string key) => Mutate(key, p => p.DiscardedAt = Tick());
 
+    /// <summary>
+    /// Moves the poll's thread, with every poll in it, to another group, as Loomio's "move thread" does
+    /// (DiscussionService.move sets the discussion's group and its polls' group_id).
+    /// </summary>
+    public void MoveThread(string key, long groupId)
+    {
+        lock (_gate)
+        {
+            var topic = _polls.Single(p => p.Key == key).TopicId;
+            foreach (var poll in _polls.Where(p => p.TopicId == topic)) poll.GroupId = groupId;
+            if (_discussions.SingleOrDefault(d => d["id"]!.GetValue<long>() == topic) is { } discussion) discussion["group_id"] = groupId;
+        }
+    }
+
     /// <summary>Deletes the poll for good (as deleting its author's account does): reading it answers 404.</summary>
     public void Delete(string key)
     {
@@ -541,7 +555,7 @@ public sealed class LoomioEmulator : IAsyncDisposable
     {
         public long Id { get; init; }
         public string Key { get; init; } = string.Empty;
-        public long GroupId { get; init; }
+        public long GroupId { get; set; }
         public long TopicId { get; init; }
         public string Title { get; set; } = string.Empty;
         public string Details { get; init; } = string.Empty;

@@ -69,6 +69,37 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
     }
 
     // The service as `serve` runs it, following `groups` (none: every group the bot user sees), with hints acted on at once.
+    [Fact]
+    public async Task A_thread_moved_between_followed_groups_is_followed_there_and_one_moved_out_is_withdrawn_from_view_once()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var loomio = harness.Loomio;
+        var (members, board, elsewhere) = (loomio.AddGroup("Members"), loomio.AddGroup("Board"), loomio.AddGroup("Neighbours' association"));
+        var staying = loomio.AddPoll(members, "Adopt the budget?");
+        var leaving = loomio.AddPoll(members, "Share the van?");
+        foreach (var key in new[] { staying, leaving }) loomio.Close(key);
+        var ingestor = new DecisionIngestor(harness.Database, new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey }), loomio.BaseUrl, harness.Log)
+        {
+            FollowedGroups = [members, board],
+        };
+        Assert.Equal(2, await ingestor.ReconcileGroupAsync(members));
+
+        // One thread moves to the board (followed), the other to a group the bridge does not follow.
+        loomio.MoveThread(staying, board);
+        loomio.MoveThread(leaving, elsewhere);
+        Assert.Equal(1, await ingestor.ReconcileGroupAsync(members)); // both left the listing: each read directly
+        Assert.Equal(["closed_no_outcome"], await StatesAsync(harness, staying)); // the same decision, in another followed group: no new version
+        Assert.Equal(["closed_no_outcome", "withdrawn"], await StatesAsync(harness, leaving));
+        Assert.Equal(board, await CountAsync(harness, $"SELECT group_id FROM polls WHERE poll_key = '{staying}'"));
+        Assert.Equal(elsewhere, await CountAsync(harness, $"SELECT group_id FROM polls WHERE poll_key = '{leaving}'"));
+
+        // Nothing more happens: the board's reconcile finds the moved poll unchanged, and the poll that left is not read again.
+        var reads = loomio.Requests.Count(r => r.Contains($"/polls/{leaving}", StringComparison.Ordinal));
+        Assert.Equal(0, await ingestor.ReconcileGroupAsync(board));
+        Assert.Equal(0, await ingestor.ReconcileGroupAsync(members));
+        Assert.Equal(reads, loomio.Requests.Count(r => r.Contains($"/polls/{leaving}", StringComparison.Ordinal)));
+    }
+
     private static BridgeService Service(BridgeHarness harness, long[] groups)
     {
         var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = harness.Loomio.BaseUrl, ApiKey = harness.Loomio.ApiKey });

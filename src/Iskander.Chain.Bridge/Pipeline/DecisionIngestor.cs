@@ -30,6 +30,13 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
     /// </summary>
     public int Concurrency { get; init; } = 4;
 
+    /// <summary>
+    /// The groups the bridge follows (null: every group the bot user sees). A recorded poll whose
+    /// thread moved to one of them keeps being recorded there; one that moved anywhere else is
+    /// recorded once more as withdrawn from view, and no longer read.
+    /// </summary>
+    public IReadOnlyCollection<long>? FollowedGroups { get; init; }
+
     /// <summary>Reconciles one group; returns the versions recorded.</summary>
     public Task<int> ReconcileGroupAsync(long groupId, CancellationToken cancellationToken = default) => ReconcileGroupAsync(groupId, MaxPolls, cancellationToken);
 
@@ -94,7 +101,9 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         // Without a listing, re-reading every recorded poll each hour would spend Loomio's request budget
         // on polls that rarely change: only a deep scan does.
         var unrecordedOnly = !listing && horizon <= MaxPolls;
-        recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, unrecordedOnly, cancellationToken).ConfigureAwait(false), [groupId], cancellationToken).ConfigureAwait(false);
+        // A known poll may have moved to another group: it is judged by the groups followed, not by this one.
+        recorded += await ReconcilePollsAsync(await KnownPollKeysAsync(groupId, listed, unrecordedOnly, cancellationToken).ConfigureAwait(false), FollowedGroups, cancellationToken)
+            .ConfigureAwait(false);
         return recorded;
     }
 
@@ -147,14 +156,23 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         }
 
         var poll = document?.Polls.FirstOrDefault(p => p.Key == key) ?? document?.Polls.FirstOrDefault();
-        if (poll is not null && !InGroups(poll.GroupId, groups))
-        {
-            log.Warning("Poll {PollKey} is in group {Group}, which the bridge does not follow: not recorded", key, poll.GroupId);
-            return null;
-        }
-
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long? movedTo = null;
+        if (poll is not null && !InGroups(poll.GroupId, groups))
+        {
+            // Never recorded: it is not ours to read. Recorded before: its thread moved out of the followed
+            // groups, so it left the cooperative's view; say so in a version, as for a poll hidden from the bot.
+            if (await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false) is null)
+            {
+                log.Warning("Poll {PollKey} is in group {Group}, which the bridge does not follow: not recorded", key, poll.GroupId);
+                return null;
+            }
+
+            log.Warning("Poll {PollKey} moved to group {Group}, which the bridge does not follow: recorded as withdrawn from view", key, poll.GroupId);
+            (movedTo, document, poll, absence) = (poll.GroupId, null, null, DecisionState.Withdrawn);
+        }
+
         var pollId = poll?.Id ?? await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
         if (pollId is null) return null; // never seen and not readable: nothing to record
 
@@ -191,7 +209,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
                 """, connection, transaction);
             // Public when the poll's group is public as read now; a poll no longer readable keeps its last version's publicity.
             var isPublic = poll is null ? (bool?)null : document!.IsPublic(poll);
-            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.SourceJson ?? $"{{\"httpStatus\":{(absence == DecisionState.Withdrawn ? 403 : 404)}}}", next.OutcomeId, next.OutcomeVersions, isPublic })
+            foreach (var value in new object?[] { _instance, pollId.Value, key, next.Version, next.State.Name(), next.Fingerprint, next.Bytes, next.Sha256, document?.SourceJson ?? (movedTo is { } group ? $"{{\"movedToGroup\":{group}}}" : $"{{\"httpStatus\":{(absence == DecisionState.Withdrawn ? 403 : 404)}}}"), next.OutcomeId, next.OutcomeVersions, isPublic })
             {
                 insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
             }
@@ -201,11 +219,13 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
             await ActionRecorder.RecordAsync(connection, transaction, versionId, _instance, pollId.Value, next.Version, next.State, next.Bytes, log, cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var seen = new NpgsqlCommand("UPDATE polls SET fingerprint = $3, seen_at = now() WHERE instance = $1 AND poll_id = $2", connection, transaction))
+        // The group the poll is in now (a moved thread takes its polls along), so that the right group's reconcile reads it next.
+        await using (var seen = new NpgsqlCommand("UPDATE polls SET fingerprint = $3, group_id = COALESCE($4, group_id), seen_at = now() WHERE instance = $1 AND poll_id = $2", connection, transaction))
         {
             seen.Parameters.Add(new() { Value = _instance });
             seen.Parameters.Add(new() { Value = pollId.Value });
             seen.Parameters.Add(new() { Value = fingerprint });
+            seen.Parameters.Add(new() { Value = (object?)(poll?.GroupId ?? movedTo) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
             await seen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
