@@ -9,7 +9,7 @@ namespace Iskander.Chain.Cli;
 /// <summary>
 /// Opens the bridge database for read commands: <c>$ISKANDER_DATABASE</c>, else the embedded
 /// cluster in the data folder (started for the command and stopped after, unless <c>serve</c> is
-/// already running it).
+/// already running it), there as the service role, never the superuser.
 /// </summary>
 internal static class BridgeDatabaseAccess
 {
@@ -23,15 +23,24 @@ internal static class BridgeDatabaseAccess
         try
         {
             var connectionString = Environment.GetEnvironmentVariable(EmbeddedServices.DatabaseVariable);
+            var readerConnectionString = connectionString;
             if (string.IsNullOrWhiteSpace(connectionString))
             {
                 cluster = await PostgresCluster.StartAsync(new Toolchain.Toolchain(layout), new PostgresClusterOptions { Directory = Path.Combine(dataDir, "postgres") }, log, cancellationToken)
                     .ConfigureAwait(false);
                 connectionString = cluster.ConnectionString;
+                readerConnectionString = cluster.ServiceConnectionString;
             }
 
-            await using var database = new BridgeDatabase(connectionString);
-            await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            // Migrations need the schema's owner; the command itself runs as the service role, as serve does (least privilege).
+            await using (var owner = new BridgeDatabase(connectionString))
+            {
+                await owner.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                if (cluster is not null) await owner.GrantServiceRoleAsync(cluster.Options.ServiceUser, cancellationToken).ConfigureAwait(false);
+            }
+
+            log.Information("Reading the bridge database as role {Role}", new Npgsql.NpgsqlConnectionStringBuilder(readerConnectionString).Username);
+            await using var database = new BridgeDatabase(readerConnectionString!);
             return await body(database, log).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ToolException or DevServiceException or Npgsql.NpgsqlException)

@@ -132,6 +132,7 @@ public sealed partial class CliTests
         var (listExit, listing) = await CliProcess.RunAsync(["decisions", "list", "--data-dir", Path.Combine(data.Path, "demo")]);
         Assert.True(listExit == 0, listing);
         Assert.Contains("pipeline: 12 batched/confirmed", listing, StringComparison.Ordinal);
+        Assert.Contains("Reading the bridge database as role iskander_service", listing, StringComparison.Ordinal); // not the superuser
     }
 
     [Fact]
