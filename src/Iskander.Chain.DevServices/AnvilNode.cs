@@ -263,6 +263,9 @@ public sealed class AnvilNode : IAsyncDisposable
 
     private static string PidFile(string stateFile) => stateFile + ".pid";
 
+    // Chain-id probes of an orphan (5 s each at most, a second apart) before it is stopped unsaved.
+    private const int OrphanProbes = 6;
+
     /// <summary>
     /// Stops an anvil left running on <see cref="AnvilOptions.StateFile"/> by a process that died
     /// (e.g. killed with SIGKILL): its chain is newer than the file, so it is saved first. Afterwards
@@ -276,7 +279,14 @@ public sealed class AnvilNode : IAsyncDisposable
         if (parts.Length == 2 && int.TryParse(parts[0], out var pid) && int.TryParse(parts[1], out var port) && IsAnvil(pid))
         {
             var url = new Uri($"http://127.0.0.1:{port}");
-            var saved = await RpcProbe.TryChainIdAsync(url, cancellationToken).ConfigureAwait(false) == options.ChainId;
+            // The orphan holds the newest chain: give it time to answer (a loaded machine can be slow) before giving up on saving it.
+            var saved = false;
+            for (var attempt = 0; !saved && attempt < OrphanProbes && IsAnvil(pid); attempt++)
+            {
+                if (attempt > 0) await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                saved = await RpcProbe.TryChainIdAsync(url, cancellationToken).ConfigureAwait(false) == options.ChainId;
+            }
+
             if (saved) await SaveStateAsync(url, options.StateFile!, cancellationToken).ConfigureAwait(false);
 
             ProcessSignals.TryTerminate(pid);

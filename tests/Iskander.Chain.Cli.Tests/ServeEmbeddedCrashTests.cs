@@ -7,8 +7,9 @@ using Xunit.Abstractions;
 namespace Iskander.Chain.Cli.Tests;
 
 /// <summary>
-/// <c>serve</c> on its embedded anvil and PostgreSQL, killed with SIGKILL (alone, leaving its anvil
-/// orphaned, or with its whole process tree) and restarted: it resumes on the same chain, and a lost
+/// <c>serve</c> on its embedded anvil and PostgreSQL, killed with SIGKILL ten times at random moments
+/// (alone, leaving its anvil orphaned, or with its whole process tree) over 300 decisions and
+/// restarted: it resumes on the same chain, every decision is anchored once and verifies, and a lost
 /// chain is refused until <c>--reset</c>.
 /// </summary>
 public sealed partial class ServeEmbeddedCrashTests(ITestOutputHelper output)
@@ -16,7 +17,8 @@ public sealed partial class ServeEmbeddedCrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_of_serve_with_the_embedded_chain_resumes_on_the_same_chain_and_a_lost_chain_needs_reset()
     {
-        const int Decisions = 100;
+        const int Decisions = 300;
+        const int Kills = 10;
         var random = new Random(NodeOracle.Seed(output));
         await using var loomio = await LoomioEmulator.StartAsync();
         var group = loomio.AddGroup("Members", isPublic: true); // a public group: anyone may read its records
@@ -33,10 +35,13 @@ public sealed partial class ServeEmbeddedCrashTests(ITestOutputHelper output)
             ["ISKANDER_LOOMIO_URL"] = loomio.BaseUrl.ToString(),
             ["ISKANDER_LOOMIO_API_KEY"] = loomio.ApiKey,
             ["ISKANDER_CONFIRMATIONS"] = "1",
+            // The emulator runs on loopback, which Loomio's rate limit exempts: no client-side budget for hundreds of polls.
+            ["ISKANDER_LOOMIO_REQUESTS_PER_5_MINUTES"] = "1000000",
+            ["ISKANDER_READ_TOKEN"] = "crashreadtoken0123456789abcdefABCDEF",
         };
         string[] serve = ["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"];
         var anchors = new HashSet<string>();
-        for (var kill = 0; kill < 4; kill++)
+        for (var kill = 0; kill < Kills; kill++)
         {
             using var process = CliProcess.Start(serve, environment);
             anchors.Add(AnchorLine().Match(await process.WaitForLineAsync("Bridge:", TimeSpan.FromMinutes(2))).Groups[1].Value);
@@ -78,13 +83,25 @@ public sealed partial class ServeEmbeddedCrashTests(ITestOutputHelper output)
                 Assert.Equal(Decisions, listing.RootElement.GetProperty("decisions").EnumerateArray().Select(d => d.GetProperty("pollKey").GetString()).Distinct().Count());
             }
 
-            foreach (var index in new[] { 0, Decisions / 2, Decisions - 1 })
+            // Every version verifies against the chain from its bundle alone, against the cooperative's DecisionAnchor (the embedded
+            // chain's own manifest: the verifier's side) — in process for all of them, and once through the CLI.
+            var manifest = Contracts.DeploymentManifest.Load(data.Combine("anvil", "deployment.json"));
+            var chain = Bridge.Pipeline.AnchorChain.ReadOnly(new Ethereum.JsonRpc.EthClient(new Ethereum.JsonRpc.JsonRpcClient(new Uri(rpc))), manifest["DecisionAnchor"].Address);
+            foreach (var key in loomio.PollKeys())
             {
-                await File.WriteAllTextAsync(data.Combine("bundle.json"), await http.GetStringAsync(new Uri(api, $"api/decisions/{loomio.PollKeys()[index]}/evidence")));
-                // The cooperative's DecisionAnchor comes from the verifier's side: the embedded chain's own manifest.
-                var (exitCode, verified) = await CliProcess.RunAsync(["verify", data.Combine("bundle.json"), "--deployment", data.Combine("anvil", "deployment.json"), "--rpc", rpc, "--confirmations", "1"]);
-                Assert.True(exitCode == 0, verified);
+                var bundle = Bridge.Pipeline.EvidenceBundle.Parse(await http.GetStringAsync(new Uri(api, $"api/decisions/{key}/evidence")));
+                Assert.Equal(manifest["DecisionAnchor"].Address, bundle.DecisionAnchor);
+                var checks = await Bridge.Pipeline.DecisionVerifier.VerifyAsync(bundle.Record(), bundle.Cid, bundle.Reference, chain, 1);
+                Assert.All(checks, c => Assert.True(c.Verdict == Bridge.Pipeline.Verdict.Pass, $"{key}: {c.Name}: {c.Detail}"));
             }
+
+            await File.WriteAllTextAsync(data.Combine("bundle.json"), await http.GetStringAsync(new Uri(api, $"api/decisions/{loomio.PollKeys()[Decisions / 2]}/evidence")));
+            var (exitCode, verified) = await CliProcess.RunAsync(["verify", data.Combine("bundle.json"), "--deployment", data.Combine("anvil", "deployment.json"), "--rpc", rpc, "--confirmations", "1"]);
+            Assert.True(exitCode == 0, verified);
+            // Anchored exactly once: every root the DecisionAnchor holds is one of the bridge's batches, explained leaf by leaf, and the Glass Box is whole.
+            var (auditExit, audit) = await CliProcess.RunAsync(["audit", "verify", "--api", api.ToString(), "--deployment", data.Combine("anvil", "deployment.json"), "--rpc", rpc, "--confirmations", "1"],
+                environment);
+            Assert.True(auditExit == 0, audit);
 
             Assert.DoesNotContain("manual recovery", last.Output, StringComparison.Ordinal);
             last.Interrupt();
