@@ -5,8 +5,6 @@ using Iskander.Chain.Anchoring;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Content.Stores;
-using Iskander.Chain.Contracts;
-using Iskander.Chain.DevServices;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Accounts;
 using Iskander.Chain.Ethereum.Crypto;
@@ -15,7 +13,6 @@ using Iskander.Chain.Loomio;
 using Iskander.Chain.Loomio.Emulator;
 using Iskander.Chain.Toolchain;
 using Npgsql;
-using Serilog;
 
 namespace Iskander.Chain.Bench;
 

@@ -2,17 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
-using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Bridge.Watching;
 using Iskander.Chain.Contracts;
-using Iskander.Chain.DevServices;
 using Iskander.Chain.Ethereum.Accounts;
 using Iskander.Chain.Ethereum.Contracts;
 using Iskander.Chain.Ethereum.Crypto;
 using Iskander.Chain.Ethereum.JsonRpc;
 using Iskander.Chain.Toolchain;
-using Npgsql;
-using Serilog;
 
 namespace Iskander.Chain.Bench;
 

@@ -55,22 +55,9 @@ internal static class AuditCommand
                 return ExitCodes.Failed;
             }
 
-            TrustedAnchor? trusted;
-            AnchorChain? chain;
-            try
-            {
-                (trusted, chain) = await VerifyCommand.TrustedAnchorAsync(parseResult.GetValue(anchor), parseResult.GetValue(deployment), parseResult.GetValue(rpc), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or System.Text.Json.JsonException)
-            {
-                Console.Error.WriteLine(ex.Message);
-                return ExitCodes.BadInput;
-            }
-            catch (UserErrorException ex)
-            {
-                Console.Error.WriteLine(ex.Message);
-                return ex.ExitCode;
-            }
+            var (trusted, chain, refused) = await VerifyCommand.ResolveTrustedAnchorAsync(parseResult.GetValue(anchor), parseResult.GetValue(deployment), parseResult.GetValue(rpc),
+                cancellationToken).ConfigureAwait(false);
+            if (refused is { } exitCode) return exitCode;
 
             var checks = await AuditLogVerifier.VerifyAsync(entries, heads, chain, parseResult.GetValue(confirmations), TimeSpan.FromMinutes(parseResult.GetValue(maxUnanchored)),
                 DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);

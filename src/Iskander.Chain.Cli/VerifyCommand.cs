@@ -46,22 +46,9 @@ internal static class VerifyCommand
                 return 2;
             }
 
-            TrustedAnchor? trusted;
-            AnchorChain? chain;
-            try
-            {
-                (trusted, chain) = await TrustedAnchorAsync(parseResult.GetValue(anchor), parseResult.GetValue(deployment), parseResult.GetValue(rpc), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or System.Text.Json.JsonException)
-            {
-                Console.Error.WriteLine(ex.Message);
-                return ExitCodes.BadInput;
-            }
-            catch (UserErrorException ex)
-            {
-                Console.Error.WriteLine(ex.Message);
-                return ex.ExitCode;
-            }
+            var (trusted, chain, refused) = await ResolveTrustedAnchorAsync(parseResult.GetValue(anchor), parseResult.GetValue(deployment), parseResult.GetValue(rpc), cancellationToken)
+                .ConfigureAwait(false);
+            if (refused is { } exitCode) return exitCode;
 
             byte[]? record = null;
             string? carError = null;
@@ -100,9 +87,30 @@ internal static class VerifyCommand
 
     internal const string MissingHint = $"pass --anchor ADDRESS or --deployment FILE (or set {BridgeRuntime.DeploymentVariable}) to name the cooperative's";
 
+    /// <summary>The trusted anchor <see cref="TrustedAnchorAsync"/> gives, or the exit code after saying on stderr why there is none to be had.</summary>
+    internal static async Task<(TrustedAnchor? Trusted, AnchorChain? Chain, int? ExitCode)> ResolveTrustedAnchorAsync(string? anchor, string? deployment, string? rpc,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (trusted, chain) = await TrustedAnchorAsync(anchor, deployment, rpc, cancellationToken).ConfigureAwait(false);
+            return (trusted, chain, null);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return (null, null, ExitCodes.BadInput);
+        }
+        catch (UserErrorException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return (null, null, ex.ExitCode);
+        }
+    }
+
     // The anchor comes from the verifier's side only: --anchor (on the node's chain), else a manifest
     // (--deployment, else the setting). Without one, no node is needed: only the content links are checked.
-    internal static async Task<(TrustedAnchor? Trusted, AnchorChain? Chain)> TrustedAnchorAsync(string? anchor, string? deployment, string? rpc, CancellationToken cancellationToken)
+    private static async Task<(TrustedAnchor? Trusted, AnchorChain? Chain)> TrustedAnchorAsync(string? anchor, string? deployment, string? rpc, CancellationToken cancellationToken)
     {
         if (anchor is not null && deployment is not null) throw new InvalidOperationException("pass either --anchor or --deployment, not both");
         var manifestPath = anchor is null ? deployment ?? Environment.GetEnvironmentVariable(BridgeRuntime.DeploymentVariable) : null;
