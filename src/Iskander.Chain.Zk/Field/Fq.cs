@@ -176,8 +176,11 @@ public readonly struct Fq : IFieldElement<Fq>
     public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
 
     // Montgomery multiplication (no-carry CIOS, see Montgomery256): a·b·R⁻¹ mod q, below 2q for
-    // canonical operands, so one conditional subtraction makes it canonical.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
+    // canonical operands, so one conditional subtraction makes it canonical. Never inlined: an
+    // inlined product brings ~100 locals, and the JIT stops inlining in a method past a limit on
+    // locals, so curve formulas with a dozen products left even additions and getters as calls; a
+    // call per product costs a few nanoseconds of ~40.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private Fq Multiply(Fq b)
     {
         MultiplyBelow2P(_l0, _l1, _l2, _l3, b._l0, b._l1, b._l2, b._l3, PInv, P0, P1, P2, P3, out var r0, out var r1, out var r2, out var r3);
