@@ -82,6 +82,13 @@ if (name == "nethereum")
     return 0;
 }
 
+if (name == "field")
+{
+    // Field products alone, for work on the arithmetic: BenchmarkDotNet's own table, no peer.
+    BenchmarkRunner.Run<FieldBenchmarks>(config);
+    return 0;
+}
+
 if (name == "ptau")
 {
     // One-shot timings of whole files (seconds each), not a BenchmarkDotNet suite.
@@ -94,7 +101,7 @@ if (name == "ptau")
 
 if (!suites.TryGetValue(name, out var suite))
 {
-    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, nethereum, anchoring, watch, ballots, ptau, prove)");
+    Console.Error.WriteLine($"unknown suite '{name}' (available: {string.Join(", ", suites.Keys)}, field, nethereum, anchoring, watch, ballots, ptau, prove)");
     return 2;
 }
 

@@ -175,21 +175,16 @@ public readonly struct Fq : IFieldElement<Fq>
     /// <summary>Decimal, as snarkjs prints coordinates.</summary>
     public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
 
-    // Montgomery multiplication, CIOS: a·b·R⁻¹ mod q. q's top limb leaves room, so the result of
-    // a product of canonical operands is below 2q and one conditional subtraction suffices.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
+    // Montgomery multiplication (no-carry CIOS, see Montgomery256): a·b·R⁻¹ mod q, below 2q for
+    // canonical operands, so one conditional subtraction makes it canonical. Never inlined: an
+    // inlined product brings ~100 locals, and the JIT stops inlining in a method past a limit on
+    // locals, so curve formulas with a dozen products left even additions and getters as calls; a
+    // call per product costs a few nanoseconds of ~40.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private Fq Multiply(Fq b)
     {
-        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
-        AddRow(_l0, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(PInv, P0, P1, P2, P3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        AddRow(_l1, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(PInv, P0, P1, P2, P3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        AddRow(_l2, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(PInv, P0, P1, P2, P3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        AddRow(_l3, b._l0, b._l1, b._l2, b._l3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(PInv, P0, P1, P2, P3, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        return new Fq(t0, t1, t2, t3).SubtractModulusIfNeeded();
+        MultiplyBelow2P(_l0, _l1, _l2, _l3, b._l0, b._l1, b._l2, b._l3, PInv, P0, P1, P2, P3, out var r0, out var r1, out var r2, out var r3);
+        return new Fq(r0, r1, r2, r3).SubtractModulusIfNeeded();
     }
 
     // One conditional subtraction of q, without a branch on the value.

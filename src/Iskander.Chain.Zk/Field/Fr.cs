@@ -225,16 +225,8 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     internal Fr MultiplyBelow2P(Fr b)
     {
-        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
-        AddRow(_l0, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        AddRow(_l1, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        AddRow(_l2, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        AddRow(_l3, b, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        ReduceStep(ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        return new Fr(t0, t1, t2, t3);
+        Montgomery256.MultiplyBelow2P(_l0, _l1, _l2, _l3, b._l0, b._l1, b._l2, b._l3, PInv, P0, P1, P2, P3, out var r0, out var r1, out var r2, out var r3);
+        return new Fr(r0, r1, r2, r3);
     }
 
     /// <summary>

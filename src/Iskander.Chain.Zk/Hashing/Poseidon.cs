@@ -53,16 +53,34 @@ public static class Poseidon
     public static void Permute(Span<Fr> state)
     {
         var parameters = PoseidonParameters.ForWidth(state.Length);
-        var width = state.Length;
         var half = PoseidonParameters.FullRounds / 2;
+        Span<Fr> mixed = stackalloc Fr[state.Length];
+        FullRounds(state, parameters, 0, half, mixed);
+        PartialRounds(state, parameters);
+        FullRounds(state, parameters, half, PoseidonParameters.FullRounds, mixed);
+        for (var i = 0; i < state.Length; i++) state[i] = state[i].Canonical();
+    }
+
+    // The rounds are separate methods, not inlined into Permute: the JIT stops inlining in a method
+    // once its inlinees' locals reach a limit, and one method holding every round left many field
+    // products as calls whose results go through memory.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void FullRounds(Span<Fr> state, PoseidonParameters parameters, int from, int to, Span<Fr> mixed)
+    {
+        var width = state.Length;
         var full = parameters.FastFullConstants;
-        Span<Fr> mixed = stackalloc Fr[width];
-        for (var round = 0; round < half; round++)
+        var half = PoseidonParameters.FullRounds / 2;
+        for (var round = from; round < to; round++)
         {
             for (var i = 0; i < width; i++) state[i] = Pow5(Fr.AddBelow2P(state[i], full[(round * width) + i]));
             Mix(state, round == half - 1 ? parameters.PreSparseMatrix : parameters.Mds, mixed);
         }
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void PartialRounds(Span<Fr> state, PoseidonParameters parameters)
+    {
+        var width = state.Length;
         var partial = parameters.PartialConstants;
         var sparse = parameters.SparseMatrices;
         for (var round = 0; round < partial.Length; round++)
@@ -74,17 +92,11 @@ public static class Poseidon
             for (var i = 1; i < width; i++) state[i] = Fr.AddBelow2P(state[i], column[i - 1].MultiplyBelow2P(s0));
             state[0] = first;
         }
-
-        for (var round = half; round < PoseidonParameters.FullRounds; round++)
-        {
-            for (var i = 0; i < width; i++) state[i] = Pow5(Fr.AddBelow2P(state[i], full[(round * width) + i]));
-            Mix(state, parameters.Mds, mixed);
-        }
-
-        for (var i = 0; i < width; i++) state[i] = state[i].Canonical();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Not inlined: its three products would take most of the room for inlinees' locals of the
+    // rounds that call it (see FullRounds).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static Fr Pow5(Fr x)
     {
         var square = x.MultiplyBelow2P(x);
