@@ -133,6 +133,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var ingestor = new DecisionIngestor(database, loomio, settings.LoomioUrl, log) { MaxPolls = settings.Horizon, FollowedGroups = settings.Groups.Count > 0 ? settings.Groups : null };
         var service = new BridgeService(ingestor, loomio, pipeline, new BridgeServiceOptions { Groups = settings.Groups }, log);
         var ballots = BallotCoordination(database, client, contracts, layout, dataDirectory, log);
+        var maciAbi = ballots is null ? null : MaciVotingAbi(layout); // read once, only when ballots are coordinated
         var watchOptions = new ContractWatchOptions { Confirmations = confirmations, DeadlineWindow = TimeSpan.FromHours(settings.DeadlineWindowHours) };
         var runtime = new BridgeRuntime(database, service, LoadHookToken(dataDirectory, log), http, manifest, store, consent)
         {
@@ -140,7 +141,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
             Watches =
             [
                 ContractEventMirror.ForDeployment(database, client, manifest, name => deployer.Artifact(manifest, name).Abi, watchOptions, log),
-                .. (ballots?.Ballots ?? []).Select(b => ContractEventMirror.ForBallot(database, client, b.Address, b.DeployBlock, MaciVotingAbi(layout), watchOptions, log)),
+                .. (ballots?.Ballots ?? []).Select(b => ContractEventMirror.ForBallot(database, client, b.Address, b.DeployBlock, maciAbi!, watchOptions, log)),
             ],
             Privacy = settings.Privacy,
         };

@@ -94,6 +94,11 @@ public sealed class ServeChaosTests(PostgresFixture postgres, ITestOutputHelper 
             Assert.Equal(1, forgedExit);
             Assert.Contains("FAIL        leaf → root", forgedOutput, StringComparison.Ordinal);
 
+            // A configured node URL may carry a provider's key: the members' page is never told it (no ISKANDER_PUBLIC_RPC_URL here).
+            var deployment = await http.GetStringAsync(new Uri(baseUrl, "api/deployment"));
+            Assert.Null(System.Text.Json.Nodes.JsonNode.Parse(deployment)!["rpcUrl"]);
+            Assert.DoesNotContain(node.RpcUrl.Authority, deployment, StringComparison.Ordinal);
+
             // The Glass Box survived the kills: its chain is whole and every head anchored with the batches is on chain. It is for members (the read token).
             string[] audit = ["audit", "verify", "--api", baseUrl.ToString(), "--rpc", node.RpcUrl.ToString(), "--confirmations", "1"];
             var (auditExit, auditOutput) = await CliProcess.RunAsync(audit, environment);

@@ -159,11 +159,13 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         long? movedTo = null;
+        long? knownId = null;
         if (poll is not null && !InGroups(poll.GroupId, groups))
         {
             // Never recorded: it is not ours to read. Recorded before: its thread moved out of the followed
             // groups, so it left the cooperative's view; say so in a version, as for a poll hidden from the bot.
-            if (await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false) is null)
+            knownId = await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
+            if (knownId is null)
             {
                 log.Warning("Poll {PollKey} is in group {Group}, which the bridge does not follow: not recorded", key, poll.GroupId);
                 return null;
@@ -173,7 +175,7 @@ public sealed class DecisionIngestor(BridgeDatabase database, LoomioClient loomi
             (movedTo, document, poll, absence) = (poll.GroupId, null, null, DecisionState.Withdrawn);
         }
 
-        var pollId = poll?.Id ?? await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
+        var pollId = poll?.Id ?? knownId ?? await PollIdOfAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
         if (pollId is null) return null; // never seen and not readable: nothing to record
 
         // Lock (creating if needed) the poll's row: the version decision below is then serialised per poll.
