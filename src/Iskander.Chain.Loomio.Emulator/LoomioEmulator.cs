@@ -106,9 +106,9 @@ public sealed class LoomioEmulator : IAsyncDisposable
     }
 
     /// <summary>
-    /// Answers every poll listing from its first poll whatever <c>from</c> says, as a server that
-    /// drops the paging parameter would (a proxy rewriting queries, or a Loomio fork). Loomio itself
-    /// honours <c>from</c> and <c>per</c>.
+    /// Answers every poll listing from its first poll whatever <c>from</c> or <c>offset</c> says, as a
+    /// server that drops the paging parameter would (a proxy rewriting queries, or a Loomio fork).
+    /// Loomio itself honours them.
     /// </summary>
     public bool IgnoresPagingOffset { get; set; }
 
@@ -377,12 +377,16 @@ public sealed class LoomioEmulator : IAsyncDisposable
         // Group.find(params[:group_id]): a missing or unknown group is a 404; a group the user cannot see a 403.
         if (!long.TryParse(query["group_id"], CultureInfo.InvariantCulture, out var groupId) || !_groups.Any(g => g["id"]!.GetValue<long>() == groupId)) return (404, NotFound("Group"));
         if (_hiddenGroups.Contains(groupId)) return (403, AccessDenied);
-        // Paging as Snorlax's page_collection: offset(params[:from].to_i).limit(params[:per] || 50); any other name is ignored.
-        var per = int.TryParse(query["per"], CultureInfo.InvariantCulture, out var l) ? l : 50;
-        var from = !IgnoresPagingOffset && int.TryParse(query["from"], CultureInfo.InvariantCulture, out var o) ? o : 0;
+        // Paging: 3.0.x's Snorlax page_collection reads only from and per (default 50); current main's b2
+        // listings take limit and offset and still accept the legacy per (its b2 polls controller tests).
+        var per = Number(Shape == LoomioShape.Current ? "limit" : null, "per") ?? 50;
+        var from = IgnoresPagingOffset ? 0 : Number(Shape == LoomioShape.Current ? "offset" : null, "from") ?? 0;
         var visible = _polls.Where(p => p.GroupId == groupId && p.DiscardedAt is null).OrderByDescending(p => p.CreatedAt).ToList();
         var page = visible.Skip(from).Take(per).ToList();
         return (200, Compound(page, visible.Count));
+
+        int? Number(string? name, string legacy) =>
+            int.TryParse(name is null ? null : query[name].ToString(), CultureInfo.InvariantCulture, out var value) || int.TryParse(query[legacy].ToString(), CultureInfo.InvariantCulture, out value) ? value : null;
     }
 
     private (int, JsonObject) OnePoll(string idOrKey)
@@ -408,24 +412,43 @@ public sealed class LoomioEmulator : IAsyncDisposable
         return (200, document);
     }
 
-    private JsonObject Compound(IReadOnlyList<PollState> polls, int? total) => new()
+    private JsonObject Compound(IReadOnlyList<PollState> polls, int? total)
     {
-        ["polls"] = new JsonArray(polls.Select(p => (JsonNode)SerialisePoll(p)).ToArray()),
-        ["poll_options"] = new JsonArray(polls.SelectMany(p => p.Options.Select(o => (JsonNode)new JsonObject
+        var document = new JsonObject
         {
-            ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["priority"] = o.Priority, ["icon"] = o.Name, ["color"] = "#70C9F8",
-        })).ToArray()),
-        ["outcomes"] = new JsonArray(polls.SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
+            ["polls"] = new JsonArray(polls.Select(p => (JsonNode)SerialisePoll(p)).ToArray()),
+            ["poll_options"] = new JsonArray(polls.SelectMany(p => p.Options.Select(o => (JsonNode)new JsonObject
+            {
+                ["id"] = o.Id, ["poll_id"] = p.Id, ["name"] = o.Name, ["priority"] = o.Priority, ["icon"] = o.Name, ["color"] = "#70C9F8",
+            })).ToArray()),
+            ["outcomes"] = new JsonArray(polls.SelectMany(p => p.Outcomes.Where(x => x.Latest).Select(x => (JsonNode)new JsonObject
+            {
+                ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
+                ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = x.ReviewOn, ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
+                ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
+            })).ToArray()),
+            ["stances"] = new JsonArray(polls.SelectMany(p => p.Stances.Select(st => (JsonNode)SerialiseStance(p, st))).ToArray()),
+            ["users"] = new JsonArray(new JsonObject { ["id"] = 502, ["name"] = "Ada Lovelace", ["username"] = "ada", ["bot"] = false }),
+            ["groups"] = new JsonArray(_groups.Where(g => polls.Any(p => p.GroupId == g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()),
+            ["meta"] = new JsonObject { ["root"] = "polls", ["total"] = Shape == LoomioShape.V3_0 ? null : total },
+        };
+        if (Shape == LoomioShape.Current)
         {
-            ["id"] = x.Id, ["poll_id"] = p.Id, ["group_id"] = p.GroupId, ["author_id"] = x.AuthorId, ["statement"] = x.Statement, ["statement_format"] = x.StatementFormat,
-            ["latest"] = x.Latest, ["poll_option_id"] = null, ["review_on"] = x.ReviewOn, ["event_summary"] = null, ["secret_token"] = $"tok{x.Id:D8}secret",
-            ["created_at"] = Iso(x.CreatedAt), ["versions_count"] = x.VersionsCount,
-        })).ToArray()),
-        ["stances"] = new JsonArray(polls.SelectMany(p => p.Stances.Select(st => (JsonNode)SerialiseStance(p, st))).ToArray()),
-        ["users"] = new JsonArray(new JsonObject { ["id"] = 502, ["name"] = "Ada Lovelace", ["username"] = "ada", ["bot"] = false }),
-        ["groups"] = new JsonArray(_groups.Where(g => polls.Any(p => p.GroupId == g["id"]!.GetValue<long>())).Select(g => (JsonNode)g.DeepClone()).ToArray()),
-        ["meta"] = new JsonObject { ["root"] = "polls", ["total"] = Shape == LoomioShape.V3_0 ? null : total },
-    };
+            // Current Loomio reaches the group through the poll's topic (PollSerializer has_one :topic,
+            // TopicSerializer has_one :group): the topics are side-loaded beside the groups.
+            document["topics"] = new JsonArray(polls.DistinctBy(p => p.TopicId).Select(p =>
+            {
+                var inThread = _discussions.Any(d => d["id"]!.GetValue<long>() == p.TopicId);
+                return (JsonNode)new JsonObject
+                {
+                    ["id"] = p.TopicId, ["group_id"] = p.GroupId, ["closed_at"] = null,
+                    ["topicable_type"] = inThread ? "Discussion" : "Poll", ["topicable_id"] = inThread ? p.TopicId : p.Id,
+                };
+            }).ToArray());
+        }
+
+        return document;
+    }
 
     private JsonObject SerialisePoll(PollState p)
     {

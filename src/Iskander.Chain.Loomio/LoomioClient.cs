@@ -118,17 +118,18 @@ public sealed class LoomioClient(HttpClient http, LoomioClientOptions options)
         (await GetDocumentAsync("api/b2/groups", cancellationToken).ConfigureAwait(false))!.Groups;
 
     /// <summary>
-    /// <c>GET /api/b2/polls?group_id=&amp;status=all&amp;from=&amp;per=</c>, one page of
+    /// <c>GET /api/b2/polls?group_id=&amp;status=all&amp;from=&amp;per=&amp;offset=&amp;limit=</c>, one page of
     /// <see cref="LoomioClientOptions.PageSize"/> polls starting <paramref name="from"/> polls in, newest
-    /// first (discarded polls are not listed). Loomio pages every b2 listing with <c>from</c> and
-    /// <c>per</c> (<c>page_collection</c> in app/controllers/api/v1/snorlax_base.rb) and ignores other
-    /// names such as <c>offset</c> and <c>limit</c>. An unknown group throws
+    /// first (discarded polls are not listed). Both pairs of paging names are sent, with the same values:
+    /// Loomio's Snorlax <c>page_collection</c> reads <c>from</c> and <c>per</c>, while current main's b2
+    /// listings take <c>offset</c> and <c>limit</c> (still accepting <c>per</c>); each version ignores the
+    /// names it does not know. An unknown group throws
     /// <see cref="LoomioNotFoundException"/>, a group the bot user may not see
     /// <see cref="LoomioAccessDeniedException"/>, a Loomio without the listing (3.0.x)
     /// <see cref="LoomioEndpointUnavailableException"/>.
     /// </summary>
     public async Task<LoomioDocument> ListPollsAsync(long groupId, int from, CancellationToken cancellationToken = default) =>
-        (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&from={from}&per={options.PageSize}", cancellationToken).ConfigureAwait(false))!;
+        (await GetDocumentAsync($"api/b2/polls?group_id={groupId}&status=all&from={from}&per={options.PageSize}&offset={from}&limit={options.PageSize}", cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>
     /// <c>GET /api/b2/discussions/{key}</c>: a discussion (thread) with its open polls side-loaded

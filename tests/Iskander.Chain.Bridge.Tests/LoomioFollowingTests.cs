@@ -23,7 +23,7 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         for (var i = 0; i < 5; i++) loomio.Close(loomio.AddPoll(group, $"Proposal {i}"));
 
         Assert.Equal(5, await Ingestor(harness, loomio, pageSize: 2).ReconcileGroupAsync(group));
-        Assert.Equal(["from=0&per=2", "from=2&per=2", "from=4&per=2", "from=5&per=2"], Listings(loomio, group));
+        Assert.Equal(["from=0&per=2&offset=0&limit=2", "from=2&per=2&offset=2&limit=2", "from=4&per=2&offset=4&limit=2", "from=5&per=2&offset=5&limit=2"], Listings(loomio, group));
 
         // A server that answers its first page whatever 'from' says: one clear error after the second
         // page, instead of re-reading the first page up to the horizon and taking the rest as gone.
@@ -203,7 +203,7 @@ public sealed class LoomioFollowingTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(expected is null ? [] : [expected], WebhookHints.DiscussionKeys(body));
     }
 
-    // The query strings of the group's poll listings, e.g. "from=0&per=50".
+    // The query strings of the group's poll listings, e.g. "from=0&per=50&offset=0&limit=50".
     private static List<string> Listings(LoomioEmulator loomio, long group) =>
         loomio.Requests.Where(r => r.StartsWith($"GET /api/b2/polls?group_id={group}&status=all&", StringComparison.Ordinal))
             .Select(r => r[$"GET /api/b2/polls?group_id={group}&status=all&".Length..]).ToList();

@@ -6,7 +6,7 @@ namespace Iskander.Chain.Loomio.Tests;
 
 /// <summary>
 /// The client against answers written by hand from Loomio's serialisers (Fixtures/main: current
-/// Loomio's PollSerializer with topics, OutcomeSerializer, calculate_results rows; Fixtures/v3_0: the
+/// Loomio's PollSerializer with topics and, through them, groups; OutcomeSerializer, calculate_results rows; Fixtures/v3_0: the
 /// 3.0.x shapes with discussion_id and DiscussionSerializer's side-loaded active polls), served over
 /// loopback HTTP: an oracle independent of the emulator, which was written with the client.
 /// </summary>
@@ -34,6 +34,9 @@ public sealed class FixtureTests
         Assert.Equal(8801, outcome.Id);
         Assert.Null(outcome.ReviewOn);
         Assert.Null(document.Meta!.Total);
+        // Current Loomio side-loads the poll's group through its topic (PollSerializer has_one :topic,
+        // TopicSerializer has_one :group, root :groups): a public group's poll is public.
+        Assert.True(document.IsPublic(poll));
 
         var record = JsonNode.Parse(DecisionRecordBuilder.Next(server.BaseUrl, poll, poll.Id, poll.Key, outcome, document.PollOptions, null)!.Bytes)!;
         Assert.Equal("decided", record["state"]!.GetValue<string>());
@@ -44,7 +47,7 @@ public sealed class FixtureTests
         Assert.Equal(["agree", "abstain", "disagree", "block"], record["options"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()));
         foreach (var kept in new[] { record.ToJsonString(), document.SourceJson })
         {
-            foreach (var secret in new[] { "secretOutcomeToken", "voter_ids", "voter_scores", "1001", "ada@example.org", "Ada Lovelace" }) Assert.DoesNotContain(secret, kept, StringComparison.Ordinal);
+            foreach (var secret in new[] { "secretOutcomeToken", "g7oupSecretToken77", "voter_ids", "voter_scores", "1001", "ada@example.org", "Ada Lovelace" }) Assert.DoesNotContain(secret, kept, StringComparison.Ordinal);
         }
     }
 
@@ -60,6 +63,7 @@ public sealed class FixtureTests
         Assert.True(page.Polls[1].Anonymous);
         Assert.Equal([3.0, 2.0], page.Polls[1].Results!.Select(r => r.Score ?? 0));
         Assert.NotEqual(PollFingerprint.Of(page.Polls[0], null), PollFingerprint.Of(page.Polls[1], null));
+        Assert.All(page.Polls, p => Assert.True(page.IsPublic(p))); // the listing side-loads the group the same way
     }
 
     [Fact]
@@ -71,6 +75,7 @@ public sealed class FixtureTests
         Assert.Equal((611L, (long?)null, (DateTimeOffset?)null), (poll.DiscussionId!.Value, poll.TopicId, poll.OpenedAt));
         var outcome = document.CurrentOutcome(poll)!;
         Assert.Equal(("2025-03-01", 2), (outcome.ReviewOn, outcome.VersionsCount!.Value));
+        Assert.False(document.IsPublic(poll)); // its group says nothing of its privacy here: private
         var record = DecisionRecordBuilder.Next(server.BaseUrl, poll, poll.Id, poll.Key, outcome, document.PollOptions, null)!;
         Assert.Equal(DecisionState.Decided, record.State);
         foreach (var secret in new[] { "secretPollToken", "secretOutcomeToken", "d15cu55ion", "voter_ids", "ada@example.org" })
