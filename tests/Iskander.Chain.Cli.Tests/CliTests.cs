@@ -143,7 +143,7 @@ public sealed partial class CliTests
         {
             ["ISKANDER_LOOMIO_URL"] = "loomio.example.org",
             ["ISKANDER_LOOMIO_API_KEY"] = "bot-key",
-            ["ISKANDER_LOOMIO_GROUPS"] = "7,finance",
+            ["ISKANDER_LOOMIO_GROUPS"] = "7,finance,-3,0",
             ["ISKANDER_CONFIRMATIONS"] = "0",
             ["ISKANDER_PUBLIC_RECORDS"] = "yes",
             ["ISKANDER_READ_TOKEN"] = "short-secret",
@@ -153,7 +153,7 @@ public sealed partial class CliTests
         Assert.Contains("ISKANDER_READ_TOKEN must be at least 32 letters or digits", output, StringComparison.Ordinal);
         Assert.DoesNotContain("short-secret", output, StringComparison.Ordinal);
         Assert.Contains("ISKANDER_LOOMIO_URL must be an http(s) URL", output, StringComparison.Ordinal);
-        Assert.Contains("'finance' is not a group id", output, StringComparison.Ordinal);
+        foreach (var refused in new[] { "finance", "-3", "0" }) Assert.Contains($"'{refused}' is not a group id", output, StringComparison.Ordinal);
         Assert.Contains("ISKANDER_CONFIRMATIONS must be a positive whole number", output, StringComparison.Ordinal);
 
         const string BadKey = "0x1234deadbeef-not-a-key";
