@@ -150,6 +150,27 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(host, "/api/members/pending", token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(host, $"/api/members/pending?member={signer.Address}", Signed(signer, TimeSpan.FromMinutes(2)))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(host, "/api/members/pending?member=0x000000000000000000000000000000000000dEaD", Signed(signer, TimeSpan.FromMinutes(2)))).StatusCode);
+
+        // Once the private decision's admission is on chain, the membership is public, and so is the
+        // action leaf behind it; the poll that decided is named to members only.
+        var leaf = await AdmitByDecisionAsync(database, Admitted, privateRecord.PollKey);
+        foreach (var (credentials, named) in new[] { ((AuthenticationHeaderValue?)null, false), (token, true), (Signed(signer, TimeSpan.FromMinutes(2)), true) })
+        {
+            using var listed = await GetAsync(host, "/api/members", credentials);
+            using var body = JsonDocument.Parse(await listed.Content.ReadAsStringAsync());
+            var admission = body.RootElement.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("member").GetString() == Admitted.ToChecksumString()).GetProperty("admission");
+            Assert.Equal(leaf.ToString(), admission.GetProperty("leaf").GetString());
+            Assert.Equal(named ? privateRecord.PollKey : null, admission.GetProperty("pollKey").GetString());
+            Assert.Equal(!named, admission.GetProperty("membersOnly").GetBoolean());
+            Assert.Equal(named, listed.Headers.CacheControl?.Private == true);
+            using var one = await GetAsync(host, $"/api/members/{Admitted}", credentials);
+            Assert.Equal(named, (await one.Content.ReadAsStringAsync()).Contains(privateRecord.PollKey, StringComparison.Ordinal));
+        }
+
+        using (var publicListing = await GetAsync(host, "/api/members"))
+        {
+            Assert.DoesNotContain(privateRecord.PollKey, await publicListing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -286,6 +307,27 @@ public sealed class PrivateRecordTests(PostgresFixture postgres) : IClassFixture
         insert.Parameters.Add(new() { Value = member.ToArray() });
         insert.Parameters.Add(new() { Value = "member"u8.ToArray() });
         await insert.ExecuteNonQueryAsync();
+    }
+
+    // As the mirrors record an admission executed on chain: the decision's action gets its leaf, and CoopIdentity's event names it.
+    private static async Task<Hash32> AdmitByDecisionAsync(BridgeDatabase database, Address member, string pollKey)
+    {
+        var leaf = new Hash32(System.Security.Cryptography.SHA256.HashData(member.ToArray()));
+        await using var connection = await database.OpenAsync();
+        await using (var action = new NpgsqlCommand("UPDATE governance_actions SET leaf = $1 WHERE version_id IN (SELECT id FROM decision_versions WHERE poll_key = $2)", connection))
+        {
+            action.Parameters.Add(new() { Value = leaf.ToArray() });
+            action.Parameters.Add(new() { Value = pollKey });
+            Assert.Equal(1, await action.ExecuteNonQueryAsync());
+        }
+
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO membership_events (block_number, log_index, block_hash, tx_hash, event, token_id, member, role, leaf) VALUES (2, 0, $1, $1, 'admitted', $1, $2, $3, $1)", connection);
+        insert.Parameters.Add(new() { Value = leaf.ToArray() });
+        insert.Parameters.Add(new() { Value = member.ToArray() });
+        insert.Parameters.Add(new() { Value = "tenant"u8.ToArray() });
+        await insert.ExecuteNonQueryAsync();
+        return leaf;
     }
 
     private static async Task<Setup> SetupAsync(PostgresFixture postgres)

@@ -10,7 +10,8 @@ namespace Iskander.Chain.Bridge.Governance;
 /// <param name="Leaf">The action leaf the contract checked.</param>
 /// <param name="PollKey">The Loomio poll (null when the action did not come from this bridge).</param>
 /// <param name="Version">The decision version.</param>
-public sealed record MembershipDecision(Hash32 Leaf, string? PollKey, int? Version);
+/// <param name="Public">Whether that version is a public record (a private one is named to members only).</param>
+public sealed record MembershipDecision(Hash32 Leaf, string? PollKey, int? Version, bool Public);
 
 /// <summary>One membership token's history.</summary>
 /// <param name="TokenId">Token id (the agreement hash).</param>
@@ -34,12 +35,11 @@ public static class MembershipQueries
         await using var command = new NpgsqlCommand(
             """
             SELECT a.token_id, a.member, a.role, a.leaf, a.block_number, e.event, e.block_number, e.leaf,
-                   (SELECT v.poll_key FROM governance_actions g JOIN decision_versions v ON v.id = g.version_id WHERE g.leaf = a.leaf LIMIT 1),
-                   (SELECT v.version FROM governance_actions g JOIN decision_versions v ON v.id = g.version_id WHERE g.leaf = a.leaf LIMIT 1),
-                   (SELECT v.poll_key FROM governance_actions g JOIN decision_versions v ON v.id = g.version_id WHERE g.leaf = e.leaf LIMIT 1),
-                   (SELECT v.version FROM governance_actions g JOIN decision_versions v ON v.id = g.version_id WHERE g.leaf = e.leaf LIMIT 1)
+                   ad.poll_key, ad.version, ad.public, rd.poll_key, rd.version, rd.public
             FROM membership_events a
             LEFT JOIN LATERAL (SELECT * FROM membership_events x WHERE x.token_id = a.token_id AND x.event <> 'admitted' ORDER BY x.block_number, x.log_index LIMIT 1) e ON true
+            LEFT JOIN LATERAL (SELECT v.poll_key, v.version, v.public FROM governance_actions g JOIN decision_versions v ON v.id = g.version_id WHERE g.leaf = a.leaf LIMIT 1) ad ON true
+            LEFT JOIN LATERAL (SELECT v.poll_key, v.version, v.public FROM governance_actions g JOIN decision_versions v ON v.id = g.version_id WHERE g.leaf = e.leaf LIMIT 1) rd ON true
             WHERE a.event = 'admitted' AND ($1::bytea IS NULL OR a.member = $1)
             ORDER BY a.block_number, a.log_index
             """, connection);
@@ -56,12 +56,17 @@ public static class MembershipQueries
                 ended ?? "active",
                 reader.GetInt64(4),
                 reader.IsDBNull(6) ? null : reader.GetInt64(6),
-                new MembershipDecision(new Hash32((byte[])reader[3]), reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetInt32(9)),
-                ended == "revoked" ? new MembershipDecision(new Hash32((byte[])reader[7]), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetInt32(11)) : null));
+                Decision(reader, 3, 8),
+                ended == "revoked" ? Decision(reader, 7, 11) : null));
         }
 
         return result;
     }
+
+    // The action leaf at column `leaf`, and the poll key, version and publicity of the version ordering it from column `version`.
+    private static MembershipDecision Decision(NpgsqlDataReader reader, int leaf, int version) =>
+        new(new Hash32((byte[])reader[leaf]), reader.IsDBNull(version) ? null : reader.GetString(version), reader.IsDBNull(version + 1) ? null : reader.GetInt32(version + 1),
+            !reader.IsDBNull(version + 2) && reader.GetBoolean(version + 2));
 
     /// <summary>The active token of <paramref name="member"/> as the mirror knows it, or null.</summary>
     public static async Task<BigInteger?> ActiveTokenAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Address member, CancellationToken cancellationToken)

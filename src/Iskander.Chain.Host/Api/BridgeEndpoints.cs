@@ -163,11 +163,12 @@ public static class BridgeEndpoints
 
     private static void MapMembers(IEndpointRouteBuilder endpoints, BridgeEndpointsOptions options)
     {
-        endpoints.MapGet("/api/members", async (bool? all, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/api/members", (HttpContext context, bool? all, CancellationToken cancellationToken) => AsReaderAsync(context, options.Access, async reader =>
         {
             var memberships = await MembershipQueries.MembershipsAsync(options.Database, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return Results.Json(new { members = memberships.Where(m => all == true || m.Status == "active").Select(Membership) });
-        });
+            if (reader.MaySeePrivate) context.Response.Headers.CacheControl = "private";
+            return Results.Json(new { members = memberships.Where(m => all == true || m.Status == "active").Select(m => Membership(m, reader)) });
+        }));
         // Admissions name members, roles and polls: the read token sees them all, a signer only their own.
         endpoints.MapGet("/api/members/pending", (HttpContext context, string? member, CancellationToken cancellationToken) => AsReaderAsync(context, options.Access, async reader =>
         {
@@ -216,10 +217,11 @@ public static class BridgeEndpoints
                 actions = actions.Where(a => a.ExecutableAt is not null || !hidden[a.PollKey].Contains(a.Version)).ToList();
             }
 
+            if (reader.MaySeePrivate || reader.Signer == member) context.Response.Headers.CacheControl = "private";
             return memberships.Count == 0 && pending.Count == 0 && actions.Count == 0 ? Results.NotFound()
                 : Results.Json(new
                 {
-                    address = member.ToChecksumString(), memberships = memberships.Select(Membership), pendingAdmissions = pending.Select(p => p.ActionId), actions = actions.Select(Action),
+                    address = member.ToChecksumString(), memberships = memberships.Select(m => Membership(m, reader)), pendingAdmissions = pending.Select(p => p.ActionId), actions = actions.Select(Action),
                 });
         }));
         // The member's signature over the agreement from /api/members/pending; checked before it is accepted.
@@ -329,7 +331,10 @@ public static class BridgeEndpoints
         }
     }
 
-    private static object Membership(MembershipRecord m) => new
+    // Memberships are on chain, and so is the action leaf of the decision behind each; the poll that
+    // decided is named only to whoever may read that version, since a private group's poll key would
+    // tell anyone that the decision exists.
+    private static object Membership(MembershipRecord m, Reader reader) => new
     {
         member = m.Member.ToChecksumString(),
         tokenId = "0x" + m.TokenId.ToString("x64", System.Globalization.CultureInfo.InvariantCulture)[^64..],
@@ -337,9 +342,15 @@ public static class BridgeEndpoints
         status = m.Status,
         admittedInBlock = m.AdmittedInBlock,
         endedInBlock = m.EndedInBlock,
-        admission = new { leaf = m.Admission.Leaf.ToString(), pollKey = m.Admission.PollKey, version = m.Admission.Version },
-        revocation = m.Revocation is { } r ? new { leaf = r.Leaf.ToString(), pollKey = r.PollKey, version = r.Version } : null,
+        admission = Decision(m.Admission, reader),
+        revocation = m.Revocation is { } r ? Decision(r, reader) : null,
     };
+
+    private static object Decision(MembershipDecision decision, Reader reader)
+    {
+        var named = decision.Public || reader.MaySeePrivate || decision.PollKey is null;
+        return new { leaf = decision.Leaf.ToString(), pollKey = named ? decision.PollKey : null, version = named ? decision.Version : null, membersOnly = !named };
+    }
 
     // Times on the schedule are the chain's; the seconds left are against this host's clock.
     private static object Action(GovernanceActionRow a) => new

@@ -19,8 +19,9 @@ async function start() {
   document.getElementById('audit-button').addEventListener('click', () => loadAudit(0));
   document.getElementById('audit-previous').addEventListener('click', () => loadAudit(-1));
   document.getElementById('audit-next').addEventListener('click', () => loadAudit(1));
-  // Members see more of the ballots (their questions) once they have signed the challenge.
+  // Members see more of the ballots (their questions) and of the members (private decisions) once they have signed the challenge.
   onSignedIn(() => view(loadBallots, 'ballots-status', 'Ballots'));
+  onSignedIn(() => view(loadMembers, 'members-status', 'Members'));
   try {
     await loadDeployment();
   } catch (error) {

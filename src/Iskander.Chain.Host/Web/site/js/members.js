@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 // Members (mirrored from CoopIdentity, public) and the member's own admissions awaiting their consent.
-import { api, signIn, trust } from './bridge.js';
+import { api, memberAuthorization, signIn, trust } from './bridge.js';
 import { el, facts, say } from './dom.js';
 import { signTypedData } from './wallet.js';
 
 function decisionText(decision) {
-  return decision.pollKey ? `${decision.pollKey}, version ${decision.version}` : `a decision this bridge did not record (action leaf ${decision.leaf})`;
+  if (decision.pollKey) return `${decision.pollKey}, version ${decision.version}`;
+  return decision.membersOnly ? `a members-only decision (action leaf ${decision.leaf})` : `a decision this bridge did not record (action leaf ${decision.leaf})`;
 }
 
 function memberCard(membership) {
@@ -19,9 +20,10 @@ function memberCard(membership) {
     ]));
 }
 
-/** Lists the current members, each with the decision that admitted them. */
+/** Lists the current members, each with the decision that admitted them (named to members when it is private). */
 export async function loadMembers() {
-  const { members } = await api('/api/members');
+  const signed = memberAuthorization();
+  const { members } = await api('/api/members', undefined, signed ? { authorization: signed.authorization } : {});
   document.getElementById('member-list').replaceChildren(...members.map(memberCard));
   say('members-status', members.length === 0 ? 'No member yet.' : `${members.length} current member${members.length === 1 ? '' : 's'}.`);
 }
