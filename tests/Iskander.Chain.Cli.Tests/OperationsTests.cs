@@ -196,6 +196,8 @@ public sealed class OperationsTests(PostgresFixture postgres) : IClassFixture<Po
             await File.WriteAllTextAsync(bundlePath, (await BundleAsync(contract)).ToJson());
             line = await FailsAsync(2, new Dictionary<string, string>(), ["verify", bundlePath, "--anchor", contract.ToString(), "--rpc", node.RpcUrl.ToString()]);
             Assert.Contains(contract.ToString(), line, StringComparison.Ordinal);
+            Assert.Contains("DecisionAnchor", line, StringComparison.Ordinal);
+            Assert.Contains("pass the cooperative's DecisionAnchor with --anchor, or its deployment manifest with --deployment", line, StringComparison.Ordinal);
         }
     }
 
