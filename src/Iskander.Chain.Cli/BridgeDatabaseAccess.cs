@@ -22,26 +22,23 @@ internal static class BridgeDatabaseAccess
         PostgresCluster? cluster = null;
         try
         {
-            var connectionString = Environment.GetEnvironmentVariable(EmbeddedServices.DatabaseVariable);
-            var readerConnectionString = connectionString;
-            if (string.IsNullOrWhiteSpace(connectionString))
+            var connections = DatabaseConnections.Configured();
+            if (connections is null)
             {
                 cluster = await PostgresCluster.StartAsync(new Toolchain.Toolchain(layout), new PostgresClusterOptions { Directory = Path.Combine(dataDir, "postgres") }, log, cancellationToken)
                     .ConfigureAwait(false);
-                connectionString = cluster.ConnectionString;
-                readerConnectionString = cluster.ServiceConnectionString;
+                connections = DatabaseConnections.Embedded(cluster);
             }
 
-            // Migrations need the schema's owner; the command itself runs as the service role, as serve does (least privilege).
-            await using (var owner = new BridgeDatabase(connectionString))
-            {
-                await owner.MigrateAsync(cancellationToken).ConfigureAwait(false);
-                if (cluster is not null) await owner.GrantServiceRoleAsync(cluster.Options.ServiceUser, cancellationToken).ConfigureAwait(false);
-            }
-
-            log.Information("Reading the bridge database as role {Role}", new Npgsql.NpgsqlConnectionStringBuilder(readerConnectionString).Username);
-            await using var database = new BridgeDatabase(readerConnectionString!);
+            // Migrations run as the schema's owner; the command itself as the service role, as serve does (least privilege).
+            await using var database = await connections.OpenMigratedAsync(log, cancellationToken).ConfigureAwait(false);
+            log.Information("Reading the bridge database as role {Role}", new Npgsql.NpgsqlConnectionStringBuilder(connections.Service).Username);
             return await body(database, log).ConfigureAwait(false);
+        }
+        catch (UserErrorException ex)
+        {
+            log.Error("{Problem:l}", ex.Message);
+            return ex.ExitCode;
         }
         catch (Exception ex) when (ex is ToolException or DevServiceException or Npgsql.NpgsqlException)
         {

@@ -108,13 +108,7 @@ internal sealed class BridgeRuntime : IAsyncDisposable
         var client = new EthClient(new JsonRpcClient(services.RpcUrl));
         var anchorer = AnchorerKey(services);
         var manifest = await DeploymentAsync(services, client, layout, dataDirectory, anchorer, log, cancellationToken).ConfigureAwait(false);
-        await using (var owner = new BridgeDatabase(services.OwnerConnectionString))
-        {
-            await owner.MigrateAsync(cancellationToken).ConfigureAwait(false);
-            if (services.ServiceRole is { } role) await owner.GrantServiceRoleAsync(role, cancellationToken).ConfigureAwait(false);
-        }
-
-        var database = new BridgeDatabase(services.ConnectionString);
+        var database = await services.Database.OpenMigratedAsync(log, cancellationToken).ConfigureAwait(false);
         await BindDeploymentAsync(database, client, manifest, services.RpcUrl, cancellationToken).ConfigureAwait(false);
 
         var confirmations = settings.Confirmations;

@@ -24,14 +24,9 @@ internal sealed class EmbeddedServices : IAsyncDisposable
     private ServiceSupervisor? _supervisor;
 
     public required Uri RpcUrl { get; init; }
-    /// <summary>What the running bridge connects with: for the embedded cluster its unprivileged service role.</summary>
-    public required string ConnectionString { get; init; }
+    /// <summary>The database's roles: for the embedded cluster its superuser and its unprivileged service role.</summary>
+    public required DatabaseConnections Database { get; init; }
 
-    /// <summary>What schema migrations run with: for the embedded cluster its owner (the superuser); a configured database uses <see cref="ConnectionString"/> for both.</summary>
-    public required string OwnerConnectionString { get; init; }
-
-    /// <summary>The role behind <see cref="ConnectionString"/> that the owner grants the bridge's privileges to; null for a configured database (its operator grants them).</summary>
-    public string? ServiceRole => _postgres?.Options.ServiceUser;
     public bool RpcIsEmbedded => _anvil is not null;
     public bool DatabaseIsEmbedded => _postgres is not null;
 
@@ -51,20 +46,19 @@ internal sealed class EmbeddedServices : IAsyncDisposable
     {
         var configuredRpc = Environment.GetEnvironmentVariable(RpcUrlVariable);
         var rpcUrl = string.IsNullOrWhiteSpace(configuredRpc) ? null : ParseRpcUrl(configuredRpc);
+        var configuredDatabase = DatabaseConnections.Configured();
         var folderLock = Lock(dataDirectory);
         PostgresCluster? postgres = null;
         AnvilNode? anvil = null;
         try
         {
             if (reset) await ResetAsync(toolchain, dataDirectory, log, cancellationToken).ConfigureAwait(false);
-            var connectionString = Environment.GetEnvironmentVariable(DatabaseVariable);
-            var ownerConnectionString = connectionString;
-            if (string.IsNullOrWhiteSpace(connectionString))
+            var database = configuredDatabase;
+            if (database is null)
             {
                 postgres = await PostgresCluster.StartAsync(toolchain,
                     new PostgresClusterOptions { Directory = Path.Combine(dataDirectory, "postgres") }, log, cancellationToken).ConfigureAwait(false);
-                connectionString = postgres.ServiceConnectionString;
-                ownerConnectionString = postgres.ConnectionString;
+                database = DatabaseConnections.Embedded(postgres);
             }
 
             if (rpcUrl is null)
@@ -75,7 +69,7 @@ internal sealed class EmbeddedServices : IAsyncDisposable
                 rpcUrl = anvil.RpcUrl;
             }
 
-            var services = new EmbeddedServices { RpcUrl = rpcUrl, ConnectionString = connectionString, OwnerConnectionString = ownerConnectionString!, _anvil = anvil, _postgres = postgres, _lock = folderLock };
+            var services = new EmbeddedServices { RpcUrl = rpcUrl, Database = database, _anvil = anvil, _postgres = postgres, _lock = folderLock };
             services._supervisor = new ServiceSupervisor(services.Supervised(toolchain, dataDirectory, log).ToList(), new SupervisionPolicy(), log);
             return services;
         }

@@ -36,7 +36,7 @@ internal sealed record HealthReport(ulong? ChainId, ulong? BlockNumber, string? 
         try
         {
             // Unpooled: a pooled connection may predate a restart of the server.
-            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(services.ConnectionString) { Pooling = false }.ConnectionString);
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(services.Database.Service) { Pooling = false }.ConnectionString);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var query = new NpgsqlCommand("SHOW server_version", connection);
             var version = (string?)await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);

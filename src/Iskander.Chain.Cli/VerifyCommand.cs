@@ -85,6 +85,8 @@ internal static class VerifyCommand
         return command;
     }
 
+    private const string AnchorFix = "pass the cooperative's DecisionAnchor with --anchor, or its deployment manifest with --deployment";
+
     internal const string MissingHint = $"pass --anchor ADDRESS or --deployment FILE (or set {BridgeRuntime.DeploymentVariable}) to name the cooperative's";
 
     /// <summary>The trusted anchor <see cref="TrustedAnchorAsync"/> gives, or the exit code after saying on stderr why there is none to be had.</summary>
@@ -126,7 +128,7 @@ internal static class VerifyCommand
         }
 
         var code = await client.Rpc.CallAsync("eth_getCode", [address.ToString(), "latest"], cancellationToken).ConfigureAwait(false);
-        if (code.GetString() is not { Length: > 2 }) throw new InvalidOperationException($"there is no contract at {address} on chain {chainId}: not the cooperative's DecisionAnchor");
+        if (code.GetString() is not { Length: > 2 }) throw new InvalidOperationException($"there is no contract at {address} on chain {chainId}: not the cooperative's DecisionAnchor; {AnchorFix}");
         var chain = AnchorChain.ReadOnly(client, address);
         try
         {
@@ -134,7 +136,7 @@ internal static class VerifyCommand
         }
         catch (Exception ex) when (ex is JsonRpcErrorException or Ethereum.Abi.AbiException)
         {
-            throw new InvalidOperationException($"the contract at {address} on chain {chainId} does not answer batchOf: not a DecisionAnchor ({ex.Message})", ex);
+            throw new InvalidOperationException($"the contract at {address} on chain {chainId} does not answer batchOf: not a DecisionAnchor ({ex.Message}); {AnchorFix}", ex);
         }
 
         return (new TrustedAnchor(chainId, address, manifest is null ? "--anchor" : $"deployment {manifestPath}", manifest?.DeployBlock ?? 0), chain);

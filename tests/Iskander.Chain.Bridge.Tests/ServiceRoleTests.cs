@@ -52,6 +52,47 @@ public sealed class ServiceRoleTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Glass_box_exposure_names_a_superuser_the_owner_and_a_member_of_the_owner_and_clears_the_service_role()
+    {
+        var superuserConnection = await postgres.CreateDatabaseAsync();
+        var database = new NpgsqlConnectionStringBuilder(superuserConnection).Database!;
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (ownerRole, memberRole) = ($"owner_{suffix}", $"member_{suffix}");
+        await using (var superuser = new BridgeDatabase(superuserConnection))
+        await using (var connection = await superuser.OpenAsync())
+        {
+            // A member without INHERIT still owns through SET ROLE: exposure goes by membership.
+            await ExecuteAsync(connection, $"""
+                CREATE ROLE {ownerRole} LOGIN PASSWORD 'owner-pw';
+                CREATE ROLE {memberRole} LOGIN NOINHERIT PASSWORD 'member-pw' IN ROLE {ownerRole};
+                ALTER DATABASE {database} OWNER TO {ownerRole};
+                """);
+        }
+
+        var ownerConnection = As(superuserConnection, ownerRole, "owner-pw");
+        await using (var owner = new BridgeDatabase(ownerConnection))
+        {
+            await owner.MigrateAsync();
+            await owner.GrantServiceRoleAsync(postgres.Cluster.Options.ServiceUser);
+            Assert.Equal((ownerRole, database), await owner.IdentityAsync());
+        }
+
+        Assert.Equal("is a superuser", await ExposureAsync(superuserConnection));
+        Assert.Equal("owns the Glass Box's table glass_box", await ExposureAsync(ownerConnection));
+        Assert.Equal($"is a member of {ownerRole}, which owns the Glass Box's table glass_box", await ExposureAsync(As(superuserConnection, memberRole, "member-pw")));
+        Assert.Null(await ExposureAsync(postgres.Cluster.ServiceConnectionStringFor(database)));
+    }
+
+    private static async Task<string?> ExposureAsync(string connection)
+    {
+        await using var database = new BridgeDatabase(connection);
+        return await database.GlassBoxExposureAsync();
+    }
+
+    private static string As(string connection, string role, string password) =>
+        new NpgsqlConnectionStringBuilder(connection) { Username = role, Password = password }.ConnectionString;
+
+    [Fact]
     public async Task A_role_name_that_is_not_a_plain_identifier_is_refused()
     {
         await using var owner = new BridgeDatabase(await postgres.CreateDatabaseAsync());

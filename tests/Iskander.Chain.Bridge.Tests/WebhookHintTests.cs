@@ -64,4 +64,52 @@ public sealed class WebhookHintTests(PostgresFixture postgres) : IClassFixture<P
         Assert.Equal("confirmed", decision.BatchStatus);
         Assert.Null(service.LastError); // the missing listing is expected on 3.0.x, not an error
     }
+
+    [Fact]
+    public async Task A_hinted_group_Loomio_cannot_answer_stays_due_and_its_error_stands_until_Loomio_answers_again()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        LoomioEmulator? loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Members");
+        var address = loomio.BaseUrl;
+        var client = new LoomioClient(new HttpClient(), new LoomioClientOptions { BaseUrl = address, ApiKey = loomio.ApiKey });
+        var service = new BridgeService(new DecisionIngestor(harness.Database, client, address, harness.Log), client, harness.Pipeline(confirmations: 1),
+            new BridgeServiceOptions { Groups = [group], HintDebounce = TimeSpan.Zero, IdleDelay = TimeSpan.FromMilliseconds(100), ReconcileInterval = TimeSpan.FromDays(1) }, harness.Log);
+        using var cancel = new CancellationTokenSource();
+        var loop = service.RunAsync(cancel.Token);
+        try
+        {
+            await UntilAsync(() => service.LastSuccess is not null && service.LastError is null, "the first round");
+            await loomio.DisposeAsync();
+            loomio = null;
+            service.Hint(group);
+            await UntilAsync(() => service.LastError?.Contains("Loomio unreachable", StringComparison.Ordinal) == true, "the hinted reconcile's failure");
+            // Past the first two ingestion backoffs (2 s, 4 s): the hinted group is tried again and fails again, so the error stands.
+            await Task.Delay(TimeSpan.FromSeconds(7));
+            Assert.Contains("Loomio unreachable", service.LastError ?? "(no error)", StringComparison.Ordinal);
+
+            // Loomio back at its address, with a poll closed meanwhile: the hint was kept, so it is recorded without waiting for the next scheduled reconcile.
+            loomio = await LoomioEmulator.StartAsync(listen: $"http://127.0.0.1:{address.Port}");
+            Assert.Equal(group, loomio.AddGroup("Members"));
+            loomio.Close(loomio.AddPoll(group, "Adopt the budget?"));
+            await UntilAsync(() => service.LastError is null, "the error to clear once Loomio answers", TimeSpan.FromSeconds(60));
+            Assert.Equal(1, (await DecisionQueries.StatusCountsAsync(harness.Database)).Values.Sum());
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            await loop;
+            if (loomio is not null) await loomio.DisposeAsync();
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
 }

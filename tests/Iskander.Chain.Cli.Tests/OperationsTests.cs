@@ -9,6 +9,7 @@ using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Crypto;
 using Iskander.Chain.Loomio.Emulator;
 using Iskander.Chain.Testing;
+using Npgsql;
 
 namespace Iskander.Chain.Cli.Tests;
 
@@ -44,6 +45,89 @@ public sealed class OperationsTests(PostgresFixture postgres) : IClassFixture<Po
 
         // Its own deployment still starts.
         await RunUntilBridgeAsync(serve, With(environment, Deployment, first));
+    }
+
+    [Fact]
+    public async Task A_configured_database_migrates_as_its_owner_and_runs_as_a_service_role_that_cannot_touch_the_Glass_Box()
+    {
+        await using var node = await AnvilNode.StartAsync(TestToolchain.Create());
+        using var deployments = new ManifestFiles();
+        var manifest = await deployments.DeployAsync(node);
+        await using var loomio = await LoomioEmulator.StartAsync();
+        loomio.AddGroup("Members");
+        using var data = new TempDirectory();
+        var superuser = await postgres.CreateDatabaseAsync();
+        var database = new NpgsqlConnectionStringBuilder(superuser).Database!;
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (ownerRole, serviceRole) = ($"owner_{suffix}", $"bridge_{suffix}");
+        await ExecuteAsync(superuser, $"""
+            CREATE ROLE {ownerRole} LOGIN PASSWORD 'owner-pw';
+            CREATE ROLE {serviceRole} LOGIN PASSWORD 'service-pw';
+            ALTER DATABASE {database} OWNER TO {ownerRole};
+            """);
+        var (owner, service) = (As(superuser, ownerRole, "owner-pw"), As(superuser, serviceRole, "service-pw"));
+        var environment = With(With(BridgeEnvironment(node, service, loomio.BaseUrl.ToString(), loomio.ApiKey), Deployment, manifest), "ISKANDER_DATABASE_OWNER", owner);
+        string[] serve = ["serve", "--data-dir", data.Path, "--listen", "http://127.0.0.1:0"];
+
+        var output = await RunUntilBridgeAsync(serve, environment);
+        Assert.DoesNotContain("could rewrite the Glass Box", output, StringComparison.Ordinal);
+        Assert.Equal([ownerRole], await QueryAsync(superuser, "SELECT DISTINCT tableowner::text FROM pg_tables WHERE schemaname = 'public'"));
+        Assert.Contains("deployment", await QueryAsync(superuser, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'"));
+        Assert.Single(await QueryAsync(service, "SELECT chain_id::text FROM deployment")); // the service role bound the deployment
+        foreach (var sql in new[] { "UPDATE glass_box SET subject = 'forged'", "DELETE FROM glass_box", "DROP TRIGGER glass_box_no_update ON glass_box", "ALTER TABLE glass_box DISABLE TRIGGER glass_box_no_update" })
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(service, sql));
+            Assert.True(refused.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"{sql}: {refused.SqlState} {refused.MessageText}");
+        }
+
+        // A read command takes the same path: migrated as the owner, read as the service role.
+        var (exitCode, listing) = await CliProcess.RunAsync(["decisions", "list", "--data-dir", data.Path], environment);
+        Assert.True(exitCode == 0, listing);
+        Assert.Contains($"Reading the bridge database as role {serviceRole}", listing, StringComparison.Ordinal);
+
+        // Running as the owner itself works, with a warning naming the role and the fix.
+        output = await RunUntilBridgeAsync(serve, With(With(environment, "ISKANDER_DATABASE", owner), "ISKANDER_DATABASE_OWNER", ""));
+        Assert.Contains($"The bridge's database role {ownerRole} owns the Glass Box's table glass_box: it could rewrite the Glass Box or drop its append-only trigger. Give the bridge a role of its own in ISKANDER_DATABASE and migrate as the owner with ISKANDER_DATABASE_OWNER",
+            output, StringComparison.Ordinal);
+
+        // Owner settings that cannot work: one line, documented exit code, no password echoed.
+        async Task<string> FailsAsync(int expectedExit, IReadOnlyDictionary<string, string> settings)
+        {
+            var (code, text) = await CliProcess.RunAsync(serve, settings);
+            Assert.True(code == expectedExit, $"exit {code}, expected {expectedExit}:\n{text}");
+            Assert.DoesNotContain("-pw", text, StringComparison.Ordinal);
+            return OneErrorLine(text);
+        }
+
+        var line = await FailsAsync(2, With(environment, "ISKANDER_DATABASE", ""));
+        Assert.Contains("ISKANDER_DATABASE_OWNER is set but ISKANDER_DATABASE is not", line, StringComparison.Ordinal);
+        line = await FailsAsync(2, With(environment, "ISKANDER_DATABASE_OWNER", new NpgsqlConnectionStringBuilder(owner) { Database = "postgres" }.ConnectionString));
+        Assert.Contains($"ISKANDER_DATABASE_OWNER connects to the database postgres, but ISKANDER_DATABASE to {database}", line, StringComparison.Ordinal);
+        line = await FailsAsync(1, With(environment, "ISKANDER_DATABASE_OWNER", As(superuser, ownerRole, "wrong-pw")));
+        Assert.Contains($"the schema's owner (ISKANDER_DATABASE_OWNER) could not migrate the bridge's database", line, StringComparison.Ordinal);
+        Assert.Contains("password authentication failed", line, StringComparison.Ordinal);
+    }
+
+    private static string As(string connection, string role, string password) =>
+        new NpgsqlConnectionStringBuilder(connection) { Username = role, Password = password, Pooling = false }.ConnectionString;
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<string>> QueryAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync()) values.Add(reader.GetString(0));
+        return values;
     }
 
     [Fact]
@@ -112,6 +196,8 @@ public sealed class OperationsTests(PostgresFixture postgres) : IClassFixture<Po
             await File.WriteAllTextAsync(bundlePath, (await BundleAsync(contract)).ToJson());
             line = await FailsAsync(2, new Dictionary<string, string>(), ["verify", bundlePath, "--anchor", contract.ToString(), "--rpc", node.RpcUrl.ToString()]);
             Assert.Contains(contract.ToString(), line, StringComparison.Ordinal);
+            Assert.Contains("DecisionAnchor", line, StringComparison.Ordinal);
+            Assert.Contains("pass the cooperative's DecisionAnchor with --anchor, or its deployment manifest with --deployment", line, StringComparison.Ordinal);
         }
     }
 
@@ -138,7 +224,7 @@ public sealed class OperationsTests(PostgresFixture postgres) : IClassFixture<Po
     private static Dictionary<string, string> With(IReadOnlyDictionary<string, string> environment, string name, string value) =>
         new(environment) { [name] = value };
 
-    private static async Task RunUntilBridgeAsync(string[] arguments, IReadOnlyDictionary<string, string> environment)
+    private static async Task<string> RunUntilBridgeAsync(string[] arguments, IReadOnlyDictionary<string, string> environment)
     {
         using var serve = CliProcess.Start(arguments, environment);
         await serve.WaitForLineAsync("Bridge:", TimeSpan.FromMinutes(1));
@@ -146,6 +232,7 @@ public sealed class OperationsTests(PostgresFixture postgres) : IClassFixture<Po
         serve.Interrupt();
         var exitCode = await serve.WaitForExitAsync(TimeSpan.FromMinutes(1));
         Assert.True(exitCode == 0, serve.Output);
+        return serve.Output;
     }
 
     // The one error line, and nothing that looks like a stack trace.

@@ -175,8 +175,9 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
 
     private sealed record Schedule(DateTimeOffset NextFullReconcile, DateTimeOffset NextDeepScan);
 
-    // Hinted polls, then the scheduled and hinted group reconciles. A hinted poll that fails stays
-    // hinted; a scheduled reconcile that fails is repeated after the ingestion backoff.
+    // Hinted polls, then the scheduled and hinted group reconciles. A hinted poll or group that fails
+    // stays hinted, and a scheduled reconcile that fails is repeated, after the ingestion backoff: so
+    // the error stands (readiness says so) until Loomio answers, and no hint is lost meanwhile.
     private async Task<Schedule> IngestAsync(DateTimeOffset now, Schedule schedule, CancellationToken cancellationToken)
     {
         int dropped;
@@ -232,8 +233,8 @@ public sealed class BridgeService(DecisionIngestor ingestor, LoomioClient loomio
         lock (_hintGate) due = _due.Where(d => d.Value <= now).Select(d => d.Key).ToList();
         foreach (var group in due)
         {
-            failure = await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) ?? failure;
-            lock (_hintGate) _due.Remove(group);
+            if (await ReconcileAsync(group, null, cancellationToken).ConfigureAwait(false) is { } failed) failure = failed;
+            else lock (_hintGate) _due.Remove(group);
         }
 
         if (failure is not null) throw failure;

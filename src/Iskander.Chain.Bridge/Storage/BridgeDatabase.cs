@@ -67,6 +67,38 @@ public sealed class BridgeDatabase(string connectionString) : IAsyncDisposable
         await grant.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The role this database's connections log in as (<c>current_user</c>), and the database they reach.</summary>
+    public async Task<(string Role, string Database)> IdentityAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand("SELECT current_user, current_database()", connection);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetString(0), reader.GetString(1));
+    }
+
+    /// <summary>
+    /// Why this connection's role could rewrite the Glass Box or lift its append-only protection, or
+    /// null when it cannot: it is a superuser, or it owns <c>glass_box</c> (directly, or as a member
+    /// of the owning role, which it may <c>SET ROLE</c> to). Call after <see cref="MigrateAsync"/>.
+    /// </summary>
+    public async Task<string?> GlassBoxExposureAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand("""
+            SELECT r.rolsuper, pg_has_role(current_user, c.relowner, 'MEMBER'), pg_get_userbyid(c.relowner), current_user
+            FROM pg_roles r, pg_class c
+            WHERE r.rolname = current_user AND c.oid = 'public.glass_box'::regclass
+            """, connection);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (owner, role) = (reader.GetString(2), reader.GetString(3));
+        return reader.GetBoolean(0) ? "is a superuser"
+            : !reader.GetBoolean(1) ? null
+            : owner == role ? "owns the Glass Box's table glass_box"
+            : $"is a member of {owner}, which owns the Glass Box's table glass_box";
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }
