@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {MACIVoting} from "../src/ballots/MACIVoting.sol";
 import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "../src/ballots/IBallotVerifiers.sol";
 import {ProcessMessagesVerifier_3_2_1} from "../src/verifiers/ProcessMessagesVerifier_3_2_1.sol";
-import {TallyVotesVerifier_3_1} from "../src/verifiers/TallyVotesVerifier_3_1.sol";
+import {TallyVotesVerifier_3_2_1} from "../src/verifiers/TallyVotesVerifier_3_2_1.sol";
 import {Vm} from "../test/utils/Vm.sol";
 
 /// @title DeployBallot
@@ -15,8 +15,8 @@ import {Vm} from "../test/utils/Vm.sol";
 ///           coordinator's public key), BALLOT_VOTE_OPTIONS, BALLOT_DEADLINE (unix time); the poll id is derived by the contract
 ///         - BALLOT_CREDITS (default 1: one member, one vote)
 ///         - BALLOT_PROCESS_VERIFIER, BALLOT_TALLY_VERIFIER with BALLOT_STATE_DEPTH, BALLOT_BATCH_SIZE,
-///           BALLOT_VOTE_OPTION_DEPTH for another shape; default: the test shape (3, 2, 1) with its
-///           verifiers deployed here
+///           BALLOT_VOTE_OPTION_DEPTH, BALLOT_TALLY_BATCH_DEPTH for another shape; default: the test
+///           shape (3, 2, 1; tally batches of 2^2) with its verifiers deployed here
 ///         - BALLOT_MANIFEST (default deployments/ballot.json; must be under ./deployments)
 contract DeployBallot {
     Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
@@ -31,7 +31,7 @@ contract DeployBallot {
         address tallyVerifier = vm.envOr("BALLOT_TALLY_VERIFIER", address(0));
         vm.startBroadcast(deployerKey);
         if (processVerifier == address(0)) processVerifier = address(new ProcessMessagesVerifier_3_2_1());
-        if (tallyVerifier == address(0)) tallyVerifier = address(new TallyVotesVerifier_3_1());
+        if (tallyVerifier == address(0)) tallyVerifier = address(new TallyVotesVerifier_3_2_1());
         ballot = new MACIVoting(
             MACIVoting.Settings({
                 membership: IMembership(vm.envOr("BALLOT_MEMBERSHIP", address(0))),
@@ -40,6 +40,7 @@ contract DeployBallot {
                 stateTreeDepth: uint8(vm.envOr("BALLOT_STATE_DEPTH", uint256(3))),
                 batchSize: uint8(vm.envOr("BALLOT_BATCH_SIZE", uint256(2))),
                 voteOptionTreeDepth: uint8(vm.envOr("BALLOT_VOTE_OPTION_DEPTH", uint256(1))),
+                tallyBatchDepth: uint8(vm.envOr("BALLOT_TALLY_BATCH_DEPTH", uint256(2))),
                 voteOptions: uint8(vm.envUint("BALLOT_VOTE_OPTIONS")),
                 votingDeadline: uint64(vm.envUint("BALLOT_DEADLINE")),
                 initialCredits: uint64(vm.envOr("BALLOT_CREDITS", uint256(1))),

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ProcessMessagesVerifier_3_2_1} from "../src/verifiers/ProcessMessagesVerifier_3_2_1.sol";
-import {TallyVotesVerifier_3_1} from "../src/verifiers/TallyVotesVerifier_3_1.sol";
+import {TallyVotesVerifier_3_2_1} from "../src/verifiers/TallyVotesVerifier_3_2_1.sol";
 import {Test} from "./utils/Test.sol";
 
 /// @notice The exported Groth16 verifiers with real proofs: fixtures proven by the C# suite with the
@@ -14,11 +14,11 @@ contract Groth16VerifiersTest is Test {
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     ProcessMessagesVerifier_3_2_1 internal process;
-    TallyVotesVerifier_3_1 internal tally;
+    TallyVotesVerifier_3_2_1 internal tally;
 
     function setUp() public {
         process = new ProcessMessagesVerifier_3_2_1();
-        tally = new TallyVotesVerifier_3_1();
+        tally = new TallyVotesVerifier_3_2_1();
     }
 
     function _fixture(string memory verifier) internal view returns (uint256[] memory proof, uint256[] memory inputs) {
@@ -38,7 +38,7 @@ contract Groth16VerifiersTest is Test {
     }
 
     function _tally(uint256[] memory p, uint256[] memory inputs) internal view returns (bool) {
-        return tally.verifyProof([p[0], p[1]], [[p[2], p[3]], [p[4], p[5]]], [p[6], p[7]], [inputs[0], inputs[1]]);
+        return tally.verifyProof([p[0], p[1]], [[p[2], p[3]], [p[4], p[5]]], [p[6], p[7]], [inputs[0], inputs[1], inputs[2], inputs[3]]);
     }
 
     function _verifies(bool isProcess, uint256[] memory p, uint256[] memory inputs) internal view returns (bool) {
@@ -46,8 +46,8 @@ contract Groth16VerifiersTest is Test {
     }
 
     function _check(bool isProcess) internal view {
-        (uint256[] memory proof, uint256[] memory inputs) = _fixture(isProcess ? "ProcessMessagesVerifier_3_2_1" : "TallyVotesVerifier_3_1");
-        assertEq(inputs.length, isProcess ? 9 : 2);
+        (uint256[] memory proof, uint256[] memory inputs) = _fixture(isProcess ? "ProcessMessagesVerifier_3_2_1" : "TallyVotesVerifier_3_2_1");
+        assertEq(inputs.length, isProcess ? 9 : 4);
         assertTrue(_verifies(isProcess, proof, inputs), "the real proof verifies");
 
         // Any public input changed: a proof of other inputs (each input's term of the key is used).
@@ -88,7 +88,7 @@ contract Groth16VerifiersTest is Test {
     // Starved of gas, a verifier reverts or says no (a precompile call that fails returns false);
     // it never accepts. The step hits every precompile call of both verifiers short of its gas.
     function _starve(bool isProcess) internal view {
-        (uint256[] memory p, uint256[] memory inputs) = _fixture(isProcess ? "ProcessMessagesVerifier_3_2_1" : "TallyVotesVerifier_3_1");
+        (uint256[] memory p, uint256[] memory inputs) = _fixture(isProcess ? "ProcessMessagesVerifier_3_2_1" : "TallyVotesVerifier_3_2_1");
         uint256[9] memory nine;
         for (uint256 i = 0; i < 9 && i < inputs.length; i++) {
             nine[i] = inputs[i];
@@ -100,7 +100,7 @@ contract Groth16VerifiersTest is Test {
                     accepted = ok;
                 } catch {}
             } else {
-                try tally.verifyProof{gas: limit}([p[0], p[1]], [[p[2], p[3]], [p[4], p[5]]], [p[6], p[7]], [nine[0], nine[1]]) returns (bool ok) {
+                try tally.verifyProof{gas: limit}([p[0], p[1]], [[p[2], p[3]], [p[4], p[5]]], [p[6], p[7]], [nine[0], nine[1], nine[2], nine[3]]) returns (bool ok) {
                     accepted = ok;
                 } catch {}
             }

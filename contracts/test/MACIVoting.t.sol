@@ -68,6 +68,7 @@ contract MACIVotingTest is Test {
             stateTreeDepth: depth,
             batchSize: batch,
             voteOptionTreeDepth: 1,
+            tallyBatchDepth: depth,
             voteOptions: 3,
             votingDeadline: DEADLINE,
             initialCredits: 1,
@@ -429,6 +430,42 @@ contract MACIVotingTest is Test {
         assertTrue(ballot.resultsPublished());
     }
 
+    function test_tally_batches_are_proven_in_order_each_from_the_last_commitment() public {
+        MACIVoting.Settings memory settings = _settings(3, 2);
+        settings.tallyBatchDepth = 2; // two proofs of four ballots
+        ballot = new MACIVoting(settings);
+        _closeWith(1);
+        ballot.processMessages(5, _proof());
+        assertEq(ballot.tallyBatchCount(), 2);
+        uint256[8] memory proof = _proof();
+        uint256[] memory tally = new uint256[](5);
+        tally[1] = 1;
+        uint256 last = _commitment(tally, 7, 1, 8);
+
+        uint256[4] memory first = [uint256(5), 0, 333, 0];
+        vm.expectCall(
+            address(verifier),
+            abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[4])", [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], first)
+        );
+        ballot.tallyVotes(333, proof);
+        assertEq(ballot.tallyBatchesProven(), 1);
+        assertFalse(ballot.tallyComplete());
+        vm.expectRevert(MACIVoting.WrongPhase.selector); // results only once every batch is tallied
+        ballot.publishResults(tally, 7, 1, 8);
+
+        uint256[4] memory second = [uint256(5), 333, last, 1];
+        vm.expectCall(
+            address(verifier),
+            abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[4])", [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], second)
+        );
+        ballot.tallyVotes(last, proof);
+        assertTrue(ballot.tallyComplete());
+        vm.expectRevert(MACIVoting.WrongPhase.selector); // no batch left: a replayed proof goes nowhere
+        ballot.tallyVotes(last, proof);
+        ballot.publishResults(tally, 7, 1, 8);
+        assertEq(ballot.results()[1], 1);
+    }
+
     function _commitment(uint256[] memory tally, uint256 resultsSalt, uint256 spent, uint256 spentSalt) internal pure returns (uint256) {
         uint256 root = PoseidonT6.hash([tally[0], tally[1], tally[2], tally[3], tally[4]]);
         return PoseidonT3.hash([PoseidonT3.hash([root, resultsSalt]), PoseidonT3.hash([spent, spentSalt])]);
@@ -526,6 +563,13 @@ contract MACIVotingTest is Test {
         vm.expectRevert(MACIVoting.InvalidSettings.selector);
         new MACIVoting(settings);
         settings.stateTreeDepth = 3;
+        settings.tallyBatchDepth = 4; // a tally batch larger than the ballot tree
+        vm.expectRevert(MACIVoting.InvalidSettings.selector);
+        new MACIVoting(settings);
+        settings.tallyBatchDepth = 0;
+        vm.expectRevert(MACIVoting.InvalidSettings.selector);
+        new MACIVoting(settings);
+        settings.tallyBatchDepth = 3;
         settings.voteOptionTreeDepth = uint8(BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH + 1);
         vm.expectRevert(MACIVoting.InvalidSettings.selector);
         new MACIVoting(settings);

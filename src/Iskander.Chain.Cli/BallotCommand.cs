@@ -39,7 +39,7 @@ internal static class BallotCommand
 
     private static Command Circuits()
     {
-        var shape = new Option<string>("--shape") { Description = "Parameter set: test (7 members, batches of 2, 5 options) or coop (127 members, batches of 16, 25 options).", DefaultValueFactory = _ => "test" };
+        var shape = new Option<string>("--shape") { Description = "Parameter set: test (7 members, batches of 2, 5 options), coop (127 members, batches of 16, 25 options), large (1,023 members, batches of 16, 5 options), or s,batch,d.", DefaultValueFactory = _ => "test" };
         var compileOnly = new Option<bool>("--compile-only") { Description = "Compile and report constraint counts; no Groth16 setup." };
         var exportVerifiers = new Option<bool>("--export-verifiers") { Description = "Copy the Solidity verifiers into contracts/src/verifiers." };
         var ptau = new Option<FileInfo?>("--ptau") { Description = "A prepared powers-of-tau file (e.g. a Perpetual Powers of Tau round); default: the smallest development file that fits." };
@@ -52,15 +52,20 @@ internal static class BallotCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var log = Logging.CreateConsoleLogger();
-            var parameters = parseResult.GetValue(shape) switch
-            {
-                "test" => BallotCircuitParameters.Test,
-                "coop" => BallotCircuitParameters.Coop,
-                var other => null,
-            };
+            var parameters = BallotCircuitParameters.Parse(parseResult.GetValue(shape)!);
             if (parameters is null)
             {
-                Console.Error.WriteLine("--shape is test or coop");
+                Console.Error.WriteLine("--shape is test, coop, large or s,batch,d (e.g. 10,16,1)");
+                return 2;
+            }
+
+            try
+            {
+                BallotLimits.Check(parameters, 1, 0, 0);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                Console.Error.WriteLine($"--shape: {ex.Message}");
                 return 2;
             }
 

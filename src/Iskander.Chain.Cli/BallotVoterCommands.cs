@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Iskander.Chain.Ballots.Chain;
+using Iskander.Chain.Ballots.Circuits;
 using Iskander.Chain.Contracts;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Accounts;
@@ -125,7 +126,7 @@ internal static class BallotVoterCommands
             Console.WriteLine($"ballot {ballot.Address}: voting {(status.VotingClosed ? "closed" : $"open until {status.VotingDeadline:u}")}; {status.NumSignups - 1} member(s) signed up, {status.NumMessages} message(s)");
             Console.WriteLine(status.ResultsPublished
                 ? "results (verified on chain): " + string.Join(", ", (await ballot.ResultsAsync(cancellationToken).ConfigureAwait(false)).Select((r, i) => $"option {i}: {r}"))
-                : status.VotingClosed ? $"proving: {(status.ProcessingComplete ? "every batch verified" : $"batch {status.CurrentBatch} next")}; tally {(status.TallyCommitment.IsZero ? "not yet proven" : "proven")}" : "no results before the deadline");
+                : status.VotingClosed ? $"proving: {(status.ProcessingComplete ? "every batch verified" : $"batch {status.CurrentBatch} next")}; tally {status.TallyBatchesProven} of {status.TallyBatchCount} batch(es) verified" : "no results before the deadline");
             return 0;
         });
         return command;
@@ -137,7 +138,7 @@ internal static class BallotVoterCommands
         {
             Description = $"The cooperative's deployment manifest: the ballot must gate on its CoopIdentity, on its chain (default: ${BridgeRuntime.DeploymentVariable}).",
         };
-        var command = new Command("verify", "Check from chain data alone that the ballot is the exported MACIVoting of the cooperative, every batch and the tally were proven by the expected verifiers and the results match the proven commitment.")
+        var command = new Command("verify", "Check from chain data alone that the ballot is the exported MACIVoting of the cooperative, every batch and every tally batch were proven by the expected verifiers and the results match the last tally commitment.")
         {
             BallotAddress, Rpc, deployment,
         };
@@ -205,7 +206,8 @@ internal static class BallotVoterCommands
         checks.Add(("voting closed", status.VotingClosed, status.VotingClosed ? "closed after the deadline" : $"open until {status.VotingDeadline:u}"));
         var proven = events.Count(e => e.Event.Name == "BatchProcessed");
         checks.Add(("every batch proven", status.VotingClosed ? status.ProcessingComplete && proven == batches : null, $"{proven} of {batches} batch proof(s) verified by the contract"));
-        foreach (var (function, contract) in new[] { ("processVerifier", "ProcessMessagesVerifier_3_2_1"), ("tallyVerifier", "TallyVotesVerifier_3_1") })
+        var parameters = (await ballot.SettingsAsync(cancellationToken).ConfigureAwait(false)).Parameters;
+        foreach (var (function, contract) in new[] { ("processVerifier", new BallotCircuit(BallotCircuitKind.ProcessMessages, parameters).VerifierName), ("tallyVerifier", new BallotCircuit(BallotCircuitKind.TallyVotes, parameters).VerifierName) })
         {
             var address = await ballot.ViewAsync<Address>(function, cancellationToken).ConfigureAwait(false);
             var artifact = Path.Combine(outDirectory, contract + ".sol", contract + ".json");
@@ -213,10 +215,12 @@ internal static class BallotVoterCommands
             checks.Add(($"{function} is the exported {contract}", File.Exists(artifact) ? different is null : null, File.Exists(artifact) ? different ?? address.ToString() : "no build of it here"));
         }
 
-        checks.Add(("tally proven", status.ProcessingComplete ? !status.TallyCommitment.IsZero : null, status.TallyCommitment.IsZero ? "no tally proof yet" : $"commitment {status.TallyCommitment}"));
+        var tallied = events.Count(e => e.Event.Name == "VotesTallied");
+        checks.Add(("every tally batch proven", status.ProcessingComplete ? status.TallyComplete && tallied == status.TallyBatchCount : null,
+            status.TallyComplete ? $"{tallied} of {status.TallyBatchCount} tally proof(s) verified, commitment {status.TallyCommitment}" : $"{status.TallyBatchesProven} of {status.TallyBatchCount} tally proof(s) so far"));
         var published = events.LastOrDefault(e => e.Event.Name == "ResultsPublished");
         var results = await ballot.ResultsAsync(cancellationToken).ConfigureAwait(false);
-        checks.Add(("results match the proven commitment", status.TallyCommitment.IsZero ? null : status.ResultsPublished && published is not null && ((object?[])published["results"]!).Select(v => (BigInteger)v!).SequenceEqual(results),
+        checks.Add(("results match the proven commitment", !status.TallyComplete ? null : status.ResultsPublished && published is not null && ((object?[])published["results"]!).Select(v => (BigInteger)v!).SequenceEqual(results),
             status.ResultsPublished ? string.Join(", ", results.Select((r, i) => $"option {i}: {r}")) : "not published yet"));
     }
 

@@ -149,7 +149,7 @@ internal static class DemoCommand
         Console.WriteLine($"Watchtowers of 2 founders: {watch.Passed} genuine admissions PASS against their decision records; the revocation the anchoring key scheduled alone " +
             $"({watch.Fabricated.ToString()[..12]}…, no decision behind it) raised {watch.Alarms} ALARM and the members' veto left it {watch.VetoedStatus}: it can never run.");
         Console.WriteLine($"Secret ballot at {ballot.Ballot} (\"Which roof for the east block?\"): {string.Join(", ", ballot.Results.Select((r, i) => $"{DemoBallot.Options[i]} {r}"))}; " +
-            $"{(ballot.BatchesProven ? $"all {ballot.Batches} message batches" : "NOT every batch")} and {(ballot.TallyProven ? "the tally" : "NOT the tally")} proven with Groth16 and verified by the contract " +
+            $"{(ballot.BatchesProven ? $"all {ballot.Batches} message batches" : "NOT every batch")} and {(ballot.TallyProven ? $"all {ballot.TallyBatches} tally batches" : "NOT every tally batch")} proven with Groth16 and verified by the contract " +
             $"({ballot.ProvingTime.TotalSeconds:0} s); the coerced founder's watched vote was overridden in secret; the result is anchored as a decision above. " +
             "Its keys come from the INSECURE development powers of tau: fine on this local chain, never for a real ballot.");
         Console.WriteLine($"{rows.Count} decision versions from {keys.Count} polls and 1 ballot anchored in {rows.Select(r => r[5]).Distinct().Count()} batches on chain {manifest.ChainId}; " +

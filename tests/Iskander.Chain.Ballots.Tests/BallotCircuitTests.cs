@@ -93,12 +93,18 @@ public sealed class BallotCircuitTests(TestCircuits circuits) : IClassFixture<Te
 
         // Ada, Bob, Cy's override, Dee's key change and re-vote, Eve's invalidation: 6 commands applied; 7 are no-ops.
         Assert.Equal(6, applied);
-        var tally = poll.Tally(Fr.Random(), Fr.Random());
-        Assert.Equal(expected.Select(e => new BigInteger(e)), tally.Results);
-        Assert.Equal(new BigInteger(4), tally.TotalSpent);
-        var tallyWitness = await WitnessAsync("tally", tally.Inputs, "tally", check: true);
-        Assert.True(tallyWitness.ExitCode == 0, tallyWitness.StandardError + tallyWitness.StandardOutput);
-        Assert.Contains("WITNESS IS CORRECT", tallyWitness.StandardOutput, StringComparison.Ordinal);
+        // Two tally batches of four ballots, the second opening the first's commitment.
+        var batches = poll.TallyRemaining();
+        Assert.Equal(BallotCircuitParameters.Test.TallyBatchCount, batches.Count);
+        Assert.True(batches[^1].Final);
+        Assert.Equal(expected.Select(e => new BigInteger(e)), batches[^1].Results);
+        Assert.Equal(new BigInteger(4), batches[^1].TotalSpent);
+        foreach (var tally in batches)
+        {
+            var tallyWitness = await WitnessAsync("tally", tally.Inputs, $"tally-{tally.Batch}", check: true);
+            Assert.True(tallyWitness.ExitCode == 0, tallyWitness.StandardError + tallyWitness.StandardOutput);
+            Assert.Contains("WITNESS IS CORRECT", tallyWitness.StandardOutput, StringComparison.Ordinal);
+        }
     }
 
     [Theory]
@@ -127,18 +133,27 @@ public sealed class BallotCircuitTests(TestCircuits circuits) : IClassFixture<Te
     }
 
     [Theory]
-    [InlineData("tallyCommitment")]
-    [InlineData("sbCommitment")]
-    [InlineData("votes")]
-    [InlineData("ballotNonces")]
-    public async Task A_tally_that_does_not_match_the_ballots_is_impossible(string field)
+    [InlineData(1, "newTallyCommitment")]
+    [InlineData(1, "currentTallyCommitment")]
+    [InlineData(1, "sbCommitment")]
+    [InlineData(1, "votes")]
+    [InlineData(1, "ballotNonces")]
+    [InlineData(1, "batchSiblings")]
+    [InlineData(1, "batchIndex")]
+    [InlineData(1, "currentResults")]
+    [InlineData(1, "currentSpent")]
+    [InlineData(0, "currentResults")]
+    [InlineData(0, "currentSpent")]
+    [InlineData(0, "currentTallyCommitment")]
+    public async Task A_tally_that_does_not_match_the_ballots_is_impossible(int batch, string field)
     {
         var poll = Poll(out var keys);
         PublishStory(poll, keys);
         while (poll.BatchesLeft > 0) poll.ProcessNextBatch(Coordinator, Fr.Random());
-        var input = new Dictionary<string, object>(poll.Tally(Fr.Random(), Fr.Random()).Inputs);
+        // Batch 0 must start from nothing; batch 1 must open batch 0's commitment and sit at its own place in the ballot tree.
+        var input = new Dictionary<string, object>(poll.TallyRemaining()[batch].Inputs);
         input[field] = Bump(input[field]);
-        var witness = await WitnessAsync("tally", input, $"tally-{field}");
+        var witness = await WitnessAsync("tally", input, $"tally-{batch}-{field}");
         Assert.NotEqual(0, witness.ExitCode);
         Assert.Contains("Assert Failed", witness.StandardError + witness.StandardOutput, StringComparison.Ordinal);
     }
@@ -169,7 +184,7 @@ public sealed class BallotCircuitTests(TestCircuits circuits) : IClassFixture<Te
         Assert.Equal(0, batch.ValidMessages);
         var witness = await WitnessAsync("process", batch.Inputs, "small-order", check: true); // the circuit refuses the key too
         Assert.Equal(0, witness.ExitCode);
-        Assert.Equal(new BigInteger[5], poll.Tally(Fr.Random(), Fr.Random()).Results);
+        Assert.Equal(new BigInteger[5], poll.TallyRemaining()[^1].Results);
     }
 
     [Fact]
@@ -180,7 +195,27 @@ public sealed class BallotCircuitTests(TestCircuits circuits) : IClassFixture<Te
         Assert.Throws<InvalidOperationException>(() => poll.SignUp(MaciPrivateKey.Generate().PublicKey()));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PollProcessor(BallotCircuitParameters.Test, 6, PollId, 1));
         Assert.Equal(0, poll.BatchCount);
-        Assert.Equal(new BigInteger[5], poll.Tally(Fr.Random(), Fr.Random()).Results);
+        Assert.Equal(new BigInteger[5], poll.TallyRemaining()[^1].Results);
+    }
+
+    [Fact]
+    public void Parameter_sets_are_named_or_spelled_out_and_tally_batches_fit_the_ballot_tree()
+    {
+        Assert.Same(BallotCircuitParameters.Test, BallotCircuitParameters.Parse("test"));
+        Assert.Equal(new BallotCircuitParameters(10, 16, 1, 6), BallotCircuitParameters.Parse("large"));
+        Assert.Equal(BallotCircuitParameters.Large, BallotCircuitParameters.Parse("10,16,1"));
+        Assert.Equal(new BallotCircuitParameters(7, 16, 2, 3), BallotCircuitParameters.Parse("7,16,2,3"));
+        foreach (var bad in new[] { "", "huge", "7,16", "7,16,2,3,1", "-1,2,1", "7, 16,2", "a,b,c" }) Assert.Null(BallotCircuitParameters.Parse(bad));
+
+        // Tally proofs of about 50-90k constraints: 64, 32 or 8 ballots by option depth, never more than the tree.
+        Assert.Equal(6, BallotCircuitParameters.DefaultTallyBatchDepth(10, 1));
+        Assert.Equal(5, BallotCircuitParameters.DefaultTallyBatchDepth(7, 2));
+        Assert.Equal(3, BallotCircuitParameters.DefaultTallyBatchDepth(10, 3));
+        Assert.Equal(3, BallotCircuitParameters.DefaultTallyBatchDepth(3, 1));
+        Assert.Equal(16, BallotCircuitParameters.Large.TallyBatchCount);
+        Assert.Equal(2, BallotCircuitParameters.Test.TallyBatchCount);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PollProcessor(new BallotCircuitParameters(3, 2, 1, 4), 5, PollId, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PollProcessor(new BallotCircuitParameters(3, 2, 1, 0), 5, PollId, 1));
     }
 
     // Adds one to a decimal value, to the last element of an array, or to the first row of a matrix (slot 0: a real message in every batch).

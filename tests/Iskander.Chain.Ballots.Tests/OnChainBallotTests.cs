@@ -120,10 +120,18 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
         }
 
         Assert.True((await ballot.StatusAsync()).ProcessingComplete);
-        var tally = poll.Tally(Fr.Random(), Fr.Random());
-        var tallyProof = await _prover.ProveAsync(circuits.Tally, tally.Inputs, work.Path, "tally");
-        Assert.Equal("InvalidProof", await RevertOf(() => ballot.TallyVotesAsync(tally.TallyCommitment + Fr.One, tallyProof)));
-        gas["tallyVotes"] = (await ballot.TallyVotesAsync(tally.TallyCommitment, tallyProof)).GasUsed;
+        var batches = poll.TallyRemaining();
+        Assert.Equal((await ballot.StatusAsync()).TallyBatchCount, batches.Count);
+        var proofs = new List<Groth16Proof>();
+        foreach (var batch in batches) proofs.Add(await _prover.ProveAsync(circuits.Tally, batch.Inputs, work.Path, $"tally-{batch.Batch}"));
+        Assert.Equal("InvalidProof", await RevertOf(() => ballot.TallyVotesAsync(batches[1].TallyCommitment, proofs[1]))); // batch 1 before batch 0
+        Assert.Equal("InvalidProof", await RevertOf(() => ballot.TallyVotesAsync(batches[0].TallyCommitment + Fr.One, proofs[0])));
+        gas["tallyVotes"] = (await ballot.TallyVotesAsync(batches[0].TallyCommitment, proofs[0])).GasUsed;
+        Assert.Equal("InvalidProof", await RevertOf(() => ballot.TallyVotesAsync(batches[0].TallyCommitment, proofs[0]))); // a replay
+        Assert.Equal("WrongPhase", await RevertOf(() => ballot.PublishResultsAsync(batches[0]))); // results before the last batch
+        await ballot.TallyVotesAsync(batches[1].TallyCommitment, proofs[1]);
+        Assert.True((await ballot.StatusAsync()).TallyComplete);
+        var tally = batches[^1];
         var inflated = tally with { Results = tally.Results.Select((r, i) => i == 0 ? r + 1 : r).ToList() };
         Assert.Equal("ResultsMismatch", await RevertOf(() => ballot.PublishResultsAsync(inflated)));
         gas["publishResults"] = (await ballot.PublishResultsAsync(tally)).GasUsed;
@@ -184,9 +192,9 @@ public sealed class OnChainBallotTests(TestCircuits circuits, ITestOutputHelper 
                 await ballot.ProcessMessagesAsync(batch.NewSbCommitment, await _prover.ProveAsync(circuits.Process, batch.Inputs, work.Path, $"b{batch.Index}"));
             }
 
-            var tally = poll.Tally(Fr.Random(), Fr.Random());
-            await ballot.TallyVotesAsync(tally.TallyCommitment, await _prover.ProveAsync(circuits.Tally, tally.Inputs, work.Path, "tally"));
-            await ballot.PublishResultsAsync(tally);
+            var batches = poll.TallyRemaining();
+            foreach (var batch in batches) await ballot.TallyVotesAsync(batch.TallyCommitment, await _prover.ProveAsync(circuits.Tally, batch.Inputs, work.Path, $"tally-{batch.Batch}"));
+            await ballot.PublishResultsAsync(batches[^1]);
             outcomes.Add((await ballot.ResultsAsync()).Take(2).ToList());
         }
 

@@ -27,14 +27,21 @@ public sealed class ProvingTests(TestCircuits circuits) : IClassFixture<TestCirc
             Assert.Equal(batch.NewSbCommitment.ToBigInteger(), proof.PublicSignals[5]);
         }
 
-        var tally = poll.Tally(Fr.Random(), Fr.Random());
-        var tallyProof = await prover.ProveAsync(circuits.Tally, tally.Inputs, work.Path, "tally");
-        Assert.Equal([2, 1, 0, 0, 0], tally.Results.Select(r => (int)r));
-        Assert.Equal(tally.TallyCommitment.ToBigInteger(), tallyProof.PublicSignals[1]);
+        Groth16Proof? tallyProof = null;
+        TallyResult? tally = null;
+        foreach (var batch in poll.TallyRemaining())
+        {
+            tallyProof = await prover.ProveAsync(circuits.Tally, batch.Inputs, work.Path, "tally");
+            Assert.Equal(batch.TallyCommitment.ToBigInteger(), tallyProof.PublicSignals[2]);
+            Assert.Equal(batch.Batch, (int)tallyProof.PublicSignals[3]);
+            tally = batch;
+        }
+
+        Assert.Equal([2, 1, 0, 0, 0], tally!.Results.Select(r => (int)r));
 
         // A proof presented with other public signals does not verify.
         var forgedPublic = Path.Combine(work.Path, "forged.public.json");
-        await File.WriteAllTextAsync(forgedPublic, System.Text.Json.JsonSerializer.Serialize(tallyProof.PublicSignals.Select((s, i) => (i == 1 ? s + 1 : s).ToString())));
+        await File.WriteAllTextAsync(forgedPublic, System.Text.Json.JsonSerializer.Serialize(tallyProof!.PublicSignals.Select((s, i) => (i == 2 ? s + 1 : s).ToString())));
         Assert.False(await prover.VerifyAsync(circuits.Tally, Path.Combine(work.Path, "tally.proof.json"), forgedPublic));
         var roundTrip = Groth16Proof.FromJson(tallyProof.ToJson());
         Assert.Equal(tallyProof.ToContractArray(), roundTrip.ToContractArray());

@@ -33,7 +33,7 @@ public sealed class ZkeyProverTests(TestCircuits circuits) : IClassFixture<TestC
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
         var process = await WitnessAsync(circuits.Process, poll.ProcessNextBatch(coordinator, Fr.Random()).Inputs, Path.Combine(directory, "process"));
         while (poll.BatchesLeft > 0) poll.ProcessNextBatch(coordinator, Fr.Random());
-        var tally = await WitnessAsync(circuits.Tally, poll.Tally(Fr.Random(), Fr.Random()).Inputs, Path.Combine(directory, "tally"));
+        var tally = await WitnessAsync(circuits.Tally, poll.TallyRemaining()[^1].Inputs, Path.Combine(directory, "tally"));
         return (process, tally);
     }
 
@@ -102,11 +102,11 @@ public sealed class ZkeyProverTests(TestCircuits circuits) : IClassFixture<TestC
     {
         var (coordinator, poll) = TestCircuits.ThreeVoterPoll(i => (ulong)i % 2);
         while (poll.BatchesLeft > 0) poll.ProcessNextBatch(coordinator, Fr.Random());
-        var tally = poll.Tally(Fr.Random(), Fr.Random());
+        var tally = poll.TallyRemaining()[^1];
         var prover = new Groth16Prover(TestToolchain.Runner(), new LoggerConfiguration().CreateLogger()) { Engine = ProverEngine.Snarkjs };
         using var work = new TempDirectory();
         var proof = await prover.ProveAsync(circuits.Tally, tally.Inputs, work.Path, "tally");
-        Assert.Equal(tally.TallyCommitment.ToBigInteger(), proof.PublicSignals[1]);
+        Assert.Equal(tally.TallyCommitment.ToBigInteger(), proof.PublicSignals[2]);
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed partial class CliTests
         var output = demo.Output;
         Assert.True(exitCode == 0, output);
         Assert.Contains("12 decision versions from 7 polls and 1 ballot anchored in 2 batches on chain 31337; 12 verified, 0 failed.", output, StringComparison.Ordinal);
-        Assert.Contains("green roof 0, solar tiles 1, slate 2; all 2 message batches and the tally proven with Groth16 and verified by the contract", output, StringComparison.Ordinal);
+        Assert.Contains("green roof 0, solar tiles 1, slate 2; all 2 message batches and all 2 tally batches proven with Groth16 and verified by the contract", output, StringComparison.Ordinal);
         Assert.Contains("Watchtowers of 2 founders: 3 genuine admissions PASS against their decision records; the revocation the anchoring key scheduled alone", output, StringComparison.Ordinal);
         Assert.Contains("raised 1 ALARM and the members' veto left it vetoed: it can never run.", output, StringComparison.Ordinal);
         Assert.Contains("3 members hold a CoopIdentity token", output, StringComparison.Ordinal); // the fabricated revocation took nobody's

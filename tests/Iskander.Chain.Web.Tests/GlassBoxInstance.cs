@@ -140,14 +140,14 @@ public sealed class GlassBoxInstance : IAsyncLifetime
     private async Task CoordinateBallotAsync()
     {
         var store = new BallotStore(Database);
-        var ballot = await store.RegisterAsync(Ballot, Coop.Manifest.ChainId, Coop.Manifest.DeployBlock, "Which garden plan?", 7, 3, new BallotCircuitParameters(2, 2, 1), 1);
-        foreach (var step in new[] { "batch:1", "tally" })
+        var ballot = await store.RegisterAsync(Ballot, Coop.Manifest.ChainId, Coop.Manifest.DeployBlock, "Which garden plan?", 7, 3, new BallotCircuitParameters(2, 2, 1, 2), 1);
+        foreach (var step in new[] { "batch:1", "tally:0" })
         {
-            await store.SaltAsync(ballot.Id, step, Fr.One, step == "tally" ? Fr.One : null, Fr.One);
+            await store.SaltAsync(ballot.Id, step, Fr.One, step == "tally:0" ? Fr.One : null, Fr.One);
             await store.UpdateStepAsync(ballot.Id, step, "confirmed", "{}");
         }
 
-        await store.SetStatusAsync(ballot.Id, "published", new TallyResult(new Dictionary<string, object>(), [2, 0, 1, 0, 0], 3, Fr.One, Fr.One, Fr.One));
+        await store.SetStatusAsync(ballot.Id, "published", new TallyResult(new Dictionary<string, object>(), [2, 0, 1, 0, 0], 3, Fr.One, Fr.One, Fr.One, 0, true));
     }
 
     /// <summary>A governance action row for <paramref name="action"/> in <paramref name="status"/>, ordered by the anchored decision <paramref name="decision"/> at <paramref name="position"/>; returns its row id.</summary>

@@ -20,7 +20,7 @@ public sealed class ViewsPageTests(GlassBoxInstance instance)
         var ballot = page.Locator($"#ballot-list > li[data-ballot='{instance.Ballot.ToChecksumString()}']");
         await Assertions.Expect(ballot).ToContainTextAsync("Ballot (its question is shown to members)");
         await Assertions.Expect(ballot).ToContainTextAsync("Phaseresults published on chain");
-        await Assertions.Expect(ballot).ToContainTextAsync("Proofs2 of 2 verified on chain (batch:1: confirmed, tally: confirmed)");
+        await Assertions.Expect(ballot).ToContainTextAsync("Proofs2 of 2 verified on chain (batch:1: confirmed, tally:0: confirmed)");
         await Assertions.Expect(ballot).ToContainTextAsync("Results3 credits spent");
         await Assertions.Expect(ballot.Locator("ol.results > li")).ToHaveTextAsync(["option 0: 2", "option 1: 0", "option 2: 1", "option 3: 0", "option 4: 0"]);
         await Assertions.Expect(ballot).Not.ToContainTextAsync("Which garden plan?");

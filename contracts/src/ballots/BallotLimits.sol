@@ -10,8 +10,8 @@ library BallotLimits {
     /// @notice Width of each packed command field (state index, option, weight, nonce, poll id):
     ///         five fields and the circuits' 50-bit comparators fit one 253-bit field element.
     uint256 internal constant COMMAND_FIELD_BITS = 50;
-    /// @notice Largest state tree depth (1,023 members): the tally circuit proves every ballot at
-    ///         once, about 2.4k constraints each, so depth 10 stays within a 2^22 powers of tau.
+    /// @notice Largest state tree depth (1,023 members): each message proves a state path of this
+    ///         depth (about 1k constraints a level); the tally goes in batches of 2^tallyBatchDepth.
     uint256 internal constant MAX_STATE_TREE_DEPTH = 10;
     /// @notice Largest batch: about 22k constraints per message at the coop shape, so a batch of
     ///         64 stays within a 2^21 powers of tau.

@@ -11,7 +11,7 @@ interface IProcessMessagesVerifier {
 
 /// @notice The snarkjs-exported Groth16 verifier of the tally circuit (2 public inputs).
 interface ITallyVotesVerifier {
-    function verifyProof(uint256[2] calldata pA, uint256[2][2] calldata pB, uint256[2] calldata pC, uint256[2] calldata pubSignals)
+    function verifyProof(uint256[2] calldata pA, uint256[2][2] calldata pB, uint256[2] calldata pC, uint256[4] calldata pubSignals)
         external
         view
         returns (bool);

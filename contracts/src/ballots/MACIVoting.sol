@@ -14,7 +14,8 @@ import {IMembership, IProcessMessagesVerifier, ITallyVotesVerifier} from "./IBal
 ///         up once each with a BabyJubJub key; anyone may publish encrypted messages (votes, key
 ///         changes) until the deadline, so a member can vote or secretly override from any
 ///         address; the coordinator then proves, batch by batch from the last, how the messages
-///         change the hidden state and ballots, proves the tally, and publishes the results, which
+///         change the hidden state and ballots, proves the tally batch by batch from the first, and
+///         publishes the results, which
 ///         the contract checks against the proven commitment. Every public input of every proof is
 ///         computed here from this contract's own state; nothing the coordinator says is taken on
 ///         trust. The electorate is membership, not addresses: one leaf per membership token, and
@@ -43,6 +44,7 @@ contract MACIVoting {
         uint8 stateTreeDepth;
         uint8 batchSize;
         uint8 voteOptionTreeDepth;
+        uint8 tallyBatchDepth;
         uint8 voteOptions;
         uint64 votingDeadline;
         uint64 initialCredits;
@@ -55,6 +57,8 @@ contract MACIVoting {
     uint8 public immutable stateTreeDepth;
     uint8 public immutable batchSize;
     uint8 public immutable voteOptionTreeDepth;
+    /// @notice Each tally proof covers 2^tallyBatchDepth ballots.
+    uint8 public immutable tallyBatchDepth;
     uint8 public immutable voteOptions;
     uint64 public immutable pollId;
     uint64 public immutable votingDeadline;
@@ -90,7 +94,10 @@ contract MACIVoting {
     /// @notice The next batch to prove (counting from 1; batches are proven last first).
     uint256 public currentBatch;
     bool public processingComplete;
+    /// @notice The running tally commitment after the proven tally batches (0 before the first).
     uint256 public tallyCommitment;
+    /// @notice Tally batches proven, of {tallyBatchCount}; the next proof is of batch tallyBatchesProven.
+    uint256 public tallyBatchesProven;
     bool public resultsPublished;
     uint256[] private _results;
     uint256 public totalSpent;
@@ -101,7 +108,7 @@ contract MACIVoting {
     event PublishMessage(uint256 indexed messageIndex, uint256[10] data, uint256 encryptionKeyX, uint256 encryptionKeyY);
     event VotingClosed(uint256 numSignups, uint256 numMessages, uint256 batches, uint256 sbCommitment);
     event BatchProcessed(uint256 indexed batch, uint256 newSbCommitment);
-    event VotesTallied(uint256 tallyCommitment);
+    event VotesTallied(uint256 indexed tallyBatch, uint256 tallyCommitment);
     event ResultsPublished(uint256[] results, uint256 totalSpent);
 
     error NotMember(address account);
@@ -120,7 +127,8 @@ contract MACIVoting {
         if (
             settings.stateTreeDepth == 0 || settings.stateTreeDepth > BallotLimits.MAX_STATE_TREE_DEPTH || settings.batchSize == 0
                 || settings.batchSize > BallotLimits.MAX_BATCH_SIZE || settings.voteOptionTreeDepth == 0
-                || settings.voteOptionTreeDepth > BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH || settings.voteOptions == 0
+                || settings.voteOptionTreeDepth > BallotLimits.MAX_VOTE_OPTION_TREE_DEPTH || settings.tallyBatchDepth == 0
+                || settings.tallyBatchDepth > settings.stateTreeDepth || settings.voteOptions == 0
                 || settings.voteOptions > uint256(5) ** settings.voteOptionTreeDepth || settings.initialCredits > BallotLimits.MAX_INITIAL_CREDITS
                 || settings.coordinatorPublicKeyHash >= SNARK_FIELD
         ) revert InvalidSettings();
@@ -130,6 +138,7 @@ contract MACIVoting {
         stateTreeDepth = settings.stateTreeDepth;
         batchSize = settings.batchSize;
         voteOptionTreeDepth = settings.voteOptionTreeDepth;
+        tallyBatchDepth = settings.tallyBatchDepth;
         voteOptions = settings.voteOptions;
         // The poll id every command must name, unique per chain and contract, so that a message
         // (signed with a key a member reuses, for a coordinator that serves every ballot) cannot be
@@ -252,20 +261,24 @@ contract MACIVoting {
         emit BatchProcessed(batch, newSbCommitment);
     }
 
-    /// @notice Verifies the tally proof over every ballot of the final commitment.
+    /// @notice Verifies the proof of the next tally batch: its 2^tallyBatchDepth ballots are part of
+    ///         the final commitment's ballot root and move the running tally commitment from the
+    ///         current one (0 before batch 0) to `newTallyCommitment`.
     function tallyVotes(uint256 newTallyCommitment, uint256[8] calldata proof) external {
-        if (!processingComplete || tallyCommitment != 0) revert WrongPhase();
+        uint256 batch = tallyBatchesProven;
+        if (!processingComplete || batch == tallyBatchCount()) revert WrongPhase();
         if (newTallyCommitment >= SNARK_FIELD || newTallyCommitment == 0) revert NotAFieldElement(newTallyCommitment);
-        uint256[2] memory inputs = [sbCommitment, newTallyCommitment];
+        uint256[4] memory inputs = [sbCommitment, tallyCommitment, newTallyCommitment, batch];
         if (!tallyVerifier.verifyProof([proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], inputs)) revert InvalidProof();
         tallyCommitment = newTallyCommitment;
-        emit VotesTallied(newTallyCommitment);
+        tallyBatchesProven = batch + 1;
+        emit VotesTallied(batch, newTallyCommitment);
     }
 
     /// @notice Publishes the per-option results (all 5^depth of them) if they are exactly what
-    ///         the proven tally commitment binds: hash2(hash2(resultsRoot, resultsSalt), hash2(spent, spentSalt)).
+    ///         the last tally commitment binds: hash2(hash2(resultsRoot, resultsSalt), hash2(spent, spentSalt)).
     function publishResults(uint256[] calldata perOption, uint256 resultsSalt, uint256 spent, uint256 spentSalt) external {
-        if (tallyCommitment == 0 || resultsPublished) revert WrongPhase();
+        if (!tallyComplete() || resultsPublished) revert WrongPhase();
         if (perOption.length != uint256(5) ** voteOptionTreeDepth) revert ResultsMismatch();
         // Poseidon reduces its inputs mod p: a count or salt shifted by a multiple of p would match
         // the commitment too, and stored as the result it would block the true one for good.
@@ -306,6 +319,16 @@ contract MACIVoting {
     /// @notice The state indices voided at close, in order.
     function voidedLeaves() external view returns (uint256[] memory) {
         return _voidedLeaves;
+    }
+
+    /// @notice Tally proofs a ballot needs: one per 2^tallyBatchDepth ballots of the whole tree.
+    function tallyBatchCount() public view returns (uint256) {
+        return uint256(1) << (stateTreeDepth - tallyBatchDepth);
+    }
+
+    /// @notice Whether every tally batch is proven (the commitment binds the final results).
+    function tallyComplete() public view returns (bool) {
+        return processingComplete && tallyBatchesProven == tallyBatchCount();
     }
 
     /// @notice Batches whose messages are published (the last partial one once voting closed).

@@ -48,7 +48,7 @@ contract SwitchableVerifier is IProcessMessagesVerifier, ITallyVotesVerifier {
         return accept;
     }
 
-    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[2] calldata) external view returns (bool) {
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[4] calldata) external view returns (bool) {
         return accept;
     }
 }

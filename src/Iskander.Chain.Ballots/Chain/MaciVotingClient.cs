@@ -32,12 +32,18 @@ public sealed record MessageEvent(int Index, PublishedMessage Message, ulong Blo
 /// <param name="CurrentBatch">Next batch to prove (0 when processing is complete).</param>
 /// <param name="ProcessingComplete">Whether every batch is proven.</param>
 /// <param name="SbCommitment">Current state/ballot commitment.</param>
-/// <param name="TallyCommitment">Proven tally commitment (0 before).</param>
+/// <param name="TallyCommitment">Running tally commitment after the proven tally batches (0 before).</param>
 /// <param name="ResultsPublished">Whether results are on chain.</param>
 /// <param name="VotingDeadline">When voting ends.</param>
 /// <param name="BatchCount">Batches of published messages (the last partial one once closed).</param>
+/// <param name="TallyBatchesProven">Tally batches proven.</param>
+/// <param name="TallyBatchCount">Tally batches the ballot needs.</param>
 public sealed record BallotStatus(int NumSignups, int NumMessages, bool VotingClosed, int CurrentBatch, bool ProcessingComplete, BigInteger SbCommitment,
-    BigInteger TallyCommitment, bool ResultsPublished, DateTimeOffset VotingDeadline, int BatchCount);
+    BigInteger TallyCommitment, bool ResultsPublished, DateTimeOffset VotingDeadline, int BatchCount, int TallyBatchesProven, int TallyBatchCount)
+{
+    /// <summary>Whether every tally batch is proven: the tally commitment binds the final results.</summary>
+    public bool TallyComplete => ProcessingComplete && TallyBatchesProven == TallyBatchCount;
+}
 
 /// <summary>A ballot's fixed settings, read from its contract and checked against <see cref="BallotLimits"/>.</summary>
 /// <param name="Parameters">The circuits' shape.</param>
@@ -96,7 +102,7 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
     public Task<TransactionReceipt> ProcessMessagesAsync(Fr newSbCommitment, Groth16Proof proof, CancellationToken cancellationToken = default) =>
         _contract.SendAsync("processMessages", [newSbCommitment.ToBigInteger(), proof.ToContractArray().Cast<object?>().ToArray()], cancellationToken);
 
-    /// <summary>Submits the tally proof.</summary>
+    /// <summary>Submits the proof of the next tally batch.</summary>
     public Task<TransactionReceipt> TallyVotesAsync(Fr tallyCommitment, Groth16Proof proof, CancellationToken cancellationToken = default) =>
         _contract.SendAsync("tallyVotes", [tallyCommitment.ToBigInteger(), proof.ToContractArray().Cast<object?>().ToArray()], cancellationToken);
 
@@ -113,14 +119,14 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
     public async Task<BallotSettings> SettingsAsync(CancellationToken cancellationToken = default)
     {
         var values = new Dictionary<string, BigInteger>();
-        foreach (var view in new[] { "stateTreeDepth", "batchSize", "voteOptionTreeDepth", "voteOptions", "pollId", "initialCredits" })
+        foreach (var view in new[] { "stateTreeDepth", "batchSize", "voteOptionTreeDepth", "tallyBatchDepth", "voteOptions", "pollId", "initialCredits" })
         {
             values[view] = await ViewAsync<BigInteger>(view, cancellationToken).ConfigureAwait(false);
         }
 
         // Every value is range-checked before it is narrowed.
         var small = values.Where(v => v.Key is not ("pollId" or "initialCredits")).ToDictionary(v => v.Key, v => v.Value > 255 ? 0 : (int)v.Value);
-        var parameters = new BallotCircuitParameters(small["stateTreeDepth"], small["batchSize"], small["voteOptionTreeDepth"]);
+        var parameters = new BallotCircuitParameters(small["stateTreeDepth"], small["batchSize"], small["voteOptionTreeDepth"], small["tallyBatchDepth"]);
         BallotLimits.Check(parameters, small["voteOptions"], values["pollId"], values["initialCredits"]);
         return new BallotSettings(parameters, small["voteOptions"], (ulong)values["pollId"], (ulong)values["initialCredits"]);
     }
@@ -139,7 +145,9 @@ public sealed class MaciVotingClient(EthClient client, Address ballot, ContractA
             (BigInteger)(await One("tallyCommitment").ConfigureAwait(false))!,
             (bool)(await One("resultsPublished").ConfigureAwait(false))!,
             DateTimeOffset.FromUnixTimeSeconds((long)(BigInteger)(await One("votingDeadline").ConfigureAwait(false))!),
-            (int)(BigInteger)(await One("batchCount").ConfigureAwait(false))!);
+            (int)(BigInteger)(await One("batchCount").ConfigureAwait(false))!,
+            (int)(BigInteger)(await One("tallyBatchesProven").ConfigureAwait(false))!,
+            (int)(BigInteger)(await One("tallyBatchCount").ConfigureAwait(false))!);
     }
 
     /// <summary>The timestamp of the latest block (the contract's notion of now).</summary>

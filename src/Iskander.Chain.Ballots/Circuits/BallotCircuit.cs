@@ -9,7 +9,7 @@ public enum BallotCircuitKind
     /// <summary>One batch of messages applied to the state and ballots (<c>circuits/src/ballot/ProcessMessages.circom</c>).</summary>
     ProcessMessages,
 
-    /// <summary>The tally of every ballot (<c>circuits/src/ballot/TallyVotes.circom</c>).</summary>
+    /// <summary>The tally of one batch of ballots, moving the running tally commitment on (<c>circuits/src/ballot/TallyVotes.circom</c>).</summary>
     TallyVotes,
 }
 
@@ -21,12 +21,12 @@ public sealed record BallotCircuit(BallotCircuitKind Kind, BallotCircuitParamete
     /// <summary>Public inputs in the order the verifier takes them (the template's declaration order).</summary>
     public IReadOnlyList<string> PublicInputs => Kind == BallotCircuitKind.ProcessMessages
         ? ["totalSignups", "outputBatchHash", "coordinatorPublicKeyHash", "voteOptions", "currentSbCommitment", "newSbCommitment", "index", "batchEndIndex", "pollId"]
-        : ["sbCommitment", "tallyCommitment"];
+        : ["sbCommitment", "currentTallyCommitment", "newTallyCommitment", "batchIndex"];
 
     /// <summary>e.g. <c>ProcessMessages_3_2_1</c>.</summary>
     public string Name => Kind == BallotCircuitKind.ProcessMessages
         ? string.Create(CultureInfo.InvariantCulture, $"ProcessMessages_{Parameters.StateTreeDepth}_{Parameters.BatchSize}_{Parameters.VoteOptionTreeDepth}")
-        : string.Create(CultureInfo.InvariantCulture, $"TallyVotes_{Parameters.StateTreeDepth}_{Parameters.VoteOptionTreeDepth}");
+        : string.Create(CultureInfo.InvariantCulture, $"TallyVotes_{Parameters.StateTreeDepth}_{Parameters.TallyBatchDepth}_{Parameters.VoteOptionTreeDepth}");
 
     /// <summary>The Solidity verifier contract's name, e.g. <c>ProcessMessagesVerifier_3_2_1</c>.</summary>
     public string VerifierName => $"{Kind}Verifier{Name[Kind.ToString().Length..]}";
@@ -36,7 +36,7 @@ public sealed record BallotCircuit(BallotCircuitKind Kind, BallotCircuitParamete
     {
         var template = Kind == BallotCircuitKind.ProcessMessages
             ? string.Create(CultureInfo.InvariantCulture, $"ProcessMessages({Parameters.StateTreeDepth}, {Parameters.BatchSize}, {Parameters.VoteOptionTreeDepth})")
-            : string.Create(CultureInfo.InvariantCulture, $"TallyVotes({Parameters.StateTreeDepth}, {Parameters.VoteOptionTreeDepth})");
+            : string.Create(CultureInfo.InvariantCulture, $"TallyVotes({Parameters.StateTreeDepth}, {Parameters.TallyBatchDepth}, {Parameters.VoteOptionTreeDepth})");
         return $$"""
             pragma circom 2.1.6;
 

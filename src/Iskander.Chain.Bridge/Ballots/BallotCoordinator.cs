@@ -24,13 +24,13 @@ public sealed record BallotKeys(CircuitKeys Process, CircuitKeys Tally);
 
 /// <summary>
 /// The coordinator of one ballot: mirrors its events, closes voting after the deadline, replays
-/// the poll from the mirror, then proves each batch (last first) and the tally with the
+/// the poll from the mirror, then proves each batch (last first) and each tally batch (first first) with the
 /// <see cref="Groth16Prover"/> it is given (the C# prover unless configured otherwise), verifies
 /// each proof locally, submits it, publishes the results, and records them as a decision
 /// ("secret ballot result") for the anchoring pipeline. Every step is resumable from PostgreSQL:
 /// salts are stored before proving and proofs before sending, so a coordinator stopped anywhere
 /// continues where it was and never makes a proof twice; the contract's own progress (current
-/// batch, tally commitment, published results) decides what is left. Every transaction is
+/// batch, tally batches, published results) decides what is left. Every transaction is
 /// announced in the Glass Box first.
 /// </summary>
 public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store, CoordinatedBallot ballot, MaciVotingClient contract, BallotMirror mirror,
@@ -104,19 +104,38 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
             changed = true;
         }
 
-        var tallyStep = await store.StepAsync(ballot.Id, "tally", cancellationToken).ConfigureAwait(false);
-        var (resultsSalt, spentSalt) = (tallyStep?.Salt ?? Fr.Random(), tallyStep?.SecondSalt ?? Fr.Random());
-        var tally = poll.Tally(resultsSalt, spentSalt);
-        if (tallyStep is null) await store.SaltAsync(ballot.Id, "tally", resultsSalt, spentSalt, tally.TallyCommitment, cancellationToken).ConfigureAwait(false);
-        if (status.TallyCommitment.IsZero)
+        // Tally batches in order from 0; those the contract holds are replayed with their stored salts.
+        TallyResult? tally = null;
+        while (poll.TallyBatchesDone < status.TallyBatchCount)
         {
-            var proof = await ProofAsync("tally", tallyStep, keys.Tally, tally.Inputs, cancellationToken).ConfigureAwait(false);
-            var receipt = await AuditedAsync("ballot.tally", new JsonObject { ["tallyCommitment"] = tally.TallyCommitment.ToString() },
-                () => contract.TallyVotesAsync(tally.TallyCommitment, proof, cancellationToken), cancellationToken).ConfigureAwait(false);
-            await store.UpdateStepAsync(ballot.Id, "tally", "confirmed", tx: receipt.TransactionHash, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var batch = poll.TallyBatchesDone;
+            var step = $"tally:{batch}";
+            var stored = await store.StepAsync(ballot.Id, step, cancellationToken).ConfigureAwait(false);
+            if (batch < status.TallyBatchesProven && stored is null)
+            {
+                throw new InvalidOperationException($"tally batch {batch} of ballot {ballot.Address} is on chain but its salts are not in the database: its commitment cannot be reproduced");
+            }
+
+            tally = poll.TallyNextBatch(stored?.Salt ?? Fr.Random(), stored?.SecondSalt ?? Fr.Random());
+            if (stored is null) await store.SaltAsync(ballot.Id, step, tally.ResultsSalt, tally.SpentSalt, tally.TallyCommitment, cancellationToken).ConfigureAwait(false);
+            else if (stored.Commitment != tally.TallyCommitment) throw new InvalidOperationException($"tally batch {batch} replays to another commitment than the one salted");
+            if (batch < status.TallyBatchesProven)
+            {
+                if (stored!.Status != "confirmed") await store.UpdateStepAsync(ballot.Id, step, "confirmed", cancellationToken: cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var proof = await ProofAsync(step, stored, keys.Tally, tally.Inputs, cancellationToken).ConfigureAwait(false);
+            var result = tally;
+            var receipt = await AuditedAsync("ballot.tally", new JsonObject { ["batch"] = batch, ["tallyCommitment"] = tally.TallyCommitment.ToString() },
+                () => contract.TallyVotesAsync(result.TallyCommitment, proof, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await store.UpdateStepAsync(ballot.Id, step, "confirmed", tx: receipt.TransactionHash, cancellationToken: cancellationToken).ConfigureAwait(false);
+            log.Information("Ballot {Ballot}: tally batch {Batch} of {Batches} verified on chain", ballot.Address, batch + 1, status.TallyBatchCount);
+            status = await contract.StatusAsync(cancellationToken).ConfigureAwait(false);
             changed = true;
         }
-        else if (status.TallyCommitment != tally.TallyCommitment.ToBigInteger())
+
+        if (tally is not { Final: true } || status.TallyCommitment != tally.TallyCommitment.ToBigInteger())
         {
             throw new InvalidOperationException($"ballot {ballot.Address}: the tally commitment on chain is not the one this coordinator proved");
         }
@@ -146,7 +165,7 @@ public sealed class BallotCoordinator(BridgeDatabase database, BallotStore store
             {
                 "ballot.close" => status.VotingClosed,
                 "ballot.process" => status.VotingClosed && intent.Detail["batch"]!.GetValue<int>() > status.CurrentBatch,
-                "ballot.tally" => !status.TallyCommitment.IsZero,
+                "ballot.tally" => (intent.Detail["batch"]?.GetValue<int>() ?? 0) < status.TallyBatchesProven, // intents from before tally batches name none: batch 0
                 "ballot.results" => status.ResultsPublished,
                 _ => false,
             };

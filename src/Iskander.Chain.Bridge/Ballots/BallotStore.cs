@@ -47,11 +47,11 @@ public sealed class BallotStore(BridgeDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var insert = new NpgsqlCommand(
             """
-            INSERT INTO ballots (address, chain_id, deploy_block, title, poll_id, vote_options, state_depth, batch_size, vote_option_depth, credits, status)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'collecting') ON CONFLICT (address) DO NOTHING
+            INSERT INTO ballots (address, chain_id, deploy_block, title, poll_id, vote_options, state_depth, batch_size, vote_option_depth, tally_batch_depth, credits, status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'collecting') ON CONFLICT (address) DO NOTHING
             """, connection))
         {
-            foreach (var value in new object[] { address.ToArray(), (long)chainId, (long)deployBlock, title, (long)pollId, voteOptions, parameters.StateTreeDepth, parameters.BatchSize, parameters.VoteOptionTreeDepth, (long)credits })
+            foreach (var value in new object[] { address.ToArray(), (long)chainId, (long)deployBlock, title, (long)pollId, voteOptions, parameters.StateTreeDepth, parameters.BatchSize, parameters.VoteOptionTreeDepth, parameters.TallyBatchDepth, (long)credits })
             {
                 insert.Parameters.Add(new() { Value = value });
             }
@@ -67,13 +67,13 @@ public sealed class BallotStore(BridgeDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            "SELECT id, address, chain_id, deploy_block, title, poll_id, vote_options, state_depth, batch_size, vote_option_depth, credits, status FROM ballots ORDER BY id", connection);
+            "SELECT id, address, chain_id, deploy_block, title, poll_id, vote_options, state_depth, batch_size, vote_option_depth, tally_batch_depth, credits, status FROM ballots ORDER BY id", connection);
         var ballots = new List<CoordinatedBallot>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             ballots.Add(new CoordinatedBallot(reader.GetInt64(0), new Address((byte[])reader[1]), (ulong)reader.GetInt64(2), (ulong)reader.GetInt64(3), reader.GetString(4),
-                (ulong)reader.GetInt64(5), reader.GetInt32(6), new BallotCircuitParameters(reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9)), (ulong)reader.GetInt64(10), reader.GetString(11)));
+                (ulong)reader.GetInt64(5), reader.GetInt32(6), new BallotCircuitParameters(reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10)), (ulong)reader.GetInt64(11), reader.GetString(12)));
         }
 
         return ballots;

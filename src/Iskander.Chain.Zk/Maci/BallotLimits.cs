@@ -36,6 +36,7 @@ public static class BallotLimits
         Require(parameters.StateTreeDepth is >= 1 and <= MaxStateTreeDepth, "stateTreeDepth", $"1 to {MaxStateTreeDepth}");
         Require(parameters.BatchSize is >= 1 and <= MaxBatchSize, "batchSize", $"1 to {MaxBatchSize}");
         Require(parameters.VoteOptionTreeDepth is >= 1 and <= MaxVoteOptionTreeDepth, "voteOptionTreeDepth", $"1 to {MaxVoteOptionTreeDepth}");
+        Require(parameters.TallyBatchDepth >= 1 && parameters.TallyBatchDepth <= parameters.StateTreeDepth, "tallyBatchDepth", "1 to the state tree depth");
         Require(voteOptions >= 1 && voteOptions <= parameters.MaxVoteOptions, nameof(voteOptions), $"1 to {parameters.MaxVoteOptions} options");
         Require(pollId >= 0 && pollId <= MaxCommandField, nameof(pollId), $"at most {MaxCommandField}");
         Require(initialCredits >= 0 && initialCredits <= MaxInitialCredits, nameof(initialCredits), $"at most {MaxInitialCredits}");

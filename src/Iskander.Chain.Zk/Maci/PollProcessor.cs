@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using Iskander.Chain.Zk.Curves;
 using Iskander.Chain.Zk.Encryption;
@@ -16,19 +17,71 @@ namespace Iskander.Chain.Zk.Maci;
 /// <param name="StateTreeDepth">s.</param>
 /// <param name="BatchSize">Messages per processing proof.</param>
 /// <param name="VoteOptionTreeDepth">d.</param>
-public sealed record BallotCircuitParameters(int StateTreeDepth, int BatchSize, int VoteOptionTreeDepth)
+/// <param name="TallyBatchDepth">t: each tally proof covers 2^t ballots (1 ≤ t ≤ s).</param>
+public sealed record BallotCircuitParameters(int StateTreeDepth, int BatchSize, int VoteOptionTreeDepth, int TallyBatchDepth)
 {
-    /// <summary>The tiny shape tests and CI prove end to end: 7 members, batches of 2, 5 options.</summary>
-    public static BallotCircuitParameters Test { get; } = new(3, 2, 1);
+    /// <summary>A shape whose tally batches hold <see cref="DefaultTallyBatchDepth"/> ballots.</summary>
+    public BallotCircuitParameters(int stateTreeDepth, int batchSize, int voteOptionTreeDepth)
+        : this(stateTreeDepth, batchSize, voteOptionTreeDepth, DefaultTallyBatchDepth(stateTreeDepth, voteOptionTreeDepth))
+    {
+    }
+
+    /// <summary>The tiny shape tests and CI prove end to end: 7 members, batches of 2, 5 options, tallied in two batches of 4 ballots.</summary>
+    public static BallotCircuitParameters Test { get; } = new(3, 2, 1, 2);
 
     /// <summary>A production shape: 127 members, batches of 16, 25 options.</summary>
     public static BallotCircuitParameters Coop { get; } = new(7, 16, 2);
+
+    /// <summary>The largest production shape: 1,023 members (leaf 0 is the blank leaf), batches of 16, 5 options.</summary>
+    public static BallotCircuitParameters Large { get; } = new(10, 16, 1);
+
+    /// <summary>
+    /// A parameter set by name (<c>test</c>, <c>coop</c>, <c>large</c>) or as <c>s,batch,d</c> or <c>s,batch,d,t</c>;
+    /// null when the text is neither. The values still have to pass <see cref="BallotLimits"/>.
+    /// </summary>
+    public static BallotCircuitParameters? Parse(string text)
+    {
+        switch (text)
+        {
+            case "test": return Test;
+            case "coop": return Coop;
+            case "large": return Large;
+        }
+
+        var parts = text.Split(',');
+        var values = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i])) return null;
+        }
+
+        return values.Length switch
+        {
+            3 => new(values[0], values[1], values[2]),
+            4 => new(values[0], values[1], values[2], values[3]),
+            _ => null,
+        };
+    }
 
     /// <summary>Most members.</summary>
     public int MaxMembers => (1 << StateTreeDepth) - 1;
 
     /// <summary>Most options.</summary>
     public int MaxVoteOptions => (int)Math.Pow(5, VoteOptionTreeDepth);
+
+    /// <summary>Ballots per tally proof.</summary>
+    public int TallyBatchSize => 1 << TallyBatchDepth;
+
+    /// <summary>Tally proofs: one per 2^t ballots of the whole ballot tree.</summary>
+    public int TallyBatchCount => 1 << (StateTreeDepth - TallyBatchDepth);
+
+    /// <summary>
+    /// The tally batch depth that keeps a tally proof near 50–90k constraints (a ballot costs about
+    /// 0.8k constraints at d = 1, 2.4k at d = 2, 10k at d = 3): one proof must compile within the
+    /// WebAssembly compiler's 4 GiB and prove in seconds, and 2^10 ballots in one proof do neither.
+    /// </summary>
+    public static int DefaultTallyBatchDepth(int stateTreeDepth, int voteOptionTreeDepth) =>
+        Math.Min(stateTreeDepth, voteOptionTreeDepth switch { <= 1 => 6, 2 => 5, _ => 3 });
 }
 
 /// <summary>One message as published on chain: the ciphertext and its ephemeral public key.</summary>
@@ -57,14 +110,16 @@ public sealed record PublishedMessage(MaciMessage Message, BabyJubJubPoint Encry
 /// <param name="ValidMessages">How many of the batch's messages were applied.</param>
 public sealed record ProcessBatchResult(IReadOnlyDictionary<string, object> Inputs, Fr NewSbCommitment, int Index, int ValidMessages);
 
-/// <summary>The tally proof's input and the results it commits to.</summary>
+/// <summary>One tally proof's input and the running results it commits to.</summary>
 /// <param name="Inputs">The circuit input.</param>
-/// <param name="Results">Votes per option (all 5^d).</param>
-/// <param name="TotalSpent">Credits spent in all.</param>
+/// <param name="Results">Votes per option (all 5^d) up to and including this batch.</param>
+/// <param name="TotalSpent">Credits spent up to and including this batch.</param>
 /// <param name="TallyCommitment">hash2(hash2(resultsRoot, resultsSalt), hash2(totalSpent, spentSalt)).</param>
 /// <param name="ResultsSalt">Salt of the results.</param>
 /// <param name="SpentSalt">Salt of the spent total.</param>
-public sealed record TallyResult(IReadOnlyDictionary<string, object> Inputs, IReadOnlyList<BigInteger> Results, BigInteger TotalSpent, Fr TallyCommitment, Fr ResultsSalt, Fr SpentSalt);
+/// <param name="Batch">The tally batch (from 0).</param>
+/// <param name="Final">Whether it is the last batch: its results are the ballot's.</param>
+public sealed record TallyResult(IReadOnlyDictionary<string, object> Inputs, IReadOnlyList<BigInteger> Results, BigInteger TotalSpent, Fr TallyCommitment, Fr ResultsSalt, Fr SpentSalt, int Batch, bool Final);
 
 /// <summary>
 /// The coordinator's replay of a poll, exactly as the circuits compute it: sign-ups fill the state
@@ -86,6 +141,8 @@ public sealed class PollProcessor
     private Fr _sbSalt = Fr.Zero;
     private int _processed;
     private bool _closed;
+    private RunningTally _tally;
+    private int _tallied;
 
     /// <summary>A poll with <paramref name="voteOptions"/> options, id <paramref name="pollId"/>, and <paramref name="initialCredits"/> per member.</summary>
     public PollProcessor(BallotCircuitParameters parameters, int voteOptions, ulong pollId, ulong initialCredits)
@@ -99,6 +156,7 @@ public sealed class PollProcessor
         var emptyBallot = Ballot.Empty(parameters.VoteOptionTreeDepth);
         _ballotTree = new IncrementalTree(2, parameters.StateTreeDepth, emptyBallot.Hash());
         _ballots = Enumerable.Repeat(emptyBallot, 1 << parameters.StateTreeDepth).ToArray();
+        _tally = new RunningTally(new Fr[parameters.MaxVoteOptions], Fr.Zero, Fr.Zero, Fr.Zero, Fr.Zero);
         _ballotTree.InsertMany(Enumerable.Repeat(emptyBallot.Hash(), 1 << parameters.StateTreeDepth).ToArray());
         _leaves.Add(StateLeaf.Blank);
         _stateTree.Insert(StateLeaf.Blank.Hash());
@@ -283,38 +341,66 @@ public sealed class PollProcessor
         return new ProcessBatchResult(inputs, newCommitment, index, applied);
     }
 
-    /// <summary>The tally of every ballot (after every batch is processed), with fresh salts.</summary>
-    public TallyResult Tally(Fr resultsSalt, Fr spentSalt)
+    /// <summary>Tally batches done (by <see cref="TallyNextBatch"/>), of <see cref="BallotCircuitParameters.TallyBatchCount"/>.</summary>
+    public int TallyBatchesDone => _tallied;
+
+    /// <summary>
+    /// The next tally batch (after every message batch is processed), in order from batch 0: its
+    /// ballots are added to the running results, committed with fresh salts.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Batches are left to process, or every tally batch is done.</exception>
+    public TallyResult TallyNextBatch(Fr resultsSalt, Fr spentSalt)
     {
         if (BatchesLeft > 0) throw new InvalidOperationException($"{BatchesLeft} batch(es) are not processed yet");
+        if (_tallied == _parameters.TallyBatchCount) throw new InvalidOperationException("every tally batch is done");
         _closed = true;
-        var options = _parameters.MaxVoteOptions;
-        var results = new Fr[options];
-        var spent = Fr.Zero;
-        foreach (var ballot in _ballots)
+        var batch = _tallied;
+        var size = _parameters.TallyBatchSize;
+        var ballots = _ballots.AsSpan(batch * size, size).ToArray();
+        var current = _tally;
+        var results = current.Results.ToArray();
+        var spent = current.Spent;
+        foreach (var ballot in ballots)
         {
-            for (var j = 0; j < options; j++)
+            for (var j = 0; j < results.Length; j++)
             {
                 results[j] += ballot.Votes[j];
                 spent += ballot.Votes[j];
             }
         }
 
-        var resultsRoot = new Ballot(results, Fr.Zero, _parameters.VoteOptionTreeDepth).VoteOptionRoot();
-        var commitment = MaciCommitments.Tally(resultsRoot, resultsSalt, spent, spentSalt);
+        var commitment = MaciCommitments.Tally(new Ballot(results, Fr.Zero, _parameters.VoteOptionTreeDepth).VoteOptionRoot(), resultsSalt, spent, spentSalt);
+        var siblings = _ballotTree.Proof(batch * size).PathElements.Skip(_parameters.TallyBatchDepth).Select(level => level[0].ToString()).ToArray();
         var inputs = new Dictionary<string, object>
         {
             ["sbCommitment"] = SbCommitment.ToString(),
-            ["tallyCommitment"] = commitment.ToString(),
+            ["currentTallyCommitment"] = current.Commitment.ToString(),
+            ["newTallyCommitment"] = commitment.ToString(),
+            ["batchIndex"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["stateRoot"] = _stateTree.Root.ToString(),
             ["ballotRoot"] = _ballotTree.Root.ToString(),
             ["sbSalt"] = _sbSalt.ToString(),
-            ["ballotNonces"] = _ballots.Select(b => b.Nonce.ToString()).ToArray(),
-            ["votes"] = _ballots.Select(b => b.Votes.Select(v => v.ToString()).ToArray()).ToArray(),
-            ["resultsSalt"] = resultsSalt.ToString(),
-            ["spentSalt"] = spentSalt.ToString(),
+            ["ballotNonces"] = ballots.Select(b => b.Nonce.ToString()).ToArray(),
+            ["votes"] = ballots.Select(b => b.Votes.Select(v => v.ToString()).ToArray()).ToArray(),
+            ["batchSiblings"] = siblings,
+            ["currentResults"] = current.Results.Select(r => r.ToString()).ToArray(),
+            ["currentSpent"] = current.Spent.ToString(),
+            ["currentResultsSalt"] = current.ResultsSalt.ToString(),
+            ["currentSpentSalt"] = current.SpentSalt.ToString(),
+            ["newResultsSalt"] = resultsSalt.ToString(),
+            ["newSpentSalt"] = spentSalt.ToString(),
         };
-        return new TallyResult(inputs, results.Select(r => r.ToBigInteger()).ToList(), spent.ToBigInteger(), commitment, resultsSalt, spentSalt);
+        _tally = new RunningTally(results, spent, resultsSalt, spentSalt, commitment);
+        _tallied++;
+        return new TallyResult(inputs, results.Select(r => r.ToBigInteger()).ToList(), spent.ToBigInteger(), commitment, resultsSalt, spentSalt, batch, _tallied == _parameters.TallyBatchCount);
+    }
+
+    /// <summary>Every tally batch still to do, each with fresh random salts; the last result holds the ballot's results.</summary>
+    public IReadOnlyList<TallyResult> TallyRemaining()
+    {
+        var batches = new List<TallyResult>();
+        while (_tallied < _parameters.TallyBatchCount) batches.Add(TallyNextBatch(Fr.Random(), Fr.Random()));
+        return batches;
     }
 
     // Padding slots: never chained, never applied; a valid point keeps the circuit's ECDH well defined.
@@ -325,6 +411,9 @@ public sealed class PollProcessor
         var proof = tree.Proof(index);
         return Enumerable.Range(0, depth).Select(level => proof.PathElements[level][0].ToString()).ToArray();
     }
+
+    // The tally so far: results and spent credits, their salts and commitment (all zero before batch 0).
+    private sealed record RunningTally(Fr[] Results, Fr Spent, Fr ResultsSalt, Fr SpentSalt, Fr Commitment);
 
     // A message as the circuit reads it: decrypted without the tag check, fields cut from the packed element.
     private sealed record DecryptedCommand(Fr Hash, bool HighBitsZero, ulong StateIndex, ulong VoteOptionIndex, ulong NewVoteWeight, ulong Nonce, ulong PollId,

@@ -20,7 +20,7 @@
 
 pragma solidity >=0.7.0 <0.9.0;
 
-contract TallyVotesVerifier_3_1 {
+contract TallyVotesVerifier_3_2_1 {
     // Scalar field size
     uint256 constant r    = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     // Base field size
@@ -43,14 +43,20 @@ contract TallyVotesVerifier_3_1 {
     uint256 constant deltay2 = 17175456237348155551300720300681256302258068563621459911668567749717192309235;
 
     
-    uint256 constant IC0x = 2141327619286869113721482573290134406071125567832073065363413519168258667370;
-    uint256 constant IC0y = 4951997888839876152316039422752130088403516567618650227141267668778502217450;
+    uint256 constant IC0x = 6835930915362725868189487260151838617031728258490308082482477565828607398191;
+    uint256 constant IC0y = 13502957580179908751936874505104055266130474755139456876121630205400060512819;
     
-    uint256 constant IC1x = 10239992036830946883691331225280866619545786743280402738952423143819812824895;
-    uint256 constant IC1y = 10023938731252344502208270594773248118485681980681620998931995720493653796614;
+    uint256 constant IC1x = 12136778250292348325711934457397506127207362881824111079454908204209374357021;
+    uint256 constant IC1y = 17526513941978437412612069034096528693592023133435365937039869500260994567060;
     
-    uint256 constant IC2x = 8571135521053642813517405424624434669259526833141399227268691173074427716742;
-    uint256 constant IC2y = 9624061902374682070881585201210673869843101436770011342862312335128634187947;
+    uint256 constant IC2x = 11125204381509939854516179575372432099555806752997816005313627046573898408683;
+    uint256 constant IC2y = 18390253343073021923812505683725520125584278471975473808946740983999031818145;
+    
+    uint256 constant IC3x = 2831068600187573607004699220990055920329868058935901185149895664184445023460;
+    uint256 constant IC3y = 6728216614198544353620339642916152919375172022470766061663026633831689684068;
+    
+    uint256 constant IC4x = 13062610896945099640519746988010373619845849894073638320559591568665903692460;
+    uint256 constant IC4y = 21399187808337398253182098984655714891054517852722277403463815668861857707519;
     
  
     // Memory data
@@ -59,7 +65,7 @@ contract TallyVotesVerifier_3_1 {
 
     uint16 constant pLastMem = 896;
 
-    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[2] calldata _pubSignals) public view returns (bool) {
+    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[4] calldata _pubSignals) public view returns (bool) {
         assembly {
             function checkField(v) {
                 if iszero(lt(v, r)) {
@@ -106,6 +112,10 @@ contract TallyVotesVerifier_3_1 {
                 g1_mulAccC(_pVk, IC1x, IC1y, calldataload(add(pubSignals, 0)))
                 
                 g1_mulAccC(_pVk, IC2x, IC2y, calldataload(add(pubSignals, 32)))
+                
+                g1_mulAccC(_pVk, IC3x, IC3y, calldataload(add(pubSignals, 64)))
+                
+                g1_mulAccC(_pVk, IC4x, IC4y, calldataload(add(pubSignals, 96)))
                 
 
                 // -A
@@ -163,6 +173,10 @@ contract TallyVotesVerifier_3_1 {
             checkField(calldataload(add(_pubSignals, 0)))
             
             checkField(calldataload(add(_pubSignals, 32)))
+            
+            checkField(calldataload(add(_pubSignals, 64)))
+            
+            checkField(calldataload(add(_pubSignals, 96)))
             
 
             // Validate all evaluations
