@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Iskander.Chain.Ballots.Circuits;
+using Iskander.Chain.Ballots.Proving;
+using Iskander.Chain.Testing;
+using Iskander.Chain.Toolchain;
+using Iskander.Chain.Zk.Field;
+using Iskander.Chain.Zk.Keys;
+using Iskander.Chain.Zk.Maci;
+using Serilog;
+
+namespace Iskander.Chain.Bench;
+
+/// <summary>
+/// The coordinator's work for a ballot of <c>members</c> members who each vote once: replaying the
+/// poll, then every processing batch and every tally batch as the coordinator proves them (witness
+/// from the circuit's WebAssembly, the C# prover, local verification by snarkjs), timed as a whole
+/// with the peak memory of this process and of the snarkjs children. The chain's part (sign-ups,
+/// messages, verification on chain) is left out: it is measured by the Foundry gas figures and
+/// does not grow the coordinator's time. Keys are built (or taken from the cache) before the clock
+/// starts.
+/// </summary>
+internal static class CoordinatorRun
+{
+    public static async Task<string> RunAsync(ProjectLayout layout, BallotCircuitParameters parameters, int members)
+    {
+        if (members < 1 || members > parameters.MaxMembers) throw new ArgumentOutOfRangeException(nameof(members), $"1 to {parameters.MaxMembers} members at this shape");
+        var log = new LoggerConfiguration().CreateLogger();
+        var runner = new ToolRunner(new Toolchain.Toolchain(layout), log);
+        var builder = new CircuitBuilder(runner, log);
+        var process = await builder.BuildAsync(new BallotCircuit(BallotCircuitKind.ProcessMessages, parameters));
+        var tally = await builder.BuildAsync(new BallotCircuit(BallotCircuitKind.TallyVotes, parameters));
+
+        // Every member signs up and votes once (options round robin); messages as they would be published.
+        var coordinator = MaciPrivateKey.Generate();
+        var poll = new PollProcessor(parameters, Math.Min(5, parameters.MaxVoteOptions), 1, 1);
+        var voters = Enumerable.Range(0, members).Select(_ => MaciPrivateKey.Generate()).ToList();
+        var indices = voters.Select(v => poll.SignUp(v.PublicKey())).ToList();
+        for (var i = 0; i < members; i++) poll.Publish(PublishedMessage.Create(voters[i], (ulong)indices[i], voters[i].PublicKey(), (ulong)(i % 5), 1, 1, 1, coordinator.PublicKey()));
+        poll.CloseVoting();
+
+        var prover = new Groth16Prover(runner, log);
+        using var work = new TempDirectory();
+        var processTimes = new List<double>();
+        var tallyTimes = new List<double>();
+        var total = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        while (poll.BatchesLeft > 0)
+        {
+            var clock = Stopwatch.StartNew();
+            var batch = poll.ProcessNextBatch(coordinator, Fr.Random());
+            await prover.ProveAsync(process, batch.Inputs, work.Path, "process");
+            processTimes.Add(clock.Elapsed.TotalSeconds);
+            Console.Error.WriteLine($"process batch {processTimes.Count} of {poll.BatchCount}: {processTimes[^1]:0.0} s ({total.Elapsed.TotalMinutes:0.0} min in all)");
+        }
+
+        TallyResult? last = null;
+        while (poll.TallyBatchesDone < parameters.TallyBatchCount)
+        {
+            var clock = Stopwatch.StartNew();
+            last = poll.TallyNextBatch(Fr.Random(), Fr.Random());
+            await prover.ProveAsync(tally, last.Inputs, work.Path, "tally");
+            tallyTimes.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        var elapsed = total.Elapsed;
+        var ourCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var counted = last!.Results.Sum(r => (long)r);
+        if (counted != members) throw new InvalidOperationException($"the tally counts {counted} votes of {members}: the timing would be of a wrong run");
+
+        static string Median(List<double> values) => values.Count == 0 ? "-" : values.Order().ElementAt(values.Count / 2).ToString("0.0", CultureInfo.InvariantCulture);
+        return new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"## {members:N0} members, shape ({parameters.StateTreeDepth}, {parameters.BatchSize}, {parameters.VoteOptionTreeDepth}, t = {parameters.TallyBatchDepth})").AppendLine()
+            .AppendLine("| what | value |").AppendLine("|---|---:|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| coordinator time in all (replay, witnesses, proofs, local verification) | {elapsed.TotalMinutes:0.0} min |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| process proofs ({process.Compiled.Constraints:N0} constraints each) | {processTimes.Count} × median {Median(processTimes)} s |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| tally proofs ({tally.Compiled.Constraints:N0} constraints each) | {tallyTimes.Count} × median {Median(tallyTimes)} s |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| CPU seconds in this process (C# prover, replay) | {ourCpu:0} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| peak working set of this process | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| largest snarkjs child (witness, verification; max RSS) | {ChildrenPeakMiB():0} MiB |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| zkeys (process, tally) | {new FileInfo(process.ProvingKey).Length / 1048576.0:0.0} MiB, {new FileInfo(tally.ProvingKey).Length / 1048576.0:0.0} MiB |")
+            .ToString();
+    }
+
+    // The largest resident set of any finished child process: getrusage(RUSAGE_CHILDREN).ru_maxrss
+    // (KiB on Linux; the struct is two timevals, then ru_maxrss, then fourteen more longs).
+    private static double ChildrenPeakMiB()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        var usage = new long[18];
+        return GetResourceUsage(-1, usage) == 0 ? usage[4] / 1024.0 : double.NaN;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetResourceUsage(int who, [System.Runtime.InteropServices.Out] long[] usage);
+}
