@@ -65,8 +65,11 @@ if (name == "prove")
 {
     // One-shot timings of whole proofs (seconds each), not a BenchmarkDotNet suite.
     var proveLayout = ProjectLayout.Discover();
-    var proveText = $"# Groth16 proving\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, snarkjs 0.7.6.\n\n{await ProveFigures.RunAsync(proveLayout)}";
-    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(proveLayout.Root, "bench", "results")).FullName, "prove.md"), proveText);
+    // bench/run prove [shape]: the test shape (and the MSM alone) by default; another shape in its own file.
+    var proveShape = args.ElementAtOrDefault(1) ?? "test";
+    var proveParameters = Iskander.Chain.Zk.Maci.BallotCircuitParameters.Parse(proveShape) ?? throw new ArgumentException($"unknown shape {proveShape}");
+    var proveText = $"# Groth16 proving\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, snarkjs 0.7.6.\n\n{await ProveFigures.RunAsync(proveLayout, proveParameters)}";
+    await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(proveLayout.Root, "bench", "results")).FullName, proveShape == "test" ? "prove.md" : $"prove-{proveShape.Replace(',', '_')}.md"), proveText);
     Console.WriteLine(proveText);
     return 0;
 }
