@@ -155,4 +155,26 @@ public sealed class Groth16KernelTests
         Assert.Equal(coefficients, values);
         Assert.Throws<ArgumentException>(() => domain.Forward(new Fr[domain.Size * 2]));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void To_coset_evaluates_on_the_shifted_domain(int power)
+    {
+        // From evaluations on ⟨ω⟩ to evaluations on shift·⟨ω⟩, against evaluation term by term.
+        var domain = new EvaluationDomain(power);
+        var coefficients = Enumerable.Range(0, domain.Size).Select(_ => RandomScalar()).ToArray();
+        var values = coefficients.ToArray();
+        domain.Forward(values);
+        var shift = EvaluationDomain.Root(power + 1);
+        domain.ToCoset(values, shift);
+        var omega = EvaluationDomain.Root(power);
+        for (var i = 0; i < domain.Size; i++)
+        {
+            var x = shift * omega.Pow(i);
+            var expected = Fr.Zero;
+            for (var j = coefficients.Length - 1; j >= 0; j--) expected = (expected * x) + coefficients[j];
+            Assert.Equal(expected, values[i]);
+        }
+    }
 }
