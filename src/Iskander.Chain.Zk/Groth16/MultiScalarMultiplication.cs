@@ -22,8 +22,8 @@ internal static class MultiScalarMultiplication
 
     private static readonly ulong[] Order = [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
 
-    /// <summary>The window width for <paramref name="count"/> points: about log₂(n) − 3, where the bucket additions (n per window) and the bucket sums (2^c per window) balance.</summary>
-    public static int WindowBits(int count) => Math.Clamp(BitOperations.Log2((uint)Math.Max(count, 1)) - 3, 2, 15);
+    /// <summary>The window width for <paramref name="count"/> points: about log₂(n) − 2, where the bucket additions (n per window) and the bucket sums (2^c affine additions per window) balance.</summary>
+    public static int WindowBits(int count) => Math.Clamp(BitOperations.Log2((uint)Math.Max(count, 1)) - 2, 2, 15);
 
     /// <summary>Σ scalars[i]·points[i]; scalars are four canonical little-endian limbs each (below r).</summary>
     public static JacobianPoint<T> Compute<T>(ReadOnlyMemory<AffinePoint<T>> points, ReadOnlyMemory<ulong> scalars, int windowBits = 0)
