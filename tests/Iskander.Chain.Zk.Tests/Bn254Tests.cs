@@ -89,6 +89,28 @@ public sealed class Bn254Tests
     }
 
     [Fact]
+    public void Fq2_products_at_the_edges_of_the_field_are_canonical_and_exact()
+    {
+        // Components 0, 1, q − 1 and around q/2: the largest sums of products before the single reduction.
+        BigInteger[] edges = [0, 1, Q - 1, Q - 2, (Q - 1) / 2, (Q + 1) / 2];
+        foreach (var a0 in edges)
+        {
+            foreach (var a1 in edges)
+            {
+                foreach (var b0 in edges)
+                {
+                    foreach (var b1 in edges)
+                    {
+                        var product = new Fq2(Fq.FromBigInteger(a0), Fq.FromBigInteger(a1)) * new Fq2(Fq.FromBigInteger(b0), Fq.FromBigInteger(b1));
+                        // Equality of limbs: a value reduced only below 2q would differ from the canonical one.
+                        Assert.Equal(new Fq2(Fq.FromBigInteger(Mod(a0 * b0 - a1 * b1)), Fq.FromBigInteger(Mod(a0 * b1 + a1 * b0))), product);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Doubling_the_generators_gives_the_published_vectors()
     {
         var g1 = Bn254.G1Generator.ToJacobian().Double().ToAffine();
