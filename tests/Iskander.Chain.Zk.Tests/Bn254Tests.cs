@@ -111,6 +111,26 @@ public sealed class Bn254Tests
     }
 
     [Fact]
+    public void Batch_inversions_equal_one_by_one_inverses_and_refuse_zero()
+    {
+        // Fq² through the norms, Fq by Montgomery's trick (the interface's default): both against Inverse.
+        var fq2 = new[] { Fq2.One, new Fq2(Fq.Zero, Fq.One), new Fq2(-Fq.One, -Fq.One), new Fq2(-Fq.One, Fq.Zero) }
+            .Concat(Enumerable.Range(0, 40).Select(_ => new Fq2(Fq.FromBigInteger(RandomBelow(Q)), Fq.FromBigInteger(RandomBelow(Q))))).ToArray();
+        var inverted = fq2.ToArray();
+        Fq2.InvertAll(inverted, new Fq2[inverted.Length]);
+        Assert.Equal(fq2.Select(v => v.Inverse()), inverted);
+        var fq = fq2.Select(v => v.C0).Where(v => !v.IsZero).ToArray();
+        var fqInverted = fq.ToArray();
+        InvertAll<Fq>(fqInverted);
+        Assert.Equal(fq.Select(v => v.Inverse()), fqInverted);
+        Assert.Throws<DivideByZeroException>(() => Fq2.InvertAll(new[] { Fq2.One, Fq2.Zero }, new Fq2[2]));
+        Assert.Throws<DivideByZeroException>(() => InvertAll(new[] { Fq.One, Fq.Zero }));
+    }
+
+    private static void InvertAll<T>(T[] values)
+        where T : struct, IFieldElement<T> => T.InvertAll(values, new T[values.Length]);
+
+    [Fact]
     public void Doubling_the_generators_gives_the_published_vectors()
     {
         var g1 = Bn254.G1Generator.ToJacobian().Double().ToAffine();

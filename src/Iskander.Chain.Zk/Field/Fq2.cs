@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Iskander.Chain.Zk.Field;
 
@@ -55,6 +56,22 @@ public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>
         if (IsZero) throw new DivideByZeroException("0 has no inverse in the field");
         var norm = (C0.Square() + C1.Square()).Inverse();
         return new(C0 * norm, -(C1 * norm));
+    }
+
+    /// <summary>
+    /// Inverses of many elements through their norms: 1/(a + bu) = (a − bu)/(a² + b²), the norms
+    /// (one reduction each) inverted together in Fq, about 6 base-field products an element instead
+    /// of Montgomery's trick's 3 Fq² ones (~10).
+    /// </summary>
+    /// <exception cref="DivideByZeroException">An element is zero.</exception>
+    public static void InvertAll(Span<Fq2> values, Span<Fq2> scratch)
+    {
+        // The scratch as base-field elements: the norms, then their prefix products.
+        var norms = MemoryMarshal.Cast<Fq2, Fq>(scratch);
+        var n = values.Length;
+        for (var k = 0; k < n; k++) norms[k] = Fq.SumOfProducts(values[k].C0, values[k].C0, values[k].C1, values[k].C1);
+        BatchInversion.Invert(norms[..n], norms[n..(2 * n)]);
+        for (var k = 0; k < n; k++) values[k] = new Fq2(values[k].C0 * norms[k], -(values[k].C1 * norms[k]));
     }
 
     /// <inheritdoc />

@@ -145,9 +145,8 @@ internal static class MultiScalarMultiplication
     {
         private readonly int _bucketCount, _low, _high, _lowBits;
         private readonly int[] _start, _count, _groupStart, _groupCount;
-        private readonly AffinePoint<T>[] _points, _bucketPoints, _sums;
-        private readonly int[] _left;
-        private readonly T[] _prefix;
+        private readonly AffinePoint<T>[] _points, _bucketPoints;
+        private readonly T[] _inverses, _scratch;
 
         public WindowBuckets(int terms, int bucketCount)
         {
@@ -163,9 +162,8 @@ internal static class MultiScalarMultiplication
             _points = new AffinePoint<T>[terms];
             _bucketPoints = new AffinePoint<T>[2 * bucketCount];
             var pairs = (Math.Max(terms, 2 * bucketCount) / 2) + 1;
-            _left = new int[pairs];
-            _prefix = new T[pairs];
-            _sums = new AffinePoint<T>[pairs];
+            _inverses = new T[pairs];
+            _scratch = new T[pairs];
         }
 
         /// <summary>Σ digits[j]·points[used[j]].</summary>
@@ -254,66 +252,54 @@ internal static class MultiScalarMultiplication
             return sum;
         }
 
-        // Adds the points of every group in pairs, λ = (y₂ − y₁)/(x₂ − x₁) with the inverses from one
-        // inversion, and keeps the sums (and an odd group's last point); false when no group has two.
+        // Adds the points of every group in pairs, λ = (y₂ − y₁)/(x₂ − x₁) with the inverses of all the
+        // round's x₂ − x₁ from one inversion, and keeps the sums (and an odd group's last point); false
+        // when no group has two. The i-th pair of a group (points 2i and 2i + 1 of its run) is replaced
+        // by its sum at i: going forward, every write is below the points still to be read.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool PairRound(AffinePoint<T>[] points, int[] starts, int[] counts)
         {
             var pairs = 0;
-            var running = T.One;
             for (var g = 0; g < starts.Length; g++)
             {
                 var end = starts[g] + (counts[g] & ~1);
                 for (var left = starts[g]; left < end; left += 2)
                 {
-                    _left[pairs] = left;
-                    _prefix[pairs++] = running;
-                    // Infinity (a cancelled pair) or equal x (a doubling or a cancellation): rare, done apart below.
-                    var p = points[left];
-                    var q = points[left + 1];
-                    if (!p.IsInfinity && !q.IsInfinity && !p.X.Equals(q.X)) running *= q.X - p.X;
+                    ref readonly var p = ref points[left];
+                    ref readonly var q = ref points[left + 1];
+                    // Infinity (a cancelled pair) or equal x (a doubling or a cancellation): rare, done
+                    // apart in Add; a 1 keeps the batch free of zeros.
+                    _inverses[pairs++] = p.IsInfinity || q.IsInfinity || p.X.Equals(q.X) ? T.One : q.X - p.X;
                 }
             }
 
             if (pairs == 0) return false;
-            var inverse = running.Inverse();
-            for (var k = pairs - 1; k >= 0; k--)
-            {
-                var p = points[_left[k]];
-                var q = points[_left[k] + 1];
-                if (p.IsInfinity || q.IsInfinity)
-                {
-                    _sums[k] = p.IsInfinity ? q : p;
-                    continue;
-                }
-
-                if (p.X.Equals(q.X))
-                {
-                    _sums[k] = p.Y.Equals(q.Y) ? p.ToJacobian().Double().ToAffine() : AffinePoint<T>.Infinity;
-                    continue;
-                }
-
-                var difference = q.X - p.X;
-                var differenceInverse = inverse * _prefix[k];
-                inverse *= difference;
-                var lambda = (q.Y - p.Y) * differenceInverse;
-                var x = lambda.Square() - p.X - q.X;
-                _sums[k] = new AffinePoint<T>(x, (lambda * (p.X - x)) - p.Y);
-            }
-
-            var next = 0;
+            T.InvertAll(_inverses.AsSpan(0, pairs), _scratch);
+            var k = 0;
             for (var g = 0; g < starts.Length; g++)
             {
                 var start = starts[g];
-                var half = counts[g] >> 1;
-                if (half == 0) continue;
-                // The odd point first: its place is after the sums, and nothing is written before it is read.
-                if ((counts[g] & 1) != 0) points[start + half] = points[start + counts[g] - 1];
-                for (var i = 0; i < half; i++) points[start + i] = _sums[next++];
-                counts[g] -= half;
+                var count = counts[g];
+                var half = count >> 1;
+                for (var i = 0; i < half; i++) points[start + i] = Add(points[start + (2 * i)], points[start + (2 * i) + 1], _inverses[k++]);
+                // The odd point after the sums (below its own place, above every sum written).
+                if ((count & 1) != 0) points[start + half] = points[start + count - 1];
+                counts[g] = count - half;
             }
 
             return true;
+        }
+
+        // p + q given 1/(x_q − x_p) when both are finite with different x.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static AffinePoint<T> Add(in AffinePoint<T> p, in AffinePoint<T> q, T differenceInverse)
+        {
+            if (p.IsInfinity) return q;
+            if (q.IsInfinity) return p;
+            if (p.X.Equals(q.X)) return p.Y.Equals(q.Y) ? p.ToJacobian().Double().ToAffine() : AffinePoint<T>.Infinity;
+            var lambda = (q.Y - p.Y) * differenceInverse;
+            var x = lambda.Square() - p.X - q.X;
+            return new AffinePoint<T>(x, (lambda * (p.X - x)) - p.Y);
         }
     }
 }
