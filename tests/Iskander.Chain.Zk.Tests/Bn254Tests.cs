@@ -89,6 +89,48 @@ public sealed class Bn254Tests
     }
 
     [Fact]
+    public void Fq2_products_at_the_edges_of_the_field_are_canonical_and_exact()
+    {
+        // Components 0, 1, q − 1 and around q/2: the largest sums of products before the single reduction.
+        BigInteger[] edges = [0, 1, Q - 1, Q - 2, (Q - 1) / 2, (Q + 1) / 2];
+        foreach (var a0 in edges)
+        {
+            foreach (var a1 in edges)
+            {
+                foreach (var b0 in edges)
+                {
+                    foreach (var b1 in edges)
+                    {
+                        var product = new Fq2(Fq.FromBigInteger(a0), Fq.FromBigInteger(a1)) * new Fq2(Fq.FromBigInteger(b0), Fq.FromBigInteger(b1));
+                        // Equality of limbs: a value reduced only below 2q would differ from the canonical one.
+                        Assert.Equal(new Fq2(Fq.FromBigInteger(Mod(a0 * b0 - a1 * b1)), Fq.FromBigInteger(Mod(a0 * b1 + a1 * b0))), product);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Batch_inversions_equal_one_by_one_inverses_and_refuse_zero()
+    {
+        // Fq² through the norms, Fq by Montgomery's trick (the interface's default): both against Inverse.
+        var fq2 = new[] { Fq2.One, new Fq2(Fq.Zero, Fq.One), new Fq2(-Fq.One, -Fq.One), new Fq2(-Fq.One, Fq.Zero) }
+            .Concat(Enumerable.Range(0, 40).Select(_ => new Fq2(Fq.FromBigInteger(RandomBelow(Q)), Fq.FromBigInteger(RandomBelow(Q))))).ToArray();
+        var inverted = fq2.ToArray();
+        Fq2.InvertAll(inverted, new Fq2[inverted.Length]);
+        Assert.Equal(fq2.Select(v => v.Inverse()), inverted);
+        var fq = fq2.Select(v => v.C0).Where(v => !v.IsZero).ToArray();
+        var fqInverted = fq.ToArray();
+        InvertAll<Fq>(fqInverted);
+        Assert.Equal(fq.Select(v => v.Inverse()), fqInverted);
+        Assert.Throws<DivideByZeroException>(() => Fq2.InvertAll(new[] { Fq2.One, Fq2.Zero }, new Fq2[2]));
+        Assert.Throws<DivideByZeroException>(() => InvertAll(new[] { Fq.One, Fq.Zero }));
+    }
+
+    private static void InvertAll<T>(T[] values)
+        where T : struct, IFieldElement<T> => T.InvertAll(values, new T[values.Length]);
+
+    [Fact]
     public void Doubling_the_generators_gives_the_published_vectors()
     {
         var g1 = Bn254.G1Generator.ToJacobian().Double().ToAffine();

@@ -68,7 +68,9 @@ public sealed class Groth16KernelTests
     [InlineData(300, 0)]
     [InlineData(5000, 0)]
     [InlineData(200, 2)]
+    [InlineData(200, 6)]
     [InlineData(200, 7)]
+    [InlineData(3000, 10)]
     [InlineData(200, 15)]
     public void G1_multi_scalar_multiplication_is_the_sum_of_the_products(int count, int windowBits)
     {
@@ -98,6 +100,19 @@ public sealed class Groth16KernelTests
         var result = MultiScalarMultiplication.Compute<Fq>(points, Limbs(scalars), 4);
         Assert.True(result.IsSamePoint(p.ToJacobian().Multiply(Bn254.Limbs(6))));
         Assert.True(MultiScalarMultiplication.Compute<Fq>(points[..3], Limbs(scalars[..3]), 4).IsSamePoint(p.ToJacobian().Multiply(Bn254.Limbs(3))));
+    }
+
+    [Fact]
+    public void Zero_scalars_and_points_at_infinity_contribute_nothing()
+    {
+        var points = Points(Bn254.G1Generator, 50);
+        Assert.True(MultiScalarMultiplication.Compute<Fq>(points, new ulong[points.Length * 4]).IsInfinity);
+        var scalars = Scalars(50);
+        Assert.True(MultiScalarMultiplication.Compute<Fq>(Enumerable.Repeat(AffinePoint<Fq>.Infinity, 50).ToArray(), Limbs(scalars)).IsInfinity);
+        // A single contributing term among dropped ones.
+        var single = Enumerable.Repeat(AffinePoint<Fq>.Infinity, 50).ToArray();
+        single[17] = points[3];
+        Assert.True(MultiScalarMultiplication.Compute<Fq>(single, Limbs(scalars)).IsSamePoint(Naive(single, scalars)));
     }
 
     [Fact]
@@ -139,5 +154,27 @@ public sealed class Groth16KernelTests
         domain.Inverse(values);
         Assert.Equal(coefficients, values);
         Assert.Throws<ArgumentException>(() => domain.Forward(new Fr[domain.Size * 2]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void To_coset_evaluates_on_the_shifted_domain(int power)
+    {
+        // From evaluations on ⟨ω⟩ to evaluations on shift·⟨ω⟩, against evaluation term by term.
+        var domain = new EvaluationDomain(power);
+        var coefficients = Enumerable.Range(0, domain.Size).Select(_ => RandomScalar()).ToArray();
+        var values = coefficients.ToArray();
+        domain.Forward(values);
+        var shift = EvaluationDomain.Root(power + 1);
+        domain.ToCoset(values, shift);
+        var omega = EvaluationDomain.Root(power);
+        for (var i = 0; i < domain.Size; i++)
+        {
+            var x = shift * omega.Pow(i);
+            var expected = Fr.Zero;
+            for (var j = coefficients.Length - 1; j >= 0; j--) expected = (expected * x) + coefficients[j];
+            Assert.Equal(expected, values[i]);
+        }
     }
 }

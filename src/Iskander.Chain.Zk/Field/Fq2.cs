@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Iskander.Chain.Zk.Field;
 
@@ -29,14 +30,9 @@ public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>
     /// <summary>Negation.</summary>
     public static Fq2 operator -(Fq2 a) => new(-a.C0, -a.C1);
 
-    /// <summary>Product (Karatsuba: three base-field products).</summary>
+    /// <summary>Product: (a0b0 − a1b1) + (a0b1 + a1b0)·u, each part one sum of two products with a single reduction (as many word products as Karatsuba's three reductions, fewer modular additions).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Fq2 operator *(Fq2 a, Fq2 b)
-    {
-        var v0 = a.C0 * b.C0;
-        var v1 = a.C1 * b.C1;
-        return new(v0 - v1, (a.C0 + a.C1) * (b.C0 + b.C1) - v0 - v1);
-    }
+    public static Fq2 operator *(Fq2 a, Fq2 b) => new(Fq.SumOfProducts(a.C0, b.C0, a.C1, -b.C1), Fq.SumOfProducts(a.C0, b.C1, a.C1, b.C0));
 
     /// <summary>Product with a base-field element.</summary>
     public static Fq2 operator *(Fq2 a, Fq b) => new(a.C0 * b, a.C1 * b);
@@ -60,6 +56,22 @@ public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>
         if (IsZero) throw new DivideByZeroException("0 has no inverse in the field");
         var norm = (C0.Square() + C1.Square()).Inverse();
         return new(C0 * norm, -(C1 * norm));
+    }
+
+    /// <summary>
+    /// Inverses of many elements through their norms: 1/(a + bu) = (a − bu)/(a² + b²), the norms
+    /// (one reduction each) inverted together in Fq, about 6 base-field products an element instead
+    /// of Montgomery's trick's 3 Fq² ones (~10).
+    /// </summary>
+    /// <exception cref="DivideByZeroException">An element is zero.</exception>
+    public static void InvertAll(Span<Fq2> values, Span<Fq2> scratch)
+    {
+        // The scratch as base-field elements: the norms, then their prefix products.
+        var norms = MemoryMarshal.Cast<Fq2, Fq>(scratch);
+        var n = values.Length;
+        for (var k = 0; k < n; k++) norms[k] = Fq.SumOfProducts(values[k].C0, values[k].C0, values[k].C1, values[k].C1);
+        BatchInversion.Invert(norms[..n], norms[n..(2 * n)]);
+        for (var k = 0; k < n; k++) values[k] = new Fq2(values[k].C0 * norms[k], -(values[k].C1 * norms[k]));
     }
 
     /// <inheritdoc />

@@ -49,16 +49,23 @@ internal sealed class EvaluationDomain
         for (var i = 0; i < values.Length; i++) values[i] *= _sizeInverse;
     }
 
-    /// <summary>values[i] ← values[i]·shiftⁱ: coefficients of p(shift·x), so that a forward transform evaluates p on the coset shift·⟨ω⟩.</summary>
+    /// <summary>
+    /// Evaluations on the coset shift·⟨ω⟩ of the polynomial with these evaluations on ⟨ω⟩, in place:
+    /// its coefficients, then those of p(shift·x) (cᵢ·shiftⁱ, with the inverse transform's 1/n in
+    /// the same product), then a forward transform.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scale(Span<Fr> values, Fr shift)
+    public void ToCoset(Span<Fr> values, Fr shift)
     {
-        var factor = Fr.One;
+        Transform(values, _inverseTwiddles);
+        var factor = _sizeInverse;
         for (var i = 0; i < values.Length; i++)
         {
             values[i] *= factor;
             factor *= shift;
         }
+
+        Transform(values, _twiddles);
     }
 
     // Iterative Cooley–Tukey, decimation in time: bit-reversal permutation, then butterflies of growing span.
@@ -80,7 +87,12 @@ internal sealed class EvaluationDomain
             var stride = values.Length / span;
             for (var start = 0; start < values.Length; start += span)
             {
-                for (var k = 0; k < half; k++)
+                // ω⁰ = 1: the first butterfly of a block needs no product.
+                var first = values[start];
+                var second = values[start + half];
+                values[start] = first + second;
+                values[start + half] = first - second;
+                for (var k = 1; k < half; k++)
                 {
                     var even = values[start + k];
                     var odd = values[start + k + half] * twiddles[k * stride];

@@ -9,23 +9,21 @@ namespace Iskander.Chain.Zk.Groth16;
 /// Σ kᵢ·Pᵢ by Pippenger's bucket method with signed windows: each scalar is cut into digits of
 /// c bits in [−2^(c−1), 2^(c−1)], so a window needs only 2^(c−1) buckets (a negative digit adds
 /// −P), and a scalar above r/2 is replaced by r − k with −P (small negative values, common in
-/// witnesses, become small). Buckets are affine and filled by batches of affine additions sharing
-/// one field inversion (about 6 multiplications per addition instead of 11 for a mixed Jacobian
-/// one). Windows are independent and run in parallel; zero digits cost nothing, which makes the
-/// many small witness values (bits, counters) cheap.
+/// witnesses, become small). Terms with a zero scalar or a point at infinity are dropped first,
+/// and the window width is chosen for the terms that remain. In each window the points are sorted
+/// by bucket, then every bucket is summed by rounds of pairwise affine additions, all the window's
+/// pairs of a round sharing one field inversion (Montgomery's trick: about 6 multiplications per
+/// addition instead of 11 for a mixed Jacobian one, and no bucket ever waits for another). Windows
+/// are independent and run in parallel; zero digits cost nothing.
 /// </summary>
 internal static class MultiScalarMultiplication
 {
     private const int ScalarBits = 254;
 
-    // Most additions per shared inversion (~380 multiplications, then under one per addition); a
-    // quarter of the buckets at most, so that few points find their bucket already taken.
-    private const int MaxBatchSize = 1024;
-
     private static readonly ulong[] Order = [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
 
-    /// <summary>The window width for <paramref name="count"/> points: about log₂(n) − 3, where the bucket additions (n per window) and the bucket sums (2^c per window) balance.</summary>
-    public static int WindowBits(int count) => Math.Clamp(BitOperations.Log2((uint)Math.Max(count, 1)) - 3, 2, 15);
+    /// <summary>The window width for <paramref name="count"/> points: about log₂(n) − 2, where the bucket additions (n per window) and the bucket sums (2^c affine additions per window) balance.</summary>
+    public static int WindowBits(int count) => Math.Clamp(BitOperations.Log2((uint)Math.Max(count, 1)) - 2, 2, 15);
 
     /// <summary>Σ scalars[i]·points[i]; scalars are four canonical little-endian limbs each (below r).</summary>
     public static JacobianPoint<T> Compute<T>(ReadOnlyMemory<AffinePoint<T>> points, ReadOnlyMemory<ulong> scalars, int windowBits = 0)
@@ -33,13 +31,21 @@ internal static class MultiScalarMultiplication
     {
         var n = points.Length;
         if (scalars.Length != n * 4) throw new ArgumentException($"{scalars.Length / 4} scalars for {n} points", nameof(scalars));
-        if (n == 0) return JacobianPoint<T>.Infinity;
-        var c = windowBits > 0 ? windowBits : WindowBits(n);
+        var used = UsedTerms(points.Span, scalars.Span);
+        var m = used.Length;
+        if (m == 0) return JacobianPoint<T>.Infinity;
+        var c = windowBits > 0 ? windowBits : WindowBits(m);
         // The last window must hold the top carry: its highest bit (≥ bit 254) is zero in every scalar.
         var windows = (ScalarBits + c) / c;
-        var digits = SignedDigits(scalars, n, c, windows);
+        var digits = SignedDigits(scalars, used, c, windows);
         var sums = new JacobianPoint<T>[windows];
-        Parallel.For(0, windows, window => sums[window] = WindowSum(points.Span, digits.AsSpan(window * n, n), 1 << (c - 1)));
+        // One worker per core, each with its own buckets, taking windows until none is left.
+        var next = -1;
+        Parallel.For(0, Math.Min(windows, Environment.ProcessorCount), _ =>
+        {
+            var buckets = new WindowBuckets<T>(m, 1 << (c - 1));
+            for (int window; (window = Interlocked.Increment(ref next)) < windows;) sums[window] = buckets.Sum(points.Span, used, digits.AsSpan(window * m, m));
+        });
         var result = sums[windows - 1];
         for (var window = windows - 2; window >= 0; window--)
         {
@@ -50,29 +56,45 @@ internal static class MultiScalarMultiplication
         return result;
     }
 
-    // digits[window·n + i]: scalar i's digit in that window, with the carry of a digit above 2^(c−1)
-    // taken into the next window; a scalar above r/2 becomes r − k with every digit negated.
-    private static short[] SignedDigits(ReadOnlyMemory<ulong> scalars, int n, int c, int windows)
+    // The indices of the terms that contribute: a non-zero scalar and a finite point.
+    private static int[] UsedTerms<T>(ReadOnlySpan<AffinePoint<T>> points, ReadOnlySpan<ulong> scalars)
+        where T : struct, IFieldElement<T>
     {
-        var digits = new short[windows * n];
-        Parallel.For(0, (n + 4095) / 4096, chunk => FillDigits(scalars.Span, digits, n, c, windows, chunk * 4096, Math.Min(n, (chunk + 1) * 4096)));
+        var used = new int[points.Length];
+        var m = 0;
+        for (var i = 0; i < points.Length; i++)
+        {
+            if (!points[i].IsInfinity && scalars.Slice(i * 4, 4).IndexOfAnyExcept(0UL) >= 0) used[m++] = i;
+        }
+
+        return used[..m];
+    }
+
+    // digits[window·m + j]: the digit of term used[j] in that window, with the carry of a digit above
+    // 2^(c−1) taken into the next window; a scalar above r/2 becomes r − k with every digit negated.
+    private static short[] SignedDigits(ReadOnlyMemory<ulong> scalars, int[] used, int c, int windows)
+    {
+        var m = used.Length;
+        var digits = new short[windows * m];
+        Parallel.For(0, (m + 4095) / 4096, chunk => FillDigits(scalars.Span, used, digits, c, windows, chunk * 4096, Math.Min(m, (chunk + 1) * 4096)));
         return digits;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillDigits(ReadOnlySpan<ulong> limbs, short[] digits, int n, int c, int windows, int from, int to)
+    private static void FillDigits(ReadOnlySpan<ulong> limbs, int[] used, short[] digits, int c, int windows, int from, int to)
     {
+        var m = used.Length;
         var half = 1 << (c - 1);
         var mask = (1UL << c) - 1;
         Span<ulong> scalar = stackalloc ulong[4];
-        for (var i = from; i < to; i++)
+        for (var j = from; j < to; j++)
         {
-            limbs.Slice(i * 4, 4).CopyTo(scalar);
+            limbs.Slice(used[j] * 4, 4).CopyTo(scalar);
             var negate = IsAboveHalfOrder(scalar);
             if (negate)
             {
                 ulong borrow = 0;
-                for (var l = 0; l < 4; l++) scalar[l] = Montgomery256Sub(Order[l], scalar[l], ref borrow);
+                for (var l = 0; l < 4; l++) scalar[l] = SubtractWithBorrow(Order[l], scalar[l], ref borrow);
             }
 
             var carry = 0;
@@ -86,7 +108,7 @@ internal static class MultiScalarMultiplication
                 var digit = (int)(value & mask) + carry;
                 carry = digit > half ? 1 : 0;
                 digit -= carry << c;
-                digits[(window * n) + i] = (short)(negate ? -digit : digit);
+                digits[(window * m) + j] = (short)(negate ? -digit : digit);
             }
         }
     }
@@ -103,7 +125,7 @@ internal static class MultiScalarMultiplication
         return false;
     }
 
-    private static ulong Montgomery256Sub(ulong a, ulong b, ref ulong borrow)
+    private static ulong SubtractWithBorrow(ulong a, ulong b, ref ulong borrow)
     {
         var difference = a - b;
         var borrowOut = a < b ? 1UL : 0UL;
@@ -113,104 +135,171 @@ internal static class MultiScalarMultiplication
         return result;
     }
 
-    // One window: points into affine buckets by digit, in batches of affine additions with one shared
-    // inversion; a bucket takes at most one addition per batch, and a point for a bucket that already
-    // has one goes to the bucket's Jacobian overflow instead (so a window of mostly equal digits, as
-    // the bits of a witness give, costs what plain mixed additions cost rather than a batch each).
-    // Then Σ d·bucket_d as a running sum from the top bucket down.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static JacobianPoint<T> WindowSum<T>(ReadOnlySpan<AffinePoint<T>> points, ReadOnlySpan<short> digits, int bucketCount)
+    /// <summary>
+    /// One window's buckets, reused by a worker for its windows. Points are kept in groups (runs of
+    /// an array, each with a start and a count) that rounds of pairwise affine additions halve until
+    /// every group holds at most one point: first the buckets, then the groups of the bucket sum.
+    /// </summary>
+    private sealed class WindowBuckets<T>
         where T : struct, IFieldElement<T>
     {
-        var buckets = new AffinePoint<T>[bucketCount];
-        buckets.AsSpan().Fill(AffinePoint<T>.Infinity);
-        var overflow = new JacobianPoint<T>[bucketCount];
-        var batch = new AffineBatch<T>(buckets, Math.Clamp(bucketCount / 4, 16, MaxBatchSize));
-        for (var i = 0; i < points.Length; i++)
+        private readonly int _bucketCount, _low, _high, _lowBits;
+        private readonly int[] _start, _count, _groupStart, _groupCount;
+        private readonly AffinePoint<T>[] _points, _bucketPoints;
+        private readonly T[] _inverses, _scratch;
+
+        public WindowBuckets(int terms, int bucketCount)
         {
-            var digit = digits[i];
-            if (digit == 0 || points[i].IsInfinity) continue;
-            var point = digit > 0 ? points[i] : points[i].Negate();
-            var bucket = Math.Abs(digit) - 1;
-            if (!batch.TryAdd(bucket, point)) overflow[bucket] = overflow[bucket].AddMixed(point);
+            _bucketCount = bucketCount;
+            // Bucket b is (b_high·L + b_low) with L = _low a power of two near √K.
+            _lowBits = (BitOperations.Log2((uint)bucketCount) + 1) / 2;
+            _low = 1 << _lowBits;
+            _high = bucketCount >> _lowBits;
+            _start = new int[bucketCount];
+            _count = new int[bucketCount];
+            _groupStart = new int[_low + _high];
+            _groupCount = new int[_low + _high];
+            _points = new AffinePoint<T>[terms];
+            _bucketPoints = new AffinePoint<T>[2 * bucketCount];
+            var pairs = (Math.Max(terms, 2 * bucketCount) / 2) + 1;
+            _inverses = new T[pairs];
+            _scratch = new T[pairs];
         }
 
-        batch.Flush();
-        var running = JacobianPoint<T>.Infinity;
-        var sum = JacobianPoint<T>.Infinity;
-        for (var k = bucketCount - 1; k >= 0; k--)
-        {
-            running = running.AddMixed(buckets[k]).Add(overflow[k]);
-            sum = sum.Add(running);
-        }
-
-        return sum;
-    }
-
-    /// <summary>Pending affine additions bucket += point, at most one per bucket, done together with one inversion.</summary>
-    private sealed class AffineBatch<T>(AffinePoint<T>[] buckets, int size)
-        where T : struct, IFieldElement<T>
-    {
-        private readonly int[] _bucket = new int[size];
-        private readonly AffinePoint<T>[] _point = new AffinePoint<T>[size];
-        private readonly T[] _denominator = new T[size];
-        private readonly T[] _prefix = new T[size];
-        private readonly int[] _pendingIn = new int[buckets.Length];
-        private int _count, _generation = 1;
-
-        /// <summary>Queues bucket += point, or does it at once when the bucket is empty; false when the bucket already has an addition queued.</summary>
+        /// <summary>Σ digits[j]·points[used[j]].</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool TryAdd(int bucket, AffinePoint<T> point)
+        public JacobianPoint<T> Sum(ReadOnlySpan<AffinePoint<T>> points, int[] used, ReadOnlySpan<short> digits)
         {
-            if (_pendingIn[bucket] == _generation) return false;
-            if (buckets[bucket].IsInfinity)
+            Array.Clear(_count);
+            foreach (var digit in digits)
             {
-                buckets[bucket] = point;
-                return true;
+                if (digit != 0) _count[Math.Abs(digit) - 1]++;
             }
 
-            _pendingIn[bucket] = _generation;
-            _bucket[_count] = bucket;
-            _point[_count] = point;
-            if (++_count == size) Flush();
+            var offset = 0;
+            for (var b = 0; b < _bucketCount; b++)
+            {
+                _start[b] = offset;
+                offset += _count[b];
+                _count[b] = 0;
+            }
+
+            for (var j = 0; j < digits.Length; j++)
+            {
+                var digit = digits[j];
+                if (digit == 0) continue;
+                var b = Math.Abs(digit) - 1;
+                var point = points[used[j]];
+                _points[_start[b] + _count[b]++] = digit > 0 ? point : point.Negate();
+            }
+
+            while (PairRound(_points, _start, _count))
+            {
+            }
+
+            return BucketSum();
+        }
+
+        // Σ (b+1)·B_b over the buckets. With b = h·L + l it is Σ_l (l+1)·C_l + L·Σ_h h·D_h, where
+        // C_l = Σ_h B_(h·L+l) and D_h = Σ_l B_(h·L+l): 2K affine additions in batches for the C's and
+        // D's, then running sums over only L + K/L points (instead of 2K Jacobian additions).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private JacobianPoint<T> BucketSum()
+        {
+            var filled = 0;
+            for (var l = 0; l < _low; l++)
+            {
+                _groupStart[l] = filled;
+                for (var h = 0; h < _high; h++)
+                {
+                    var b = (h << _lowBits) + l;
+                    if (_count[b] != 0) _bucketPoints[filled++] = _points[_start[b]];
+                }
+            }
+
+            for (var h = 0; h < _high; h++)
+            {
+                _groupStart[_low + h] = filled;
+                for (var l = 0; l < _low; l++)
+                {
+                    var b = (h << _lowBits) + l;
+                    if (_count[b] != 0) _bucketPoints[filled++] = _points[_start[b]];
+                }
+            }
+
+            for (var g = 0; g < _low + _high; g++) _groupCount[g] = (g + 1 < _low + _high ? _groupStart[g + 1] : filled) - _groupStart[g];
+            while (PairRound(_bucketPoints, _groupStart, _groupCount))
+            {
+            }
+
+            var low = WeightedSum(0, _low);
+            var high = WeightedSum(_low + 1, _high - 1);
+            for (var i = 0; i < _lowBits; i++) high = high.Double();
+            return low.Add(high);
+        }
+
+        // Σ (i + 1)·group_(first + i) for i below count: a running sum from the top.
+        private JacobianPoint<T> WeightedSum(int first, int count)
+        {
+            var running = JacobianPoint<T>.Infinity;
+            var sum = JacobianPoint<T>.Infinity;
+            for (var g = first + count - 1; g >= first; g--)
+            {
+                if (_groupCount[g] != 0) running = running.AddMixed(_bucketPoints[_groupStart[g]]);
+                sum = sum.Add(running);
+            }
+
+            return sum;
+        }
+
+        // Adds the points of every group in pairs, λ = (y₂ − y₁)/(x₂ − x₁) with the inverses of all the
+        // round's x₂ − x₁ from one inversion, and keeps the sums (and an odd group's last point); false
+        // when no group has two. The i-th pair of a group (points 2i and 2i + 1 of its run) is replaced
+        // by its sum at i: going forward, every write is below the points still to be read.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool PairRound(AffinePoint<T>[] points, int[] starts, int[] counts)
+        {
+            var pairs = 0;
+            for (var g = 0; g < starts.Length; g++)
+            {
+                var end = starts[g] + (counts[g] & ~1);
+                for (var left = starts[g]; left < end; left += 2)
+                {
+                    ref readonly var p = ref points[left];
+                    ref readonly var q = ref points[left + 1];
+                    // Infinity (a cancelled pair) or equal x (a doubling or a cancellation): rare, done
+                    // apart in Add; a 1 keeps the batch free of zeros.
+                    _inverses[pairs++] = p.IsInfinity || q.IsInfinity || p.X.Equals(q.X) ? T.One : q.X - p.X;
+                }
+            }
+
+            if (pairs == 0) return false;
+            T.InvertAll(_inverses.AsSpan(0, pairs), _scratch);
+            var k = 0;
+            for (var g = 0; g < starts.Length; g++)
+            {
+                var start = starts[g];
+                var count = counts[g];
+                var half = count >> 1;
+                for (var i = 0; i < half; i++) points[start + i] = Add(points[start + (2 * i)], points[start + (2 * i) + 1], _inverses[k++]);
+                // The odd point after the sums (below its own place, above every sum written).
+                if ((count & 1) != 0) points[start + half] = points[start + count - 1];
+                counts[g] = count - half;
+            }
+
             return true;
         }
 
-        /// <summary>Does every queued addition: λ = (y₂ − y₁)/(x₂ − x₁) with the inverses from one inversion (Montgomery's trick).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Flush()
+        // p + q given 1/(x_q − x_p) when both are finite with different x.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static AffinePoint<T> Add(in AffinePoint<T> p, in AffinePoint<T> q, T differenceInverse)
         {
-            var running = T.One;
-            for (var j = 0; j < _count; j++)
-            {
-                var difference = _point[j].X - buckets[_bucket[j]].X;
-                // Equal x: the same point (a doubling) or its negation; both rare, done apart below.
-                _denominator[j] = difference.IsZero ? T.One : difference;
-                _prefix[j] = running;
-                running *= _denominator[j];
-            }
-
-            var inverse = _count > 0 ? running.Inverse() : T.One;
-            for (var j = _count - 1; j >= 0; j--)
-            {
-                var bucket = _bucket[j];
-                var p = buckets[bucket];
-                var q = _point[j];
-                var denominatorInverse = inverse * _prefix[j];
-                inverse *= _denominator[j];
-                if (p.X.Equals(q.X))
-                {
-                    buckets[bucket] = p.Y.Equals(q.Y) ? p.ToJacobian().Double().ToAffine() : AffinePoint<T>.Infinity;
-                    continue;
-                }
-
-                var lambda = (q.Y - p.Y) * denominatorInverse;
-                var x = lambda.Square() - p.X - q.X;
-                buckets[bucket] = new AffinePoint<T>(x, (lambda * (p.X - x)) - p.Y);
-            }
-
-            _count = 0;
-            _generation++;
+            if (p.IsInfinity) return q;
+            if (q.IsInfinity) return p;
+            if (p.X.Equals(q.X)) return p.Y.Equals(q.Y) ? p.ToJacobian().Double().ToAffine() : AffinePoint<T>.Infinity;
+            var lambda = (q.Y - p.Y) * differenceInverse;
+            var x = lambda.Square() - p.X - q.X;
+            return new AffinePoint<T>(x, (lambda * (p.X - x)) - p.Y);
         }
     }
 }

@@ -105,12 +105,7 @@ public static class ZkeyProver
         Parallel.For(0, n, i => c[i] = a[i] * b[i]);
         var domain = new EvaluationDomain(zkey.Power);
         var shift = EvaluationDomain.Root(zkey.Power + 1);
-        Parallel.ForEach([a, b, c], values =>
-        {
-            domain.Inverse(values);
-            EvaluationDomain.Scale(values, shift);
-            domain.Forward(values);
-        });
+        Parallel.ForEach([a, b, c], values => domain.ToCoset(values, shift));
         var scalars = new ulong[n * 4];
         Parallel.For(0, n, i => ((a[i] * b[i]) - c[i]).WriteLittleEndian(MemoryMarshal.AsBytes(scalars.AsSpan(i * 4, 4))));
         return scalars;
