@@ -24,7 +24,7 @@ public sealed record BallotKeys(CircuitKeys Process, CircuitKeys Tally);
 
 /// <summary>
 /// The coordinator of one ballot: mirrors its events, closes voting after the deadline, replays
-/// the poll from the mirror, then proves each batch (last first) and each tally batch (first first) with the
+/// the poll from the mirror, then proves each batch (last first) and each tally batch (in order) with the
 /// <see cref="Groth16Prover"/> it is given (the C# prover unless configured otherwise), verifies
 /// each proof locally, submits it, publishes the results, and records them as a decision
 /// ("secret ballot result") for the anchoring pipeline. Every step is resumable from PostgreSQL:
