@@ -16,7 +16,8 @@ namespace Iskander.Chain.Bench;
 /// The coordinator's work for a ballot of <c>members</c> members who each vote once: replaying the
 /// poll, then every processing batch and every tally batch as the coordinator proves them (witness
 /// from the circuit's WebAssembly, the C# prover, local verification by snarkjs), timed as a whole
-/// with the peak memory of this process and of the snarkjs children. The chain's part (sign-ups,
+/// with the peak memory of this process (the C# prover; the snarkjs children are not measured:
+/// getrusage's figure for children includes the parent's size at each fork). The chain's part (sign-ups,
 /// messages, verification on chain) is left out: it is measured by the Foundry gas figures and
 /// does not grow the coordinator's time. Keys are built (or taken from the cache) before the clock
 /// starts.
@@ -78,20 +79,7 @@ internal static class CoordinatorRun
             .AppendLine(CultureInfo.InvariantCulture, $"| tally proofs ({tally.Compiled.Constraints:N0} constraints each) | {tallyTimes.Count} × median {Median(tallyTimes)} s |")
             .AppendLine(CultureInfo.InvariantCulture, $"| CPU seconds in this process (C# prover, replay) | {ourCpu:0} |")
             .AppendLine(CultureInfo.InvariantCulture, $"| peak working set of this process | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| largest snarkjs child (witness, verification; max RSS) | {ChildrenPeakMiB():0} MiB |")
             .AppendLine(CultureInfo.InvariantCulture, $"| zkeys (process, tally) | {new FileInfo(process.ProvingKey).Length / 1048576.0:0.0} MiB, {new FileInfo(tally.ProvingKey).Length / 1048576.0:0.0} MiB |")
             .ToString();
     }
-
-    // The largest resident set of any finished child process: getrusage(RUSAGE_CHILDREN).ru_maxrss
-    // (KiB on Linux; the struct is two timevals, then ru_maxrss, then fourteen more longs).
-    private static double ChildrenPeakMiB()
-    {
-        if (!OperatingSystem.IsLinux()) return double.NaN;
-        var usage = new long[18];
-        return GetResourceUsage(-1, usage) == 0 ? usage[4] / 1024.0 : double.NaN;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
-    private static extern int GetResourceUsage(int who, [System.Runtime.InteropServices.Out] long[] usage);
 }
