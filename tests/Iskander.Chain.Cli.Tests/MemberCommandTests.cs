@@ -128,11 +128,19 @@ public sealed class MemberCommandTests(PostgresFixture postgres) : IClassFixture
                 using var members = JsonDocument.Parse(await http.GetStringAsync("/api/members"));
                 return members.RootElement.GetProperty("members").GetArrayLength() == 1;
             });
-            using (var shown = JsonDocument.Parse(await http.GetStringAsync($"/api/members/{member.Address}")))
+            // The admitting poll is in a private group: members (here the token) see its key, anyone else only its leaf.
+            using (var shown = JsonDocument.Parse(await tokenHolder.GetStringAsync($"/api/members/{member.Address}")))
             {
                 var membership = shown.RootElement.GetProperty("memberships")[0];
                 Assert.Equal("active", membership.GetProperty("status").GetString());
                 Assert.Equal(admit, membership.GetProperty("admission").GetProperty("pollKey").GetString());
+            }
+
+            using (var shown = JsonDocument.Parse(await http.GetStringAsync($"/api/members/{member.Address}")))
+            {
+                var admission = shown.RootElement.GetProperty("memberships")[0].GetProperty("admission");
+                Assert.Equal(JsonValueKind.Null, admission.GetProperty("pollKey").ValueKind);
+                Assert.True(admission.GetProperty("membersOnly").GetBoolean());
             }
 
             var (listExit, listOutput) = await CliProcess.RunAsync(["member", "list"], environment);
