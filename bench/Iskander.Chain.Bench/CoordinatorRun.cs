@@ -33,13 +33,8 @@ internal static class CoordinatorRun
         var process = await builder.BuildAsync(new BallotCircuit(BallotCircuitKind.ProcessMessages, parameters));
         var tally = await builder.BuildAsync(new BallotCircuit(BallotCircuitKind.TallyVotes, parameters));
 
-        // Every member signs up and votes once (options round robin); messages as they would be published.
         var coordinator = MaciPrivateKey.Generate();
-        var poll = new PollProcessor(parameters, Math.Min(5, parameters.MaxVoteOptions), 1, 1);
-        var voters = Enumerable.Range(0, members).Select(_ => MaciPrivateKey.Generate()).ToList();
-        var indices = voters.Select(v => poll.SignUp(v.PublicKey())).ToList();
-        for (var i = 0; i < members; i++) poll.Publish(PublishedMessage.Create(voters[i], (ulong)indices[i], voters[i].PublicKey(), (ulong)(i % 5), 1, 1, 1, coordinator.PublicKey()));
-        poll.CloseVoting();
+        var poll = ClosedPoll(parameters, members, coordinator);
 
         var prover = new Groth16Prover(runner, log);
         using var work = new TempDirectory();
@@ -81,5 +76,20 @@ internal static class CoordinatorRun
             .AppendLine(CultureInfo.InvariantCulture, $"| peak working set of this process | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB |")
             .AppendLine(CultureInfo.InvariantCulture, $"| zkeys (process, tally) | {new FileInfo(process.ProvingKey).Length / 1048576.0:0.0} MiB, {new FileInfo(tally.ProvingKey).Length / 1048576.0:0.0} MiB |")
             .ToString();
+    }
+
+    /// <summary>A poll whose <paramref name="members"/> members each signed up and voted once (options round robin), closed.</summary>
+    public static PollProcessor ClosedPoll(BallotCircuitParameters parameters, int members, MaciPrivateKey coordinator)
+    {
+        var poll = new PollProcessor(parameters, Math.Min(5, parameters.MaxVoteOptions), 1, 1);
+        for (var i = 0; i < members; i++)
+        {
+            var voter = MaciPrivateKey.Generate();
+            var index = poll.SignUp(voter.PublicKey());
+            poll.Publish(PublishedMessage.Create(voter, (ulong)index, voter.PublicKey(), (ulong)(i % 5), 1, 1, 1, coordinator.PublicKey()));
+        }
+
+        poll.CloseVoting();
+        return poll;
     }
 }

@@ -95,15 +95,7 @@ internal static class ProveFigures
     private static async Task<string> WitnessAsync(ToolRunner runner, CircuitKeys keys, BallotCircuitParameters shape, string directory)
     {
         var coordinator = MaciPrivateKey.Generate();
-        var poll = new PollProcessor(shape, 5, 1, 1);
-        for (var i = 0; i < Math.Min(shape.BatchSize, shape.MaxMembers); i++)
-        {
-            var voter = MaciPrivateKey.Generate();
-            var index = poll.SignUp(voter.PublicKey());
-            poll.Publish(PublishedMessage.Create(voter, (ulong)index, voter.PublicKey(), (ulong)(i % 5), 1, 1, 1, coordinator.PublicKey()));
-        }
-
-        poll.CloseVoting();
+        var poll = CoordinatorRun.ClosedPoll(shape, Math.Min(shape.BatchSize, shape.MaxMembers), coordinator);
         var input = Path.Combine(directory, "input.json");
         await File.WriteAllTextAsync(input, JsonSerializer.Serialize(poll.ProcessNextBatch(coordinator, Fr.Random()).Inputs));
         var witness = Path.Combine(directory, "batch.wtns");
