@@ -4,6 +4,7 @@ using Iskander.Chain.Bridge.Governance;
 using Iskander.Chain.Bridge.Pipeline;
 using Iskander.Chain.Contracts;
 using Iskander.Chain.Ethereum;
+using Iskander.Chain.Ethereum.Abi;
 using Iskander.Chain.Ethereum.Accounts;
 using Iskander.Chain.Ethereum.Contracts;
 using Iskander.Chain.Ethereum.Crypto;
@@ -131,6 +132,34 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal(3, intents.Count);
         Assert.Equal(2, log.Count(e => e.Kind == "intent" && e.Action == "membership.consent")); // the refused consents changed nothing and left no entry
         Assert.All(log.Where(e => e.Kind == "intent"), intent => Assert.Contains(log, o => o.IntentSeq == intent.Seq));
+    }
+
+    /// A token id is the agreement hash, so one in 256 starts with a zero byte (CI once drew one). The
+    /// mirror must keep the 32-byte word as the chain has it. The log comes from a few-instruction
+    /// contract put in place with <c>anvil_setCode</c> that emits calldata as <c>LOG3</c>, so the token
+    /// id can be chosen.
+    [Fact]
+    public async Task A_token_id_starting_with_zero_bytes_is_mirrored_as_the_chain_holds_it()
+    {
+        await using var harness = await BridgeHarness.StartAsync(postgres);
+        var governance = harness.Contracts().Governance!;
+        var emitter = new Address(Hex.Decode("0x00000000000000000000000000000000000e4173"));
+        // CALLDATACOPY(0, 0x60, 0x40); LOG3(0, 0x40, calldata[0], calldata[0x20], calldata[0x40]); STOP
+        await harness.Client.Rpc.CallAsync("anvil_setCode", [emitter.ToString(), "0x6040606060003760403560203560003560406000a300"]);
+        var member = new Address(Hex.Decode("0x00000000000000000000000000000000000a11ce"));
+        var tokenId = BigInteger.Parse("00c0ffee" + new string('1', 56), System.Globalization.NumberStyles.HexNumber);
+        var calldata = AbiCodec.Encode(["bytes32", "uint256", "address", "bytes32", "bytes32"],
+            [governance.IdentityAbi.Event("Admitted").Topic0.ToArray(), tokenId, member, GovernanceAction.ShortText("worker"), new byte[32]]);
+        var sender = new TransactionSender(harness.Client, new LocalSigner(PrivateKey.FromHex(harness.Node.Accounts[5].PrivateKey)));
+        var sent = await sender.SendAsync(new TransactionRequest { To = emitter, Data = calldata, GasLimit = 100_000 });
+        Assert.True((await sender.WaitForReceiptAsync(sent.Hash, TimeSpan.FromMinutes(1))).Succeeded);
+
+        await new MembershipMirror(harness.Database, harness.Client, emitter, governance.IdentityAbi, 0, harness.Log).RunOnceAsync();
+
+        var mirrored = Assert.Single(await MembershipQueries.MembershipsAsync(harness.Database, member));
+        Assert.Equal(tokenId, mirrored.TokenId);
+        await using var connection = await harness.Database.OpenAsync();
+        Assert.Equal(tokenId, await MembershipQueries.ActiveTokenAsync(connection, null, member, default));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Iskander.Chain.Bridge.Storage;
 using Iskander.Chain.Ethereum;
 using Iskander.Chain.Ethereum.Abi;
@@ -27,8 +26,7 @@ public sealed class MembershipMirror(BridgeDatabase database, EthClient client, 
         var decoded = identityAbi.DecodeLog(entry.Topics, entry.Data);
         if (decoded is null) return false;
         var name = decoded.Event.Name;
-        var tokenId = new byte[32];
-        ((BigInteger)decoded["tokenId"]!).TryWriteBytes(tokenId, out _, isUnsigned: true, isBigEndian: true);
+        var tokenId = AbiCodec.Encode(["uint256"], [decoded["tokenId"]]); // the 32-byte word, right-aligned: a token id is a hash and may start with zero bytes
         await ExecuteAsync(connection, transaction,
             """
             INSERT INTO membership_events (block_number, log_index, block_hash, tx_hash, event, token_id, member, role, leaf)
