@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Iskander.Chain.Ballots.Circuits;
+using Iskander.Chain.Ballots.Proving;
 using Iskander.Chain.Testing;
 using Iskander.Chain.Toolchain;
 using Iskander.Chain.Zk.Curves;
@@ -58,6 +59,19 @@ internal static class ProveFigures
             new ToolRunOptions { AllowFailure = true });
         if (verified.ExitCode != 0) throw new InvalidOperationException("snarkjs does not verify our proof: the timing would be of a wrong prover");
 
+        // Verification as the coordinator does it before sending (in process, key read from its file) and as snarkjs does it (a process).
+        var oursVerify = new List<double>();
+        var theirsVerify = new List<double>();
+        for (var run = 0; run < Runs; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            if (!Groth16Prover.Verify(keys, Path.Combine(work.Path, "ours.proof.json"), Path.Combine(work.Path, "ours.public.json"))) throw new InvalidOperationException("our verifier rejects a proof snarkjs accepts");
+            oursVerify.Add(clock.Elapsed.TotalSeconds);
+            clock.Restart();
+            await runner.RunAsync(Tool.Snarkjs, ["groth16", "verify", keys.VerificationKey, Path.Combine(work.Path, "ours.public.json"), Path.Combine(work.Path, "ours.proof.json")]);
+            theirsVerify.Add(clock.Elapsed.TotalSeconds);
+        }
+
         var zkey = new FileInfo(keys.ProvingKey).Length;
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"## Prove: {keys.Compiled.Circuit.Name} ({keys.Compiled.Constraints:N0} constraints, zkey {zkey / 1048576.0:0.0} MiB), same zkey and witness, median of {Runs}").AppendLine()
@@ -68,6 +82,11 @@ internal static class ProveFigures
             .AppendLine(CultureInfo.InvariantCulture, $"Runs in turn (ours, snarkjs): {string.Join("; ", ours.Zip(theirs, (a, b) => $"{a:0.00} s, {b:0.00} s"))}. Load average at the end: {LoadAverage()} (other processes share the cores; compare ratios of one run).")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Peak working set of the benchmark process after our runs: {peak / 1048576.0:0} MiB (includes the runtime and the benchmark itself).")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"## Verify the same proof, median of {Runs}").AppendLine()
+            .AppendLine("| verifier | seconds (wall) | ratio |").AppendLine("|---|---:|---:|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| snarkjs 0.7.6 `groth16 verify` (a Node process, as the coordinator ran it before) | {Median(theirsVerify):0.000} | 1× |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| Iskander.Chain `VerificationKey.Verify` (in process, key read and checked each time) | {Median(oursVerify):0.000} | {Median(theirsVerify) / Median(oursVerify):0}× |")
             .AppendLine();
 
         if (shape != BallotCircuitParameters.Test) return text.ToString();

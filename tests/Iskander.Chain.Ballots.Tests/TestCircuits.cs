@@ -1,5 +1,6 @@
 using Iskander.Chain.Ballots.Circuits;
 using Iskander.Chain.Testing;
+using Iskander.Chain.Toolchain;
 using Iskander.Chain.Zk.Keys;
 using Iskander.Chain.Zk.Maci;
 using Serilog;
@@ -42,5 +43,12 @@ public sealed class TestCircuits
         }
 
         return (coordinator, poll);
+    }
+
+    /// <summary>Whether <c>snarkjs groth16 verify</c> (the independent oracle) accepts the proof files.</summary>
+    public static async Task<bool> SnarkjsVerifiesAsync(CircuitKeys keys, string proofPath, string publicPath)
+    {
+        var result = await TestToolchain.Runner().RunAsync(Tool.Snarkjs, ["groth16", "verify", keys.VerificationKey, publicPath, proofPath], new ToolRunOptions { AllowFailure = true });
+        return result.ExitCode == 0 && result.StandardOutput.Contains("OK!", StringComparison.Ordinal);
     }
 }

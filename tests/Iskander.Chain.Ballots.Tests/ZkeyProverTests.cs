@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Iskander.Chain.Ballots.Circuits;
 using Iskander.Chain.Ballots.Proving;
 using Iskander.Chain.Testing;
@@ -16,13 +18,12 @@ namespace Iskander.Chain.Ballots.Tests;
 /// The C# Groth16 prover on the real ballot keys: its proofs pass <c>snarkjs groth16 verify</c>
 /// (the exported Solidity verifiers on anvil check them in <see cref="VerifierFixtureTests"/>,
 /// whose prover uses it by default), a tampered witness gives a proof that fails, proofs are
-/// randomised, and damaged zkey and wtns files fail with an error naming the section.
+/// randomised, and damaged zkey and wtns files fail with an error naming the section. The in-process
+/// verifier answers as snarkjs does on every proof here, good and bad.
 /// </summary>
 public sealed class ZkeyProverTests(TestCircuits circuits) : IClassFixture<TestCircuits>
 {
     private static readonly Lazy<Task<(string Process, string Tally)>> Witnesses = new(CalculateWitnessesAsync);
-
-    private readonly Groth16Prover _snarkjs = new(TestToolchain.Runner(), new LoggerConfiguration().CreateLogger());
 
     // Witnesses of a three-voter poll (one process batch, the tally), from the circuits' WebAssembly; kept for the run.
     private static async Task<(string Process, string Tally)> CalculateWitnessesAsync()
@@ -44,12 +45,15 @@ public sealed class ZkeyProverTests(TestCircuits circuits) : IClassFixture<TestC
         return stem + ".wtns";
     }
 
-    private async Task<(Zk.Groth16.Groth16Proof Proof, bool Verifies)> ProveAndVerifyAsync(CircuitKeys keys, string witness, string directory, string label)
+    // Proves, then asks snarkjs and the in-process verifier, which must agree.
+    private static async Task<(Zk.Groth16.Groth16Proof Proof, bool Verifies)> ProveAndVerifyAsync(CircuitKeys keys, string witness, string directory, string label)
     {
         var proofPath = Path.Combine(directory, label + ".proof.json");
         var publicPath = Path.Combine(directory, label + ".public.json");
         var proof = ZkeyProver.ProveToFiles(keys.ProvingKey, witness, proofPath, publicPath);
-        return (proof, await _snarkjs.VerifyAsync(keys, proofPath, publicPath));
+        var snarkjs = await TestCircuits.SnarkjsVerifiesAsync(keys, proofPath, publicPath);
+        Assert.Equal(snarkjs, Groth16Prover.Verify(keys, proofPath, publicPath));
+        return (proof, snarkjs);
     }
 
     [Fact]
@@ -95,6 +99,54 @@ public sealed class ZkeyProverTests(TestCircuits circuits) : IClassFixture<TestC
         await File.WriteAllBytesAsync(path, bytes);
         var (_, verifies) = await ProveAndVerifyAsync(circuits.Process, path, work.Path, "tampered");
         Assert.False(verifies);
+    }
+
+    [Fact]
+    public async Task The_in_process_verifier_refuses_each_altered_proof_as_snarkjs_does()
+    {
+        var (_, tallyWitness) = await Witnesses.Value;
+        using var work = new TempDirectory();
+        var keys = circuits.Tally;
+        var (good, verifies) = await ProveAndVerifyAsync(keys, tallyWitness, work.Path, "good");
+        Assert.True(verifies);
+        var proofJson = await File.ReadAllTextAsync(Path.Combine(work.Path, "good.proof.json"));
+        var publicJson = await File.ReadAllTextAsync(Path.Combine(work.Path, "good.public.json"));
+        static string Text(Fq value) => value.ToBigInteger().ToString();
+        var doubledA = good.A.ToJacobian().Double().ToAffine();
+        var variants = new (string Name, Action<JsonNode> Proof, Action<JsonArray> Public)[]
+        {
+            ("a public signal + 1", _ => { }, signals => signals[1] = (BigInteger.Parse(signals[1]!.GetValue<string>()) + 1).ToString()),
+            ("a public signal fewer", _ => { }, signals => signals.RemoveAt(signals.Count - 1)),
+            ("A doubled", proof => proof["pi_a"] = new JsonArray(Text(doubledA.X), Text(doubledA.Y), "1"), _ => { }),
+            ("C negated", proof => proof["pi_c"]![1] = Text(-good.C.Y), _ => { }),
+            ("A off the curve", proof => proof["pi_a"]![1] = Text(good.A.Y + Fq.One), _ => { }),
+            ("B's coordinates swapped", proof => proof["pi_b"]![0] = new JsonArray(Text(good.B.X.C1), Text(good.B.X.C0)), _ => { }),
+        };
+        foreach (var (name, alterProof, alterPublic) in variants)
+        {
+            var proof = JsonNode.Parse(proofJson)!;
+            var signals = JsonNode.Parse(publicJson)!.AsArray();
+            alterProof(proof);
+            alterPublic(signals);
+            var proofPath = Path.Combine(work.Path, "altered.proof.json");
+            var publicPath = Path.Combine(work.Path, "altered.public.json");
+            await File.WriteAllTextAsync(proofPath, proof.ToJsonString());
+            await File.WriteAllTextAsync(publicPath, signals.ToJsonString());
+            Assert.False(await TestCircuits.SnarkjsVerifiesAsync(keys, proofPath, publicPath), $"snarkjs accepts {name}");
+            Assert.False(Groth16Prover.Verify(keys, proofPath, publicPath), $"we accept {name}");
+        }
+
+        // Numbers out of their fields, and damaged keys, are errors that name what is wrong.
+        var outOfField = JsonNode.Parse(publicJson)!.AsArray();
+        outOfField[0] = Fr.Modulus.ToString();
+        Assert.Throws<FormatException>(() => Zk.Groth16.Groth16Proof.FromSnarkjs(proofJson, outOfField.ToJsonString()));
+        var key = JsonNode.Parse(await File.ReadAllTextAsync(keys.VerificationKey))!;
+        key["vk_alpha_1"]![1] = "5";
+        Assert.Contains("vk_alpha_1", Assert.Throws<FormatException>(() => VerificationKey.Parse(key.ToJsonString())).Message);
+        key = JsonNode.Parse(await File.ReadAllTextAsync(keys.VerificationKey))!;
+        key["IC"]!.AsArray().RemoveAt(0);
+        Assert.Contains("nPublic", Assert.Throws<FormatException>(() => VerificationKey.Parse(key.ToJsonString())).Message);
+        Assert.Contains("not a snarkjs verification key", Assert.Throws<FormatException>(() => VerificationKey.Parse("[1]")).Message);
     }
 
     [Fact]

@@ -75,6 +75,27 @@ public sealed class Bn254PrecompileTests(AnvilFixture anvil, ITestOutputHelper o
         for (var i = 0; i < results.Count; i++) Assert.Equal(expectations[i], results[i][^1] == 1);
     }
 
+    [Fact]
+    public async Task Our_pairing_decides_products_of_pairings_as_the_precompile_does()
+    {
+        var cases = new List<(AffinePoint<Fq> P, AffinePoint<Fq2> Q)[]>();
+        for (var i = 0; i < 5; i++)
+        {
+            // e(a·G1, b·G2) · e(c·G1, d·G2) · e(−(ab + cd + δ)·G1, G2): one for δ = 0 only.
+            var (a, b, c, d) = (RandomScalar(), RandomScalar(), RandomScalar(), RandomScalar());
+            var delta = i % 2 == 0 ? 0 : _random.Next(1, 1000);
+            var sum = ((a * b) + (c * d) + delta) % Fr.Modulus;
+            cases.Add([(G1(a), G2(b)), (G1(c), G2(d)), (G1(sum).Negate(), Bn254.G2Generator)]);
+        }
+
+        cases.Add([(AffinePoint<Fq>.Infinity, G2(RandomScalar())), (G1(RandomScalar()), AffinePoint<Fq2>.Infinity)]); // both contribute 1
+        cases.Add([(G1(RandomScalar()), G2(RandomScalar()))]); // a single pairing of non-zero points is never 1
+        var results = await RunAsync(cases.Select(pairs => Call(8, Pairs(pairs))).ToList());
+        var ours = cases.Select(Bn254Pairing.ProductIsOne).ToList();
+        Assert.Equal(results.Select(r => r[^1] == 1), ours);
+        Assert.Equal([true, false, true, false, true, true, false], ours); // not one answer for all
+    }
+
     /// <summary>The pairing precompile's input for Π e(Pᵢ, Qᵢ).</summary>
     internal static byte[] Pairs(params (AffinePoint<Fq> P, AffinePoint<Fq2> Q)[] pairs)
     {

@@ -70,8 +70,9 @@ public enum ProverEngine
 
 /// <summary>
 /// Proves a circuit's inputs: the witness with snarkjs's <c>wtns calculate</c> (the circuit's
-/// WebAssembly witness generator), the proof with <see cref="Engine"/>, then <c>snarkjs groth16
-/// verify</c> locally before anything is sent anywhere. Each external step has a time limit and
+/// WebAssembly witness generator), the proof with <see cref="Engine"/>, then the Groth16 check in
+/// process (<see cref="VerificationKey"/>, the pairing check the Solidity verifiers make) before
+/// anything is sent anywhere. Each external step has a time limit and
 /// honours cancellation (the process is killed); the Node heap is raised for large circuits. Files
 /// go to a working folder the caller owns.
 /// </summary>
@@ -114,19 +115,16 @@ public sealed class Groth16Prover(ToolRunner runner, ILogger log)
         var proof = Groth16Proof.Parse(await File.ReadAllTextAsync(proofPath, cancellationToken).ConfigureAwait(false), await File.ReadAllTextAsync(publicPath, cancellationToken).ConfigureAwait(false));
         var expected = keys.Compiled.Circuit.PublicInputs.Select(name => BigInteger.Parse((string)inputs[name], CultureInfo.InvariantCulture)).ToList();
         if (!proof.PublicSignals.SequenceEqual(expected)) throw new InvalidProofException($"{label}: the proof's public signals are not the inputs' public values");
-        if (!await VerifyAsync(keys, proofPath, publicPath, cancellationToken).ConfigureAwait(false)) throw new InvalidProofException($"{label}: snarkjs does not verify the proof it just made");
+        if (!Verify(keys, proofPath, publicPath)) throw new InvalidProofException($"{label}: the proof just made does not verify with {Path.GetFileName(keys.VerificationKey)}");
         File.Delete(witness);
         log.Information("Proved {Label} in {Seconds:0.0} s (verified locally)", label, clock.Elapsed.TotalSeconds);
         return proof;
     }
 
-    /// <summary>Whether snarkjs verifies the proof in <paramref name="proofPath"/> with public signals <paramref name="publicPath"/>.</summary>
-    public async Task<bool> VerifyAsync(CircuitKeys keys, string proofPath, string publicPath, CancellationToken cancellationToken = default)
-    {
-        var result = await runner.RunAsync(Tool.Snarkjs, ["groth16", "verify", keys.VerificationKey, publicPath, proofPath],
-            new ToolRunOptions { AllowFailure = true, Timeout = Timeout, Environment = Environment() }, cancellationToken).ConfigureAwait(false);
-        return result.ExitCode == 0 && result.StandardOutput.Contains("OK!", StringComparison.Ordinal);
-    }
+    /// <summary>Whether the proof in <paramref name="proofPath"/> with public signals <paramref name="publicPath"/> verifies with the circuit's key (in process).</summary>
+    /// <exception cref="FormatException">A file is not in snarkjs's layout.</exception>
+    public static bool Verify(CircuitKeys keys, string proofPath, string publicPath) =>
+        VerificationKey.Load(keys.VerificationKey).Verify(Zk.Groth16.Groth16Proof.FromSnarkjs(File.ReadAllText(proofPath), File.ReadAllText(publicPath)));
 
     private Task<ToolResult> Run(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         runner.RunAsync(Tool.Snarkjs, arguments, new ToolRunOptions { Timeout = Timeout, Environment = Environment(), OnLine = line => log.Debug("snarkjs: {Line}", line) }, cancellationToken);

@@ -26,6 +26,24 @@ public sealed record Groth16Proof(AffinePoint<Fq> A, AffinePoint<Fq2> B, AffineP
         curve = "bn128",
     }, SnarkjsLayout);
 
+    /// <summary>Reads snarkjs's <c>proof.json</c> and <c>public.json</c> (points are not checked here: <see cref="VerificationKey.Verify"/> does).</summary>
+    /// <exception cref="FormatException">Not snarkjs's layout, or a number out of its field.</exception>
+    public static Groth16Proof FromSnarkjs(string proofJson, string publicJson)
+    {
+        try
+        {
+            using var proof = JsonDocument.Parse(proofJson);
+            using var signals = JsonDocument.Parse(publicJson);
+            var root = proof.RootElement;
+            return new Groth16Proof(SnarkjsJson.G1(root.GetProperty("pi_a"), "pi_a"), SnarkjsJson.G2(root.GetProperty("pi_b"), "pi_b"), SnarkjsJson.G1(root.GetProperty("pi_c"), "pi_c"),
+                signals.RootElement.EnumerateArray().Select(signal => Fr.Parse(signal.GetString() ?? throw new FormatException("a public signal is not a string"))).ToList());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException($"not a snarkjs proof: {e.Message}", e);
+        }
+    }
+
     /// <summary>The public signals as snarkjs writes <c>public.json</c>.</summary>
     public string ToPublicJson() => JsonSerializer.Serialize(PublicSignals.Select(signal => signal.ToString()), SnarkjsLayout);
 
