@@ -92,5 +92,14 @@ public sealed class ActionsPageTests(GlassBoxInstance instance)
         })).Single();
         var signers = (System.Collections.IEnumerable)instance.Coop.Schedule.Abi.DecodeLog(vetoed.Topics, vetoed.Data)!["signers"]!;
         Assert.Equal(new[] { instance.Coop.Key(3).Address, instance.Coop.Key(6).Address }.OrderBy(a => Hex.Encode(a.ToArray()), StringComparer.Ordinal), signers.Cast<Address>());
+
+        // Submitting again is refused by the chain: the page names the contract's error (not its
+        // selector) from a call on the trusted node, and never asks the wallet to send.
+        var lateRequests = new List<string>();
+        var late = await instance.OpenAsync(wallet: 3, walletRequests: lateRequests);
+        var lateCard = late.Locator($"#action-list > li[data-action-id='{actionId}']");
+        await lateCard.GetByRole(AriaRole.Button, new() { Name = "Submit the veto to the chain" }).ClickAsync();
+        await Assertions.Expect(lateCard.GetByRole(AriaRole.Status)).ToHaveTextAsync("The veto was not submitted: the chain refuses it: the action is Vetoed on chain, no longer Pending");
+        Assert.DoesNotContain("eth_sendTransaction", lateRequests);
     }
 }

@@ -70,6 +70,22 @@ export function resultWord(result, index = 0) {
   return BigInt('0x' + hex);
 }
 
+/**
+ * A custom error's revert data, named from `signatures` (e.g. `NotMember(address)`): the matching
+ * signature and its static arguments decoded, or null when no signature has its selector.
+ */
+export function decodeError(data, signatures) {
+  const hex = (data ?? '').toLowerCase();
+  const signature = signatures.find((s) => hex.startsWith('0x' + selector(s)));
+  if (!signature) return null;
+  const types = signature.slice(signature.indexOf('(') + 1, -1).split(',').filter(Boolean);
+  const args = types.map((type, i) => {
+    const value = resultWord('0x' + hex.slice(10), i);
+    return type === 'address' ? checksumAddress('0x' + value.toString(16).padStart(40, '0')) : type === 'bytes32' ? '0x' + value.toString(16).padStart(64, '0') : value;
+  });
+  return { signature, args };
+}
+
 /** The EIP-55 (mixed-case checksum) form of an address. */
 export function checksumAddress(address) {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error(`not an address: ${address}`);

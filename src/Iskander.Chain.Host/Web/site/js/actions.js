@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 // Pending actions: members sign vetoes into the bridge's pool, and once the pool holds the quorum the
 // ActionSchedule asks for, anyone submits them to the chain with their wallet.
-import { encodeCall, resultWord } from './abi.js';
+import { decodeError, encodeCall, resultWord } from './abi.js';
 import { api, duration, trust } from './bridge.js';
 import { el, facts, say } from './dom.js';
 import { rpc } from './verify.js';
@@ -21,6 +21,27 @@ async function statusOf(actionId) {
   const { rpcUrl, actionSchedule } = trust();
   const status = Number(resultWord(await rpc(rpcUrl, 'eth_call', [{ to: actionSchedule, data: encodeCall('statusOf(bytes32)', [actionId]) }, 'latest'])));
   return STATUS[status] ?? `unknown status ${status}`;
+}
+
+// The ActionSchedule errors a veto can meet (contracts/src/ActionSchedule.sol), said in words.
+const VETO_ERRORS = {
+  'WrongStatus(bytes32,uint8)': ([, status]) => `the action is ${STATUS[Number(status)] ?? `in status ${status}`} on chain, no longer Pending`,
+  'InvalidVetoSignature(uint256)': ([index]) => `signature ${Number(index) + 1} is not a valid signature of this veto`,
+  'DuplicateOrUnorderedSigner(address)': ([signer]) => `${signer} signed more than once`,
+  'NotMember(address)': ([signer]) => `${signer} is not a member on chain`,
+  'VetoBelowQuorum(uint256,uint256)': ([count, required]) => `${count} signatures, the chain needs ${required}`,
+};
+
+// Runs the veto as an eth_call on the trusted node first: a refusal is then named from the
+// contract's error, before the wallet is asked to sign and pay for a transaction that would revert.
+async function simulate(account, actionSchedule, data) {
+  try {
+    await rpc(trust().rpcUrl, 'eth_call', [{ from: account, to: actionSchedule, data }, 'latest']);
+  } catch (error) {
+    const known = decodeError(error.revertData, Object.keys(VETO_ERRORS));
+    if (known) throw new Error(`the chain refuses it: ${VETO_ERRORS[known.signature](known.args)}`);
+    throw error;
+  }
 }
 
 async function receipt(hash) {
@@ -54,6 +75,7 @@ async function submit(action, quorum, output, button) {
     if (ordered.length < quorum) throw new Error(`the pool holds ${ordered.length} signatures, the chain needs ${quorum}`);
     const data = encodeCall('veto(bytes32,bytes[])', [action.actionId, ordered.map((v) => v.signature)]);
     const account = await requestAccount();
+    await simulate(account, actionSchedule, data);
     const hash = await sendTransaction(account, chainId, actionSchedule, data);
     const mined = await receipt(hash);
     if (mined.status !== '0x1') throw new Error(`the chain refused the veto (transaction ${hash} reverted)`);

@@ -93,7 +93,10 @@ export async function rpc(url, method, params) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
   if (!response.ok) throw new Error(`${method}: the node answered HTTP ${response.status}`);
   const body = await response.json();
-  if (body.error) throw new Error(`${method}: ${body.error.message ?? JSON.stringify(body.error)}`);
+  if (body.error) {
+    // The node's revert data (a custom error), kept so that the caller can name the error.
+    throw Object.assign(new Error(`${method}: ${body.error.message ?? JSON.stringify(body.error)}`), { revertData: typeof body.error.data === 'string' ? body.error.data : null });
+  }
   return body.result;
 }
 
