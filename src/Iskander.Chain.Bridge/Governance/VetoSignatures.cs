@@ -40,9 +40,16 @@ public static class VetoSignatures
             }
         }
 
-        var result = new List<OpenAction>();
-        foreach (var (id, actionId) in open) result.Add(new OpenAction(rows[id], actionId, (await ListAsync(database, actionId, cancellationToken).ConfigureAwait(false)).Count));
-        return result;
+        // The pool's counts for all of them in one query (action ids are derived here, not stored with the actions).
+        await using var counting = new NpgsqlCommand("SELECT action_id, count(*) FROM veto_signatures WHERE action_id = ANY($1) GROUP BY action_id", connection);
+        counting.Parameters.Add(new() { Value = open.Select(o => o.ActionId.ToArray()).ToArray() });
+        var counts = new Dictionary<Hash32, int>();
+        await using (var reader = await counting.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) counts[new Hash32((byte[])reader[0])] = (int)reader.GetInt64(1);
+        }
+
+        return open.Select(o => new OpenAction(rows[o.Id], o.ActionId, counts.GetValueOrDefault(o.ActionId))).ToList();
     }
 
     /// <summary>Keeps <paramref name="signer"/>'s veto of <paramref name="actionId"/> (a newer one replaces theirs).</summary>
