@@ -11,7 +11,7 @@ namespace Iskander.Chain.Zk.Field;
 /// multiplication is a few dozen machine instructions and never allocates; <see cref="BigInteger"/>
 /// is used only at the edges (parsing, printing).
 /// </summary>
-public readonly struct Fr : IEquatable<Fr>
+public readonly struct Fr : IFieldElement<Fr>
 {
     /// <summary>The modulus p.</summary>
     public static readonly BigInteger Modulus = BigInteger.Parse("21888242871839275222246405745257275088548364400416034343698204186575808495617", CultureInfo.InvariantCulture);
@@ -123,6 +123,9 @@ public readonly struct Fr : IEquatable<Fr>
     /// <summary>Square.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Fr Square() => MulRaw(this);
+
+    /// <summary>2·this.</summary>
+    public Fr Double() => this + this;
 
     /// <summary>x⁵, Poseidon's S-box.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]

@@ -178,23 +178,9 @@ public static class DevelopmentPowersOfTau
 
         private static void BatchInvert(Span<Fr> values)
         {
-            var prefix = new Fr[values.Length];
-            var running = Fr.One;
-            for (var i = 0; i < values.Length; i++)
-            {
-                // τ is a hash output, so τ = ωⁱ (a zero here) would mean a broken hash.
-                if (values[i].IsZero) throw new InvalidOperationException("τ is a root of unity: choose another development τ");
-                prefix[i] = running;
-                running *= values[i];
-            }
-
-            var inverse = running.Inverse();
-            for (var i = values.Length - 1; i >= 0; i--)
-            {
-                var value = values[i];
-                values[i] = inverse * prefix[i];
-                inverse *= value;
-            }
+            // τ is a hash output, so τ = ωⁱ (a zero here) would mean a broken hash.
+            if (values.Contains(Fr.Zero)) throw new InvalidOperationException("τ is a root of unity: choose another development τ");
+            BatchInversion.Invert(values, new Fr[values.Length]);
         }
     }
 
