@@ -569,36 +569,105 @@ internal static class LaneField<T, TField>
 
     /// <summary>
     /// destination = a − b + 8p, with 28-bit limbs again (the top one holds the rest). b must have
-    /// 28-bit limbs below the top one and be below 2²⁵⁶ (any product result is); so must a. The result is below a + 8p, so for a below 2²⁵⁵ it is below 2²⁵⁸ and products
-    /// of it stay in bounds. destination may be a or b.
+    /// 28-bit limbs below the top one and be below 2²⁵⁶ (any product result is); a must have 28-bit
+    /// limbs below the top one and may be of any size. The result is below a + 8p (for a below 2²⁵⁶,
+    /// below 2²⁵⁸: products of it stay in bounds). destination may be a or b.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Subtract(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination)
-    {
-        // Every limb of the padded 8p is at least b's, so no lane goes below zero.
-        var mask = T.Broadcast(Mask);
-        var carry = default(T);
-        var padded = Subtrahend.AsSpan(0, Limbs);
-        a = a[..Limbs];
-        b = b[..Limbs];
-        destination = destination[..Limbs];
-        for (var i = 0; i < Limbs - 1; i++)
-        {
-            var limb = a[i] + T.Broadcast(padded[i]) - b[i] + carry;
-            destination[i] = limb & mask;
-            carry = limb >>> Bits;
-        }
-
-        destination[Limbs - 1] = a[Limbs - 1] + T.Broadcast(padded[Limbs - 1]) - b[Limbs - 1] + carry;
-    }
+    public static void Subtract(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination) => SubtractFrom(a, b, destination, hasMinuend: true);
 
     /// <summary>destination = 8p − b (that is, −b), under the conditions of <see cref="Subtract"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Negate(ReadOnlySpan<T> b, Span<T> destination)
+    public static void Negate(ReadOnlySpan<T> b, Span<T> destination) => SubtractFrom(default, b, destination, hasMinuend: false);
+
+    // Every limb of the padded 8p is at least b's, so no lane goes below zero; the carries then make
+    // the limbs 28 bits again. Without a minuend a counts as 0. Written out: a loop kept the carry in
+    // memory, on the critical path.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SubtractFrom(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination, bool hasMinuend)
     {
-        Span<T> zero = stackalloc T[Limbs];
-        zero.Clear();
-        Subtract(zero, b, destination);
+        var mask = T.Broadcast(Mask);
+        var padded = Subtrahend.AsSpan(0, Limbs);
+        if (hasMinuend) a = a[..Limbs];
+        b = b[..Limbs];
+        destination = destination[..Limbs];
+        T limb;
+
+        limb = T.Broadcast(padded[0]) - b[0];
+        if (hasMinuend) limb += a[0];
+        destination[0] = limb & mask;
+
+        limb = T.Broadcast(padded[1]) - b[1] + (limb >>> Bits);
+        if (hasMinuend) limb += a[1];
+        destination[1] = limb & mask;
+
+        limb = T.Broadcast(padded[2]) - b[2] + (limb >>> Bits);
+        if (hasMinuend) limb += a[2];
+        destination[2] = limb & mask;
+
+        limb = T.Broadcast(padded[3]) - b[3] + (limb >>> Bits);
+        if (hasMinuend) limb += a[3];
+        destination[3] = limb & mask;
+
+        limb = T.Broadcast(padded[4]) - b[4] + (limb >>> Bits);
+        if (hasMinuend) limb += a[4];
+        destination[4] = limb & mask;
+
+        limb = T.Broadcast(padded[5]) - b[5] + (limb >>> Bits);
+        if (hasMinuend) limb += a[5];
+        destination[5] = limb & mask;
+
+        limb = T.Broadcast(padded[6]) - b[6] + (limb >>> Bits);
+        if (hasMinuend) limb += a[6];
+        destination[6] = limb & mask;
+
+        limb = T.Broadcast(padded[7]) - b[7] + (limb >>> Bits);
+        if (hasMinuend) limb += a[7];
+        destination[7] = limb & mask;
+
+        limb = T.Broadcast(padded[8]) - b[8] + (limb >>> Bits);
+        if (hasMinuend) limb += a[8];
+        destination[8] = limb & mask;
+
+        limb = T.Broadcast(padded[9]) - b[9] + (limb >>> Bits);
+        if (hasMinuend) limb += a[9];
+        destination[9] = limb;
+    }
+
+    /// <summary>
+    /// Four 64-bit words per lane (<paramref name="words"/>, least significant first) cut into the
+    /// ten 28-bit limbs, with no conversion: the words of a value below 2²⁵⁶ as they are.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SplitWords(ReadOnlySpan<T> words, Span<T> limbs)
+    {
+        var mask = T.Broadcast(Mask);
+        T w0 = words[0], w1 = words[1], w2 = words[2], w3 = words[3];
+        limbs = limbs[..Limbs];
+        limbs[0] = w0 & mask;
+        limbs[1] = (w0 >>> 28) & mask;
+        limbs[2] = ((w0 >>> 56) | (w1 << 8)) & mask;
+        limbs[3] = (w1 >>> 20) & mask;
+        limbs[4] = ((w1 >>> 48) | (w2 << 16)) & mask;
+        limbs[5] = (w2 >>> 12) & mask;
+        limbs[6] = ((w2 >>> 40) | (w3 << 24)) & mask;
+        limbs[7] = (w3 >>> 4) & mask;
+        limbs[8] = (w3 >>> 32) & mask;
+        limbs[9] = w3 >>> 60;
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="SplitWords"/>: 28-bit limbs (the top one below 2⁴, as results below
+    /// 2²⁵⁶ have) joined into four 64-bit words per lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void JoinWords(ReadOnlySpan<T> limbs, Span<T> words)
+    {
+        limbs = limbs[..Limbs];
+        words[0] = limbs[0] | (limbs[1] << 28) | (limbs[2] << 56);
+        words[1] = (limbs[2] >>> 8) | (limbs[3] << 20) | (limbs[4] << 48);
+        words[2] = (limbs[4] >>> 16) | (limbs[5] << 12) | (limbs[6] << 40);
+        words[3] = (limbs[6] >>> 24) | (limbs[7] << 4) | (limbs[8] << 32) | (limbs[9] << 60);
     }
 
     /// <summary>Loads element <c>i</c> of lane <c>l</c> from <c>elements[l · stride + i]</c> (zero where the lane is beyond the span).</summary>

@@ -38,8 +38,17 @@ internal interface ILanes<T>
     /// <summary>Per-lane bitwise and.</summary>
     static abstract T operator &(T a, T b);
 
+    /// <summary>Per-lane bitwise or.</summary>
+    static abstract T operator |(T a, T b);
+
     /// <summary>Per-lane logical right shift.</summary>
     static abstract T operator >>>(T a, int bits);
+
+    /// <summary>Per-lane left shift.</summary>
+    static abstract T operator <<(T a, int bits);
+
+    /// <summary>Lane l = address[indices[l]], a gather (<paramref name="indices"/> has <see cref="Count"/> values).</summary>
+    static abstract unsafe T Gather(ulong* address, ReadOnlySpan<int> indices);
 
     /// <summary>Writes the lanes to <see cref="Count"/> consecutive values.</summary>
     void Store(Span<ulong> destination);
@@ -61,6 +70,11 @@ internal readonly struct Lanes8 : ILanes<Lanes8>
 
     public static Lanes8 Load(ReadOnlySpan<ulong> source) => new(Vector512.Create(source));
 
+    // .NET exposes no AVX-512 gather: two AVX2 ones, one per half.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Lanes8 Gather(ulong* address, ReadOnlySpan<int> indices) =>
+        new(Vector512.Create(Avx2.GatherVector256(address, Vector128.Create(indices), 8), Avx2.GatherVector256(address, Vector128.Create(indices[4..]), 8)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 MultiplyLow32(Lanes8 a, Lanes8 b) => new(Avx512F.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));
 
@@ -78,6 +92,12 @@ internal readonly struct Lanes8 : ILanes<Lanes8>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator >>>(Lanes8 a, int bits) => new(a._v >>> bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 operator <<(Lanes8 a, int bits) => new(a._v << bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 operator |(Lanes8 a, Lanes8 b) => new(a._v | b._v);
 
     public void Store(Span<ulong> destination) => _v.CopyTo(destination);
 }
@@ -99,6 +119,9 @@ internal readonly struct Lanes4 : ILanes<Lanes4>
     public static Lanes4 Load(ReadOnlySpan<ulong> source) => new(Vector256.Create(source));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Lanes4 Gather(ulong* address, ReadOnlySpan<int> indices) => new(Avx2.GatherVector256(address, Vector128.Create(indices), 8));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 MultiplyLow32(Lanes4 a, Lanes4 b) => new(Avx2.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -115,6 +138,12 @@ internal readonly struct Lanes4 : ILanes<Lanes4>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator >>>(Lanes4 a, int bits) => new(a._v >>> bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 operator <<(Lanes4 a, int bits) => new(a._v << bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 operator |(Lanes4 a, Lanes4 b) => new(a._v | b._v);
 
     public void Store(Span<ulong> destination) => _v.CopyTo(destination);
 }
