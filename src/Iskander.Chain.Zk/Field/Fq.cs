@@ -230,6 +230,7 @@ public readonly struct Fq : IFieldElement<Fq>, ILaneModulus<Fq>
     }
 
     /// <summary>The element whose Montgomery-form limbs are <paramref name="limbs"/>, a value below 2q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Fq FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => new Fq(limbs[0], limbs[1], limbs[2], limbs[3]).SubtractModulusIfNeeded();
 
     // The modulus in the lane arithmetic's 28-bit limbs.

@@ -582,8 +582,9 @@ internal static class LaneField<T, TField>
 
     // Every limb of the padded 8p is at least b's, so no lane goes below zero; the carries then make
     // the limbs 28 bits again. Without a minuend a counts as 0. Written out: a loop kept the carry in
-    // memory, on the critical path.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // memory, on the critical path. Fully optimised even where the JIT's budget leaves it a call (the
+    // first, unoptimised compilation of lane code runs many times slower).
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SubtractFrom(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination, bool hasMinuend)
     {
         var mask = T.Broadcast(Mask);

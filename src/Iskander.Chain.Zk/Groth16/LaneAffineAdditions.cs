@@ -208,6 +208,7 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
 
     // The L lanes' chain products inverted together: lane value v is the Fq value v·2²⁴ (see the
     // remarks of LaneAffineAdditions), so its lane inverse is the Fq value 2²⁴/v = 2⁴⁸/(v·2²⁴).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InvertLanes(Span<T> running)
     {
         var lanes = T.Count;
