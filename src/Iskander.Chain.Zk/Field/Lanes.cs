@@ -47,8 +47,11 @@ internal interface ILanes<T>
     /// <summary>Per-lane left shift.</summary>
     static abstract T operator <<(T a, int bits);
 
-    /// <summary>Lane l = address[indices[l]], a gather (<paramref name="indices"/> has <see cref="Count"/> values).</summary>
-    static abstract unsafe T Gather(ulong* address, ReadOnlySpan<int> indices);
+    /// <summary>
+    /// columns[w], lane l = address[rowStarts[l] + w] for w below 4: four consecutive words of every
+    /// lane's row, transposed (<paramref name="rowStarts"/> has <see cref="Count"/> values).
+    /// </summary>
+    static abstract unsafe void LoadColumns(ulong* address, ReadOnlySpan<int> rowStarts, Span<T> columns);
 
     /// <summary>Writes the lanes to <see cref="Count"/> consecutive values.</summary>
     void Store(Span<ulong> destination);
@@ -70,10 +73,17 @@ internal readonly struct Lanes8 : ILanes<Lanes8>
 
     public static Lanes8 Load(ReadOnlySpan<ulong> source) => new(Vector512.Create(source));
 
-    // .NET exposes no AVX-512 gather: two AVX2 ones, one per half.
+    // Two 4 × 4 transposes of rows loaded whole, one per half: gathers (microcoded on some
+    // processors) cost more than the arithmetic they fed.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Lanes8 Gather(ulong* address, ReadOnlySpan<int> indices) =>
-        new(Vector512.Create(Avx2.GatherVector256(address, Vector128.Create(indices), 8), Avx2.GatherVector256(address, Vector128.Create(indices[4..]), 8)));
+    public static unsafe void LoadColumns(ulong* address, ReadOnlySpan<int> rowStarts, Span<Lanes8> columns)
+    {
+        Span<Vector256<ulong>> low = stackalloc Vector256<ulong>[4];
+        Span<Vector256<ulong>> high = stackalloc Vector256<ulong>[4];
+        Lanes4.Transpose(address, rowStarts[..4], low);
+        Lanes4.Transpose(address, rowStarts[4..8], high);
+        for (var w = 0; w < 4; w++) columns[w] = new(Vector512.Create(low[w], high[w]));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 MultiplyLow32(Lanes8 a, Lanes8 b) => new(Avx512F.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));
@@ -119,7 +129,31 @@ internal readonly struct Lanes4 : ILanes<Lanes4>
     public static Lanes4 Load(ReadOnlySpan<ulong> source) => new(Vector256.Create(source));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Lanes4 Gather(ulong* address, ReadOnlySpan<int> indices) => new(Avx2.GatherVector256(address, Vector128.Create(indices), 8));
+    public static unsafe void LoadColumns(ulong* address, ReadOnlySpan<int> rowStarts, Span<Lanes4> columns)
+    {
+        Span<Vector256<ulong>> transposed = stackalloc Vector256<ulong>[4];
+        Transpose(address, rowStarts, transposed);
+        for (var w = 0; w < 4; w++) columns[w] = new(transposed[w]);
+    }
+
+    /// <summary>The 4 × 4 transpose of the rows of four words at address + rowStarts[l].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Transpose(ulong* address, ReadOnlySpan<int> rowStarts, Span<Vector256<ulong>> columns)
+    {
+        var r0 = Vector256.Load(address + rowStarts[0]);
+        var r1 = Vector256.Load(address + rowStarts[1]);
+        var r2 = Vector256.Load(address + rowStarts[2]);
+        var r3 = Vector256.Load(address + rowStarts[3]);
+        // Pairs of rows interleaved within 128-bit halves, then the halves exchanged.
+        var t0 = Avx2.UnpackLow(r0, r1);
+        var t1 = Avx2.UnpackHigh(r0, r1);
+        var t2 = Avx2.UnpackLow(r2, r3);
+        var t3 = Avx2.UnpackHigh(r2, r3);
+        columns[0] = Avx2.Permute2x128(t0, t2, 0x20);
+        columns[1] = Avx2.Permute2x128(t1, t3, 0x20);
+        columns[2] = Avx2.Permute2x128(t0, t2, 0x31);
+        columns[3] = Avx2.Permute2x128(t1, t3, 0x31);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 MultiplyLow32(Lanes4 a, Lanes4 b) => new(Avx2.Multiply(a._v.AsUInt32(), b._v.AsUInt32()));

@@ -236,9 +236,9 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         for (var limb = 0; limb < Limbs; limb++) running[limb] = T.Load(byLane.Slice(limb * lanes, lanes));
     }
 
-    // The step's pairs into the X1…Y2 registers: each coordinate's four words gathered from the
-    // points (no copies through memory, which cost more than the arithmetic), then cut into limbs in
-    // registers. A pair the formula cannot take (infinity, equal x) and the lanes past the last pair
+    // The step's pairs into the X1…Y2 registers: each coordinate's four words loaded whole per lane
+    // and transposed in registers (copies through memory or gathers cost more than the arithmetic),
+    // then cut into limbs. A pair the formula cannot take (infinity, equal x) and the lanes past the last pair
     // get x₁ = 0, x₂ = 1 instead, keeping zeros out of the chains.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void LoadStep(AffinePoint<Fq>[] points, int step, int pairs, bool xOnly)
@@ -277,11 +277,10 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
             var words = (ulong*)start;
             for (var element = X1; element <= Y2; element += xOnly ? X2 - X1 : 1)
             {
-                var indices = element is X1 or Y1 ? first : second;
-                var offset = element is X1 or X2 ? XWord : YWord;
+                T.LoadColumns(words + (element is X1 or X2 ? XWord : YWord), element is X1 or Y1 ? first : second, registers);
                 for (var word = 0; word < Words; word++)
                 {
-                    var value = T.Gather(words + offset + word, indices) & keepMask;
+                    var value = registers[word] & keepMask;
                     registers[word] = element == X2 ? value | (T.Broadcast(LaneOneWords[word]) & replaceMask) : value;
                 }
 
