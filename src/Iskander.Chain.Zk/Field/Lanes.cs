@@ -78,11 +78,12 @@ internal readonly struct Lanes8 : ILanes<Lanes8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void LoadColumns(ulong* address, ReadOnlySpan<int> rowStarts, Span<Lanes8> columns)
     {
-        Span<Vector256<ulong>> low = stackalloc Vector256<ulong>[4];
-        Span<Vector256<ulong>> high = stackalloc Vector256<ulong>[4];
-        Lanes4.Transpose(address, rowStarts[..4], low);
-        Lanes4.Transpose(address, rowStarts[4..8], high);
-        for (var w = 0; w < 4; w++) columns[w] = new(Vector512.Create(low[w], high[w]));
+        Lanes4.Transpose(address, rowStarts[..4], out var l0, out var l1, out var l2, out var l3);
+        Lanes4.Transpose(address, rowStarts[4..8], out var h0, out var h1, out var h2, out var h3);
+        columns[0] = new(Vector512.Create(l0, h0));
+        columns[1] = new(Vector512.Create(l1, h1));
+        columns[2] = new(Vector512.Create(l2, h2));
+        columns[3] = new(Vector512.Create(l3, h3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -131,14 +132,16 @@ internal readonly struct Lanes4 : ILanes<Lanes4>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void LoadColumns(ulong* address, ReadOnlySpan<int> rowStarts, Span<Lanes4> columns)
     {
-        Span<Vector256<ulong>> transposed = stackalloc Vector256<ulong>[4];
-        Transpose(address, rowStarts, transposed);
-        for (var w = 0; w < 4; w++) columns[w] = new(transposed[w]);
+        Transpose(address, rowStarts, out var c0, out var c1, out var c2, out var c3);
+        columns[0] = new(c0);
+        columns[1] = new(c1);
+        columns[2] = new(c2);
+        columns[3] = new(c3);
     }
 
     /// <summary>The 4 × 4 transpose of the rows of four words at address + rowStarts[l].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void Transpose(ulong* address, ReadOnlySpan<int> rowStarts, Span<Vector256<ulong>> columns)
+    internal static unsafe void Transpose(ulong* address, ReadOnlySpan<int> rowStarts, out Vector256<ulong> c0, out Vector256<ulong> c1, out Vector256<ulong> c2, out Vector256<ulong> c3)
     {
         var r0 = Vector256.Load(address + rowStarts[0]);
         var r1 = Vector256.Load(address + rowStarts[1]);
@@ -149,10 +152,10 @@ internal readonly struct Lanes4 : ILanes<Lanes4>
         var t1 = Avx2.UnpackHigh(r0, r1);
         var t2 = Avx2.UnpackLow(r2, r3);
         var t3 = Avx2.UnpackHigh(r2, r3);
-        columns[0] = Avx2.Permute2x128(t0, t2, 0x20);
-        columns[1] = Avx2.Permute2x128(t1, t3, 0x20);
-        columns[2] = Avx2.Permute2x128(t0, t2, 0x31);
-        columns[3] = Avx2.Permute2x128(t1, t3, 0x31);
+        c0 = Avx2.Permute2x128(t0, t2, 0x20);
+        c1 = Avx2.Permute2x128(t1, t3, 0x20);
+        c2 = Avx2.Permute2x128(t0, t2, 0x31);
+        c3 = Avx2.Permute2x128(t1, t3, 0x31);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
