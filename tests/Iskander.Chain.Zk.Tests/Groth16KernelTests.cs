@@ -80,8 +80,9 @@ public sealed class Groth16KernelTests
         Assert.True(result.IsSamePoint(Naive(points, scalars)));
     }
 
-    // Sizes around the lane counts (4 and 8) and windows small enough that buckets hold many points,
-    // repeats, negations and infinity among them: the SIMD rounds against the scalar ones and the definition.
+    // Sizes around the lane counts (4 and 8), windows small enough that buckets hold many points, and
+    // rounds of more pairs than one inversion takes (2 buckets for 9,001 points), with repeats,
+    // negations and infinity among them: the SIMD rounds against the scalar ones and the definition.
     [Theory]
     [InlineData(2, 3)]
     [InlineData(7, 2)]
@@ -92,6 +93,7 @@ public sealed class Groth16KernelTests
     [InlineData(1000, 3)]
     [InlineData(1001, 0)]
     [InlineData(4099, 0)]
+    [InlineData(9001, 2)]
     public void G1_lane_additions_give_the_scalar_paths_sums(int count, int windowBits)
     {
         var points = Points(Bn254.G1Generator, count);

@@ -57,7 +57,7 @@ internal abstract class LaneAffineAdditions
 /// <see cref="LaneAffineAdditions"/> on registers of <typeparamref name="T"/>'s lanes. The round's
 /// pairs go in steps of <c>L</c> = lane count, lane j taking pairs j, j + L, j + 2L, …: each lane
 /// runs its own Montgomery batch-inversion chain, and the L chain products are inverted together on
-/// the scalar side (one inversion per round, as before). Three passes over the steps: forward, the
+/// the scalar side (one inversion per chunk of a round). Three passes over a chunk's steps: forward, the
 /// chains' products of x₂ − x₁ (only the x coordinates read); backward, each step's inverses (no
 /// point read); forward again, the sums, written straight to their places (a pair's sum goes below
 /// every point still to be read, as in the scalar path).
@@ -83,6 +83,13 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
     private static readonly int PointWords = Unsafe.SizeOf<AffinePoint<Fq>>() % 8 == 0 ? Unsafe.SizeOf<AffinePoint<Fq>>() / 8 : throw new PlatformNotSupportedException("points are not whole words");
     private static readonly int XWord = WordOffset(x: true), YWord = WordOffset(x: false);
 
+    // Pairs per batch inversion: a round is taken in chunks of this many, each with its own chains
+    // and inversion, so that a chunk's points and lane buffers (about 300 KB each) stay in a core's
+    // L2 cache across the three passes. Measured 8–12 % faster than one inversion per round at 2^16
+    // and 2^19 points; the extra inversions cost about 5 % of a chunk.
+    private const int ChunkPairs = 2048;
+
+    private static readonly int ChunkSteps = ChunkPairs / T.Count;
     private readonly int[] _left, _out;
     private readonly bool[] _apart;
     private readonly T[] _prefix, _differences;
@@ -93,7 +100,7 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         _left = new int[maxPairs];
         _out = new int[maxPairs];
         _apart = new bool[maxPairs];
-        _prefix = new T[((maxPairs + T.Count - 1) / T.Count) * Limbs];
+        _prefix = new T[Math.Min(ChunkSteps, (maxPairs + T.Count - 1) / T.Count) * Limbs];
         _differences = new T[_prefix.Length];
         var one = LaneForm<Fq>.One;
         for (var limb = 0; limb < Limbs; limb++) _registers[(LaneOne * Limbs) + limb] = T.Broadcast(one[limb]);
@@ -116,11 +123,15 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         if (pairs == 0) return false;
         var steps = (pairs + T.Count - 1) / T.Count;
         Span<T> running = stackalloc T[Limbs];
-        _registers.AsSpan(LaneOne * Limbs, Limbs).CopyTo(running);
-        for (var step = 0; step < steps; step++) ChainStep(points, step, pairs, running);
-        InvertLanes(running);
-        for (var step = steps - 1; step >= 0; step--) InverseStep(step, running);
-        for (var step = 0; step < steps; step++) SumStep(points, step, pairs);
+        for (var first = 0; first < steps; first += ChunkSteps)
+        {
+            var end = Math.Min(steps, first + ChunkSteps);
+            _registers.AsSpan(LaneOne * Limbs, Limbs).CopyTo(running);
+            for (var step = first; step < end; step++) ChainStep(points, step, pairs, running, step - first);
+            InvertLanes(running);
+            for (var step = end - 1; step >= first; step--) InverseStep(step - first, running);
+            for (var step = first; step < end; step++) SumStep(points, step, pairs, step - first);
+        }
 
         // An odd group's last point after its sums: above them, below the next group.
         for (var g = 0; g < starts.Length; g++)
@@ -158,31 +169,31 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
 
     // Each method on its own, so that the JIT's inlining budget covers every lane operation in it.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void ChainStep(AffinePoint<Fq>[] points, int step, int pairs, Span<T> running)
+    private void ChainStep(AffinePoint<Fq>[] points, int step, int pairs, Span<T> running, int slot)
     {
         var r = _registers.AsSpan();
         LoadStep(points, step, pairs, xOnly: true);
-        var difference = _differences.AsSpan(step * Limbs, Limbs);
+        var difference = _differences.AsSpan(slot * Limbs, Limbs);
         LaneField<T, Fq>.Subtract(Element(r, X2), Element(r, X1), difference);
-        running.CopyTo(_prefix.AsSpan(step * Limbs, Limbs));
+        running.CopyTo(_prefix.AsSpan(slot * Limbs, Limbs));
         LaneField<T, Fq>.Multiply(running, difference, running);
     }
 
     // The running inverse times the product before the step is the step's inverse (kept where that product was).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void InverseStep(int step, Span<T> running)
+    private void InverseStep(int slot, Span<T> running)
     {
-        var prefix = _prefix.AsSpan(step * Limbs, Limbs);
+        var prefix = _prefix.AsSpan(slot * Limbs, Limbs);
         LaneField<T, Fq>.Multiply(running, prefix, prefix);
-        LaneField<T, Fq>.Multiply(running, _differences.AsSpan(step * Limbs, Limbs), running);
+        LaneField<T, Fq>.Multiply(running, _differences.AsSpan(slot * Limbs, Limbs), running);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void SumStep(AffinePoint<Fq>[] points, int step, int pairs)
+    private void SumStep(AffinePoint<Fq>[] points, int step, int pairs, int slot)
     {
         var r = _registers.AsSpan();
         LoadStep(points, step, pairs, xOnly: false);
-        _prefix.AsSpan(step * Limbs, Limbs).CopyTo(Element(r, Inverse));
+        _prefix.AsSpan(slot * Limbs, Limbs).CopyTo(Element(r, Inverse));
         AddStep(r);
         StoreStep(points, step, pairs);
     }
