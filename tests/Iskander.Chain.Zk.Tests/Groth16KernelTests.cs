@@ -105,6 +105,38 @@ public sealed class Groth16KernelTests
     }
 
     [Fact]
+    public void A_lane_round_adds_each_groups_pairs_on_every_register_width()
+    {
+        if (Lanes8.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes8>(3000));
+        if (Lanes4.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes4>(3000));
+    }
+
+    // One round over groups of many sizes (odd ones keep their last point), the points with repeats,
+    // negations and infinity, against pairwise Jacobian sums.
+    private void CheckLaneRound(LaneAffineAdditions lanes)
+    {
+        int[] sizes = [0, 1, 2, 3, 5, 8, 9, 16, 17, 40, 4100];
+        var starts = new int[sizes.Length];
+        for (var g = 1; g < sizes.Length; g++) starts[g] = starts[g - 1] + sizes[g - 1];
+        var points = Points(Bn254.G1Generator, starts[^1] + sizes[^1]);
+        var scaled = points.Select(p => LaneAffineAdditions.ToLaneScale(p)).ToArray();
+        var counts = sizes.ToArray();
+        Assert.True(lanes.PairRound(scaled, starts, counts));
+        for (var g = 0; g < sizes.Length; g++)
+        {
+            var half = sizes[g] / 2;
+            Assert.Equal(sizes[g] - half, counts[g]);
+            for (var i = 0; i < half; i++)
+            {
+                var expected = points[starts[g] + (2 * i)].ToJacobian().AddMixed(points[starts[g] + (2 * i) + 1]);
+                Assert.True(LaneAffineAdditions.FromLaneScale(scaled[starts[g] + i]).ToJacobian().IsSamePoint(expected));
+            }
+
+            if (sizes[g] % 2 == 1) Assert.Equal(points[starts[g] + sizes[g] - 1], LaneAffineAdditions.FromLaneScale(scaled[starts[g] + half]));
+        }
+    }
+
+    [Fact]
     public void Lane_rounds_mix_doublings_cancellations_and_infinity_with_ordinary_pairs()
     {
         // One bucket (every scalar 1): in the first round the pairs are G + G, 2G + (−2G), 3G + ∞,
