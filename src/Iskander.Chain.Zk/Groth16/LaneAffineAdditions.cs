@@ -90,16 +90,21 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
     private const int ChunkPairs = 2048;
 
     private static readonly int ChunkSteps = ChunkPairs / T.Count;
-    private readonly int[] _left, _out;
-    private readonly bool[] _apart;
+    // Per pair (padded to whole steps): its points' index and where its sum goes; the word offsets
+    // of its two points; all ones when the lanes add it, zero when it is added apart or padding.
+    private readonly int[] _left, _out, _first, _second;
+    private readonly ulong[] _keep;
     private readonly T[] _prefix, _differences;
     private readonly T[] _registers = new T[Elements * Limbs];
 
     public LaneAffineAdditions(int maxPairs)
     {
-        _left = new int[maxPairs];
-        _out = new int[maxPairs];
-        _apart = new bool[maxPairs];
+        var padded = (maxPairs + T.Count - 1) / T.Count * T.Count;
+        _left = new int[padded];
+        _out = new int[padded];
+        _first = new int[padded];
+        _second = new int[padded];
+        _keep = new ulong[padded];
         _prefix = new T[Math.Min(ChunkSteps, (maxPairs + T.Count - 1) / T.Count) * Limbs];
         _differences = new T[_prefix.Length];
         var one = LaneForm<Fq>.One;
@@ -116,12 +121,18 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
             for (var i = 0; i < counts[g] >> 1; i++)
             {
                 _left[pairs] = start + (2 * i);
+                _first[pairs] = (start + (2 * i)) * PointWords;
+                _second[pairs] = (start + (2 * i) + 1) * PointWords;
                 _out[pairs++] = start + i;
             }
         }
 
         if (pairs == 0) return false;
         var steps = (pairs + T.Count - 1) / T.Count;
+        // Padding lanes read point 0 and are replaced like pairs added apart.
+        _first.AsSpan(pairs, (steps * T.Count) - pairs).Clear();
+        _second.AsSpan(pairs, (steps * T.Count) - pairs).Clear();
+        _keep.AsSpan(pairs, (steps * T.Count) - pairs).Clear();
         Span<T> running = stackalloc T[Limbs];
         for (var first = 0; first < steps; first += ChunkSteps)
         {
@@ -255,32 +266,21 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
     private unsafe void LoadStep(AffinePoint<Fq>[] points, int step, int pairs, bool xOnly)
     {
         var lanes = T.Count;
-        Span<int> first = stackalloc int[lanes];
-        Span<int> second = stackalloc int[lanes];
-        Span<ulong> keep = stackalloc ulong[lanes];
-        Span<ulong> replace = stackalloc ulong[lanes];
-        for (var lane = 0; lane < lanes; lane++)
+        var from = step * lanes;
+        if (xOnly)
         {
-            var pair = (step * lanes) + lane;
-            var left = pair < pairs ? _left[pair] : 0;
-            bool apart;
-            if (pair >= pairs) apart = true;
-            else if (!xOnly) apart = _apart[pair]; // found by the first pass; these points have not moved since
-            else
+            // The first pass decides which pairs the lanes take; the points do not move before the last.
+            for (var pair = from; pair < Math.Min(pairs, from + lanes); pair++)
             {
-                ref readonly var p = ref points[left];
-                ref readonly var q = ref points[left + 1];
-                apart = _apart[pair] = p.IsInfinity || q.IsInfinity || p.X.Equals(q.X);
+                ref readonly var p = ref points[_left[pair]];
+                ref readonly var q = ref points[_left[pair] + 1];
+                _keep[pair] = p.IsInfinity || q.IsInfinity || p.X.Equals(q.X) ? 0 : ulong.MaxValue;
             }
-
-            first[lane] = left * PointWords;
-            second[lane] = (pair < pairs ? left + 1 : 0) * PointWords;
-            keep[lane] = apart ? 0 : ulong.MaxValue;
-            replace[lane] = ~keep[lane];
         }
 
-        var keepMask = T.Load(keep);
-        var replaceMask = T.Load(replace);
+        var keepMask = T.Load(_keep.AsSpan(from, lanes));
+        // keep is all ones or zero, so this is its complement.
+        var replaceMask = T.Broadcast(ulong.MaxValue) - keepMask;
         var r = _registers.AsSpan();
         Span<T> registers = stackalloc T[Words];
         fixed (AffinePoint<Fq>* start = points)
@@ -288,7 +288,7 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
             var words = (ulong*)start;
             for (var element = X1; element <= Y2; element += xOnly ? X2 - X1 : 1)
             {
-                T.LoadColumns(words + (element is X1 or X2 ? XWord : YWord), element is X1 or Y1 ? first : second, registers);
+                T.LoadColumns(words + (element is X1 or X2 ? XWord : YWord), (element is X1 or Y1 ? _first : _second).AsSpan(from, lanes), registers);
                 for (var word = 0; word < Words; word++)
                 {
                     var value = registers[word] & keepMask;
@@ -318,7 +318,7 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         {
             var pair = (step * lanes) + lane;
             if (pair >= pairs) break;
-            if (_apart[pair])
+            if (_keep[pair] == 0)
             {
                 // Its own points are still in place: earlier sums went below them.
                 points[_out[pair]] = AddApart(points[_left[pair]], points[_left[pair] + 1]);
