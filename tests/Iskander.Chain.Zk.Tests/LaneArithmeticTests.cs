@@ -31,6 +31,22 @@ public sealed class LaneArithmeticTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_lane_constants_are_each_moduluss_limbs_and_inverse()
+    {
+        CheckModulusConstants<Fr>();
+        CheckModulusConstants<Fq>();
+    }
+
+    private static void CheckModulusConstants<TField>()
+        where TField : struct, ILaneModulus<TField>
+    {
+        ulong[] limbs = [TField.LaneP0, TField.LaneP1, TField.LaneP2, TField.LaneP3, TField.LaneP4, TField.LaneP5, TField.LaneP6, TField.LaneP7, TField.LaneP8, TField.LaneP9];
+        Assert.Equal(LaneForm.Split(TField.Modulus), limbs);
+        // μ·p ≡ −1 (mod 2²⁸).
+        Assert.Equal(LaneForm.Mask, (TField.LaneMu * TField.LaneP0) & LaneForm.Mask);
+    }
+
+    [Fact]
     public void Base_field_lane_products_sums_and_differences_equal_the_scalar_field()
     {
         if (Lanes8.IsSupported) CheckBaseField<Lanes8>();
