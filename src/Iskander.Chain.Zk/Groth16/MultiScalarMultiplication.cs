@@ -15,7 +15,7 @@ namespace Iskander.Chain.Zk.Groth16;
 /// pairs of a round sharing one field inversion (Montgomery's trick: about 6 multiplications per
 /// addition instead of 11 for a mixed Jacobian one, and no bucket ever waits for another). Windows
 /// are independent and run in parallel; zero digits cost nothing. G1's rounds run in SIMD lanes
-/// where the processor has them (<see cref="LaneAffineAdditions"/>): about 1.6× faster at 2^16–2^19 points.
+/// where the processor has them (<see cref="LaneAffineAdditions"/>): 1.4–1.6× faster at 2^16–2^19 points.
 /// </summary>
 internal static class MultiScalarMultiplication
 {
