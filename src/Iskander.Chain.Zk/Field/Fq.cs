@@ -11,7 +11,7 @@ namespace Iskander.Chain.Zk.Field;
 /// components of G2's. Four 64-bit limbs in Montgomery form with R = 2²⁵⁶, the same representation
 /// snarkjs writes into .ptau and .zkey files ("LEM"), so those bytes are exactly the limbs.
 /// </summary>
-public readonly struct Fq : IFieldElement<Fq>
+public readonly struct Fq : IFieldElement<Fq>, ILaneModulus<Fq>
 {
     /// <summary>The modulus q.</summary>
     public static readonly BigInteger Modulus = BigInteger.Parse("21888242871839275222246405745257275088696311157297823662689037894645226208583", CultureInfo.InvariantCulture);
@@ -219,6 +219,48 @@ public readonly struct Fq : IFieldElement<Fq>
         SubtractIfNotBelow(ref r0, ref r1, ref r2, ref r3, P0, P1, P2, P3);
         return new Fq(r0, r1, r2, r3);
     }
+
+    /// <summary>The internal Montgomery-form limbs (value·2²⁵⁶ mod q), for the lane-sliced arithmetic.</summary>
+    internal void GetMontgomeryLimbs(Span<ulong> limbs)
+    {
+        limbs[0] = _l0;
+        limbs[1] = _l1;
+        limbs[2] = _l2;
+        limbs[3] = _l3;
+    }
+
+    /// <summary>The element whose Montgomery-form limbs are <paramref name="limbs"/>, a value below 2q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fq FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => new Fq(limbs[0], limbs[1], limbs[2], limbs[3]).SubtractModulusIfNeeded();
+
+    // The modulus in the lane arithmetic's 28-bit limbs.
+    static ulong ILaneModulus<Fq>.LaneP0 => 0x87cfd47;
+
+    static ulong ILaneModulus<Fq>.LaneP1 => 0x208c16d;
+
+    static ulong ILaneModulus<Fq>.LaneP2 => 0x1ca8d3c;
+
+    static ulong ILaneModulus<Fq>.LaneP3 => 0x6a91687;
+
+    static ulong ILaneModulus<Fq>.LaneP4 => 0x85d9781;
+
+    static ulong ILaneModulus<Fq>.LaneP5 => 0xb681815;
+
+    static ulong ILaneModulus<Fq>.LaneP6 => 0x9b85045;
+
+    static ulong ILaneModulus<Fq>.LaneP7 => 0xe131a02;
+
+    static ulong ILaneModulus<Fq>.LaneP8 => 0x644e72;
+
+    static ulong ILaneModulus<Fq>.LaneP9 => 0x3;
+
+    static ulong ILaneModulus<Fq>.LaneMu => 0x4866389;
+
+    static BigInteger ILaneModulus<Fq>.Modulus => Modulus;
+
+    static Fq ILaneModulus<Fq>.FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => FromMontgomeryLimbs(limbs);
+
+    void ILaneModulus<Fq>.GetMontgomeryLimbs(Span<ulong> limbs) => GetMontgomeryLimbs(limbs);
 
     private static Fq ReadCanonical(ulong l0, ulong l1, ulong l2, ulong l3)
     {

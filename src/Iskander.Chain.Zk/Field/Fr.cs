@@ -11,7 +11,7 @@ namespace Iskander.Chain.Zk.Field;
 /// multiplication is a few dozen machine instructions and never allocates; <see cref="BigInteger"/>
 /// is used only at the edges (parsing, printing).
 /// </summary>
-public readonly struct Fr : IFieldElement<Fr>
+public readonly struct Fr : IFieldElement<Fr>, ILaneModulus<Fr>
 {
     /// <summary>The modulus p.</summary>
     public static readonly BigInteger Modulus = BigInteger.Parse("21888242871839275222246405745257275088548364400416034343698204186575808495617", CultureInfo.InvariantCulture);
@@ -189,6 +189,35 @@ public readonly struct Fr : IFieldElement<Fr>
 
     /// <summary>The element whose Montgomery-form limbs are <paramref name="limbs"/>, a value below 2p.</summary>
     internal static Fr FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => new Fr(limbs[0], limbs[1], limbs[2], limbs[3]).SubtractModulusIfNeeded();
+
+    // The modulus in the lane arithmetic's 28-bit limbs (limb 0 is 1: p ≡ 1 mod 2²⁸).
+    static ulong ILaneModulus<Fr>.LaneP0 => 0x1;
+
+    static ulong ILaneModulus<Fr>.LaneP1 => 0xe1f593f;
+
+    static ulong ILaneModulus<Fr>.LaneP2 => 0x9709143;
+
+    static ulong ILaneModulus<Fr>.LaneP3 => 0xe84879b;
+
+    static ulong ILaneModulus<Fr>.LaneP4 => 0x85d2833;
+
+    static ulong ILaneModulus<Fr>.LaneP5 => 0xb681815;
+
+    static ulong ILaneModulus<Fr>.LaneP6 => 0x9b85045;
+
+    static ulong ILaneModulus<Fr>.LaneP7 => 0xe131a02;
+
+    static ulong ILaneModulus<Fr>.LaneP8 => 0x644e72;
+
+    static ulong ILaneModulus<Fr>.LaneP9 => 0x3;
+
+    static ulong ILaneModulus<Fr>.LaneMu => 0xfffffff;
+
+    static BigInteger ILaneModulus<Fr>.Modulus => Modulus;
+
+    static Fr ILaneModulus<Fr>.FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => FromMontgomeryLimbs(limbs);
+
+    void ILaneModulus<Fr>.GetMontgomeryLimbs(Span<ulong> limbs) => GetMontgomeryLimbs(limbs);
 
     /// <summary>Whether four little-endian limbs hold a canonical value (below p).</summary>
     internal static bool IsCanonical(ReadOnlySpan<ulong> limbs)

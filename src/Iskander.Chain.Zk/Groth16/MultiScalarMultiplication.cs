@@ -14,7 +14,8 @@ namespace Iskander.Chain.Zk.Groth16;
 /// by bucket, then every bucket is summed by rounds of pairwise affine additions, all the window's
 /// pairs of a round sharing one field inversion (Montgomery's trick: about 6 multiplications per
 /// addition instead of 11 for a mixed Jacobian one, and no bucket ever waits for another). Windows
-/// are independent and run in parallel; zero digits cost nothing.
+/// are independent and run in parallel; zero digits cost nothing. G1's rounds run in SIMD lanes
+/// where the processor has them (<see cref="LaneAffineAdditions"/>): 1.4–1.6× faster at 2^16–2^19 points.
 /// </summary>
 internal static class MultiScalarMultiplication
 {
@@ -25,8 +26,11 @@ internal static class MultiScalarMultiplication
     /// <summary>The window width for <paramref name="count"/> points: about log₂(n) − 2, where the bucket additions (n per window) and the bucket sums (2^c affine additions per window) balance.</summary>
     public static int WindowBits(int count) => Math.Clamp(BitOperations.Log2((uint)Math.Max(count, 1)) - 2, 2, 15);
 
-    /// <summary>Σ scalars[i]·points[i]; scalars are four canonical little-endian limbs each (below r).</summary>
-    public static JacobianPoint<T> Compute<T>(ReadOnlyMemory<AffinePoint<T>> points, ReadOnlyMemory<ulong> scalars, int windowBits = 0)
+    /// <summary>
+    /// Σ scalars[i]·points[i]; scalars are four canonical little-endian limbs each (below r). G1's
+    /// pairwise additions run in SIMD lanes where the processor has them, unless <paramref name="lanes"/> is false.
+    /// </summary>
+    public static JacobianPoint<T> Compute<T>(ReadOnlyMemory<AffinePoint<T>> points, ReadOnlyMemory<ulong> scalars, int windowBits = 0, bool lanes = true)
         where T : struct, IFieldElement<T>
     {
         var n = points.Length;
@@ -39,11 +43,19 @@ internal static class MultiScalarMultiplication
         var windows = (ScalarBits + c) / c;
         var digits = SignedDigits(scalars, used, c, windows);
         var sums = new JacobianPoint<T>[windows];
+        var inLanes = lanes && typeof(T) == typeof(Fq) && LaneAffineAdditions.IsSupported;
+        if (inLanes)
+        {
+            // The used points once in lane scale (two products each), so that no round converts them.
+            points = Unsafe.As<AffinePoint<T>[]>(ToLaneScale(Unsafe.As<ReadOnlyMemory<AffinePoint<T>>, ReadOnlyMemory<AffinePoint<Fq>>>(ref points), used));
+            used = Enumerable.Range(0, m).ToArray();
+        }
+
         // One worker per core, each with its own buckets, taking windows until none is left.
         var next = -1;
         Parallel.For(0, Math.Min(windows, Environment.ProcessorCount), _ =>
         {
-            var buckets = new WindowBuckets<T>(m, 1 << (c - 1));
+            var buckets = new WindowBuckets<T>(m, 1 << (c - 1), inLanes);
             for (int window; (window = Interlocked.Increment(ref next)) < windows;) sums[window] = buckets.Sum(points.Span, used, digits.AsSpan(window * m, m));
         });
         var result = sums[windows - 1];
@@ -54,6 +66,17 @@ internal static class MultiScalarMultiplication
         }
 
         return result;
+    }
+
+    private static AffinePoint<Fq>[] ToLaneScale(ReadOnlyMemory<AffinePoint<Fq>> points, int[] used)
+    {
+        var scaled = new AffinePoint<Fq>[used.Length];
+        Parallel.For(0, (used.Length + 4095) / 4096, chunk =>
+        {
+            var span = points.Span;
+            for (var j = chunk * 4096; j < Math.Min(used.Length, (chunk + 1) * 4096); j++) scaled[j] = LaneAffineAdditions.ToLaneScale(span[used[j]]);
+        });
+        return scaled;
     }
 
     // The indices of the terms that contribute: a non-zero scalar and a finite point.
@@ -147,8 +170,10 @@ internal static class MultiScalarMultiplication
         private readonly int[] _start, _count, _groupStart, _groupCount;
         private readonly AffinePoint<T>[] _points, _bucketPoints;
         private readonly T[] _inverses, _scratch;
+        private readonly LaneAffineAdditions? _lanes;
 
-        public WindowBuckets(int terms, int bucketCount)
+        // inLanes: T is Fq, the points are in lane scale, and the rounds run in lanes.
+        public WindowBuckets(int terms, int bucketCount, bool inLanes)
         {
             _bucketCount = bucketCount;
             // Bucket b is (b_high·L + b_low) with L = _low a power of two near √K.
@@ -162,8 +187,16 @@ internal static class MultiScalarMultiplication
             _points = new AffinePoint<T>[terms];
             _bucketPoints = new AffinePoint<T>[2 * bucketCount];
             var pairs = (Math.Max(terms, 2 * bucketCount) / 2) + 1;
-            _inverses = new T[pairs];
-            _scratch = new T[pairs];
+            if (inLanes)
+            {
+                _lanes = LaneAffineAdditions.Create(pairs);
+                _inverses = _scratch = [];
+            }
+            else
+            {
+                _inverses = new T[pairs];
+                _scratch = new T[pairs];
+            }
         }
 
         /// <summary>Σ digits[j]·points[used[j]].</summary>
@@ -193,7 +226,7 @@ internal static class MultiScalarMultiplication
                 _points[_start[b] + _count[b]++] = digit > 0 ? point : point.Negate();
             }
 
-            while (PairRound(_points, _start, _count))
+            while (Round(_points, _start, _count))
             {
             }
 
@@ -228,8 +261,18 @@ internal static class MultiScalarMultiplication
             }
 
             for (var g = 0; g < _low + _high; g++) _groupCount[g] = (g + 1 < _low + _high ? _groupStart[g + 1] : filled) - _groupStart[g];
-            while (PairRound(_bucketPoints, _groupStart, _groupCount))
+            while (Round(_bucketPoints, _groupStart, _groupCount))
             {
+            }
+
+            if (_lanes is not null)
+            {
+                // The running sums below add Jacobian points: the group sums' true coordinates.
+                var sums = Unsafe.As<AffinePoint<Fq>[]>(_bucketPoints);
+                for (var g = 0; g < _low + _high; g++)
+                {
+                    if (_groupCount[g] != 0) sums[_groupStart[g]] = LaneAffineAdditions.FromLaneScale(sums[_groupStart[g]]);
+                }
             }
 
             var low = WeightedSum(0, _low);
@@ -251,6 +294,9 @@ internal static class MultiScalarMultiplication
 
             return sum;
         }
+
+        private bool Round(AffinePoint<T>[] points, int[] starts, int[] counts) =>
+            _lanes is not null ? _lanes.PairRound(Unsafe.As<AffinePoint<Fq>[]>(points), starts, counts) : PairRound(points, starts, counts);
 
         // Adds the points of every group in pairs, λ = (y₂ − y₁)/(x₂ − x₁) with the inverses of all the
         // round's x₂ − x₁ from one inversion, and keeps the sums (and an odd group's last point); false

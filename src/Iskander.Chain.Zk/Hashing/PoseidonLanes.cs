@@ -4,7 +4,7 @@ namespace Iskander.Chain.Zk.Hashing;
 
 /// <summary>
 /// The optimised Poseidon permutation of <see cref="Poseidon.Permute"/> run on several states at
-/// once, one per SIMD lane (<see cref="LaneField{T}"/>): a whole Merkle level or a batch of leaves
+/// once, one per SIMD lane (<see cref="LaneField{T, TField}"/>): a whole Merkle level or a batch of leaves
 /// hashes in roughly the time of one lane's worth of work per register.
 /// </summary>
 internal static class PoseidonLanes
@@ -13,7 +13,7 @@ internal static class PoseidonLanes
     public static void HashMany<T>(ReadOnlySpan<Fr> inputs, int arity, Span<Fr> hashes)
         where T : unmanaged, ILanes<T>
     {
-        const int limbs = LaneField<T>.Limbs;
+        const int limbs = LaneField<T, Fr>.Limbs;
         var width = arity + 1;
         var constants = PoseidonParameters.ForWidth(width).LaneConstants;
         var count = inputs.Length / arity;
@@ -29,16 +29,16 @@ internal static class PoseidonLanes
             }
 
             state[..limbs].Clear();
-            LaneField<T>.Load(inputs.Slice(first * arity, inChunk * arity), arity, arity, state[limbs..]);
+            LaneField<T, Fr>.Load(inputs.Slice(first * arity, inChunk * arity), arity, arity, state[limbs..]);
             Permute(state, width, constants);
-            LaneField<T>.Store(state[..limbs], hashes.Slice(first, inChunk));
+            LaneField<T, Fr>.Store(state[..limbs], hashes.Slice(first, inChunk));
         }
     }
 
     private static void Permute<T>(Span<T> state, int width, PoseidonLaneConstants constants)
         where T : unmanaged, ILanes<T>
     {
-        const int limbs = LaneField<T>.Limbs;
+        const int limbs = LaneField<T, Fr>.Limbs;
         var half = PoseidonParameters.FullRounds / 2;
         Span<T> scratch = stackalloc T[limbs];
         Span<T> mixed = stackalloc T[width * limbs];
@@ -52,14 +52,14 @@ internal static class PoseidonLanes
         var first = mixed[..limbs];
         for (var round = 0; round < constants.PartialRounds; round++)
         {
-            LaneField<T>.AddConstant(element0, constants.Partial.AsSpan(round * limbs, limbs));
+            LaneField<T, Fr>.AddConstant(element0, constants.Partial.AsSpan(round * limbs, limbs));
             Pow5(element0, scratch);
             var (firstRow, column) = constants.Sparse[round];
-            LaneField<T>.MultiplySum(new ConstantLimbs<T>(firstRow), state, width, default, first);
+            LaneField<T, Fr>.MultiplySum(new ConstantLimbs<T>(firstRow), state, width, default, first);
             for (var i = 1; i < width; i++)
             {
                 var element = state.Slice(i * limbs, limbs);
-                LaneField<T>.MultiplySum(new ConstantLimbs<T>(column.AsSpan((i - 1) * limbs, limbs)), element0, 1, element, element);
+                LaneField<T, Fr>.MultiplySum(new ConstantLimbs<T>(column.AsSpan((i - 1) * limbs, limbs)), element0, 1, element, element);
             }
 
             first.CopyTo(element0);
@@ -75,11 +75,11 @@ internal static class PoseidonLanes
     private static void FullSBoxes<T>(Span<T> state, int width, ReadOnlySpan<ulong> roundConstants, Span<T> scratch)
         where T : unmanaged, ILanes<T>
     {
-        const int limbs = LaneField<T>.Limbs;
+        const int limbs = LaneField<T, Fr>.Limbs;
         for (var i = 0; i < width; i++)
         {
             var element = state.Slice(i * limbs, limbs);
-            LaneField<T>.AddConstant(element, roundConstants.Slice(i * limbs, limbs));
+            LaneField<T, Fr>.AddConstant(element, roundConstants.Slice(i * limbs, limbs));
             Pow5(element, scratch);
         }
     }
@@ -87,20 +87,20 @@ internal static class PoseidonLanes
     private static void Pow5<T>(Span<T> value, Span<T> scratch)
         where T : unmanaged, ILanes<T>
     {
-        LaneField<T>.Multiply(value, value, scratch);
-        LaneField<T>.Multiply(scratch, scratch, scratch);
-        LaneField<T>.Multiply(scratch, value, value);
+        LaneField<T, Fr>.Multiply(value, value, scratch);
+        LaneField<T, Fr>.Multiply(scratch, scratch, scratch);
+        LaneField<T, Fr>.Multiply(scratch, value, value);
     }
 
     // state ← M·state, each output one dot product with a single reduction.
     private static void Mix<T>(Span<T> state, int width, ulong[] matrix, Span<T> mixed)
         where T : unmanaged, ILanes<T>
     {
-        const int limbs = LaneField<T>.Limbs;
+        const int limbs = LaneField<T, Fr>.Limbs;
         var rowLength = width * limbs;
         for (var i = 0; i < width; i++)
         {
-            LaneField<T>.MultiplySum(new ConstantLimbs<T>(matrix.AsSpan(i * rowLength, rowLength)), state, width, default, mixed.Slice(i * limbs, limbs));
+            LaneField<T, Fr>.MultiplySum(new ConstantLimbs<T>(matrix.AsSpan(i * rowLength, rowLength)), state, width, default, mixed.Slice(i * limbs, limbs));
         }
 
         mixed.CopyTo(state);
@@ -142,5 +142,5 @@ internal sealed class PoseidonLaneConstants
         }
     }
 
-    private static ulong[] Flatten(IEnumerable<Fr> values) => values.SelectMany(LaneForm.Constant).ToArray();
+    private static ulong[] Flatten(IEnumerable<Fr> values) => values.SelectMany(LaneForm<Fr>.Constant).ToArray();
 }
