@@ -15,7 +15,7 @@ namespace Iskander.Chain.Bench;
 /// <summary>
 /// The coordinator's work for a ballot of <c>members</c> members who each vote once: replaying the
 /// poll, then every processing batch and every tally batch as the coordinator proves them (witness
-/// from the circuit's WebAssembly, the C# prover, local verification by snarkjs), timed as a whole
+/// from the circuit's WebAssembly, the C# prover, the C# verifier), timed as a whole
 /// with the peak memory of this process (the C# prover; the snarkjs children are not measured:
 /// getrusage's figure for children includes the parent's size at each fork). The chain's part (sign-ups,
 /// messages, verification on chain) is left out: it is measured by the Foundry gas figures and

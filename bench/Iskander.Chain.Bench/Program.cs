@@ -46,7 +46,7 @@ if (name == "coordinator")
     var shape = args.ElementAtOrDefault(1) ?? "test";
     var parameters = Iskander.Chain.Zk.Maci.BallotCircuitParameters.Parse(shape) ?? throw new ArgumentException($"unknown shape {shape}");
     var members = int.Parse(args.ElementAtOrDefault(2) ?? parameters.MaxMembers.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-    var coordinatorText = $"# A ballot's coordinator end to end\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, snarkjs 0.7.6 (witness and local verification), the C# prover.\n\n{await CoordinatorRun.RunAsync(coordinatorLayout, parameters, members)}";
+    var coordinatorText = $"# A ballot's coordinator end to end\n\nMeasured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, snarkjs 0.7.6 (witness), the C# prover and verifier.\n\n{await CoordinatorRun.RunAsync(coordinatorLayout, parameters, members)}";
     await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(coordinatorLayout.Root, "bench", "results")).FullName, $"coordinator-{shape.Replace(',', '_')}.md"), coordinatorText);
     Console.WriteLine(coordinatorText);
     return 0;
