@@ -19,7 +19,7 @@ namespace Iskander.Chain.Bench;
 /// Groth16 proving: our prover and <c>snarkjs groth16 prove</c> on the same zkey and witness (a full
 /// process batch of the shape asked for, the test shape by default), each run in turn, median of a
 /// few runs; and, with the test shape, the G1 multi-scalar multiplication alone at 2^16 and 2^19
-/// points with the window the prover chooses.
+/// points with the window the prover chooses, and the G2 one at 2^15 points in lanes and scalar.
 /// </summary>
 internal static class ProveFigures
 {
@@ -94,7 +94,7 @@ internal static class ProveFigures
             .AppendLine("| points | window bits | seconds | µs per point |").AppendLine("|---:|---:|---:|---:|");
         foreach (var power in new[] { 16, 19 })
         {
-            var (points, scalars) = RandomInstance(1 << power);
+            var (points, scalars) = RandomInstance(Bn254.G1Generator, 1 << power);
             var times = new List<double>();
             for (var run = 0; run < Runs; run++)
             {
@@ -104,6 +104,24 @@ internal static class ProveFigures
             }
 
             text.AppendLine(CultureInfo.InvariantCulture, $"| 2^{power} | {MultiScalarMultiplication.WindowBits(points.Length)} | {Median(times):0.000} | {Median(times) * 1e6 / points.Length:0.00} |");
+            Console.Error.WriteLine(text.ToString().Split('\n')[^2]);
+        }
+
+        // G2 at about the test shape's B2 size (31,219 terms), in SIMD lanes and on the scalar path.
+        text.AppendLine().AppendLine("## G2 multi-scalar multiplication (random full-width scalars)").AppendLine()
+            .AppendLine("| points | additions | seconds | µs per point |").AppendLine("|---:|---|---:|---:|");
+        var (g2Points, g2Scalars) = RandomInstance(Bn254.G2Generator, 1 << 15);
+        foreach (var lanes in new[] { true, false })
+        {
+            var times = new List<double>();
+            for (var run = 0; run < Runs; run++)
+            {
+                var clock = Stopwatch.StartNew();
+                MultiScalarMultiplication.Compute<Fq2>(g2Points, g2Scalars, lanes: lanes);
+                times.Add(clock.Elapsed.TotalSeconds);
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $"| 2^15 | {(lanes ? "SIMD lanes" : "scalar")} | {Median(times):0.000} | {Median(times) * 1e6 / g2Points.Length:0.00} |");
             Console.Error.WriteLine(text.ToString().Split('\n')[^2]);
         }
 
@@ -123,14 +141,14 @@ internal static class ProveFigures
     }
 
     // Consecutive multiples of G (one addition each, then one batch inversion) and random scalars below r.
-    private static (AffinePoint<Fq>[] Points, ulong[] Scalars) RandomInstance(int count)
+    private static (AffinePoint<T>[] Points, ulong[] Scalars) RandomInstance<T>(AffinePoint<T> generator, int count)
+        where T : struct, IFieldElement<T>
     {
-        var jacobian = new JacobianPoint<Fq>[count];
-        var generator = Bn254.G1Generator.ToJacobian();
-        jacobian[0] = generator;
-        for (var i = 1; i < count; i++) jacobian[i] = jacobian[i - 1].AddMixed(Bn254.G1Generator);
-        var points = new AffinePoint<Fq>[count];
-        JacobianPoint<Fq>.ToAffine(jacobian, points);
+        var jacobian = new JacobianPoint<T>[count];
+        jacobian[0] = generator.ToJacobian();
+        for (var i = 1; i < count; i++) jacobian[i] = jacobian[i - 1].AddMixed(generator);
+        var points = new AffinePoint<T>[count];
+        JacobianPoint<T>.ToAffine(jacobian, points);
         var scalars = new ulong[count * 4];
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(scalars.AsSpan());
         for (var i = 0; i < count; i++) Fr.Random().WriteLittleEndian(bytes.Slice(i * 32, 32));

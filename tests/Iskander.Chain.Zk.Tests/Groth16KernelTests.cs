@@ -104,22 +104,50 @@ public sealed class Groth16KernelTests
         Assert.True(lanes.IsSamePoint(Naive(points, scalars)));
     }
 
+    // G2's coordinates are two lane elements each: the same sizes as for G1, and rounds of more
+    // pairs than one G2 chunk takes (1,024) with 2 buckets for 2,101 points.
+    [Theory]
+    [InlineData(2, 3)]
+    [InlineData(7, 2)]
+    [InlineData(9, 3)]
+    [InlineData(17, 2)]
+    [InlineData(33, 4)]
+    [InlineData(1001, 0)]
+    [InlineData(2101, 2)]
+    public void G2_lane_additions_give_the_scalar_paths_sums(int count, int windowBits)
+    {
+        var points = Points(Bn254.G2Generator, count);
+        var scalars = Scalars(count);
+        var lanes = MultiScalarMultiplication.Compute<Fq2>(points, Limbs(scalars), windowBits, lanes: true);
+        var scalar = MultiScalarMultiplication.Compute<Fq2>(points, Limbs(scalars), windowBits, lanes: false);
+        Assert.True(lanes.IsSamePoint(scalar));
+        Assert.True(lanes.IsSamePoint(Naive(points, scalars)));
+    }
+
     [Fact]
     public void A_lane_round_adds_each_groups_pairs_on_every_register_width()
     {
-        if (Lanes8.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes8>(3000));
-        if (Lanes4.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes4>(3000));
+        if (Lanes8.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes8, Fq>(3000), Bn254.G1Generator);
+        if (Lanes4.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes4, Fq>(3000), Bn254.G1Generator);
+    }
+
+    [Fact]
+    public void A_G2_lane_round_adds_each_groups_pairs_on_every_register_width()
+    {
+        if (Lanes8.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes8, Fq2>(3000), Bn254.G2Generator);
+        if (Lanes4.IsSupported) CheckLaneRound(new LaneAffineAdditions<Lanes4, Fq2>(3000), Bn254.G2Generator);
     }
 
     // One round over groups of many sizes (odd ones keep their last point), the points with repeats,
     // negations and infinity, against pairwise Jacobian sums.
-    private void CheckLaneRound(LaneAffineAdditions lanes)
+    private void CheckLaneRound<T>(LaneAffineAdditions<T> lanes, AffinePoint<T> generator)
+        where T : struct, IFieldElement<T>, ILaneCoordinate<T>
     {
         int[] sizes = [0, 1, 2, 3, 5, 8, 9, 16, 17, 40, 4100];
         var starts = new int[sizes.Length];
         for (var g = 1; g < sizes.Length; g++) starts[g] = starts[g - 1] + sizes[g - 1];
-        var points = Points(Bn254.G1Generator, starts[^1] + sizes[^1]);
-        var scaled = points.Select(p => LaneAffineAdditions.ToLaneScale(p)).ToArray();
+        var points = Points(generator, starts[^1] + sizes[^1]);
+        var scaled = points.Select(p => LaneAffineAdditions<T>.ToLaneScale(p)).ToArray();
         var counts = sizes.ToArray();
         Assert.True(lanes.PairRound(scaled, starts, counts));
         for (var g = 0; g < sizes.Length; g++)
@@ -129,34 +157,41 @@ public sealed class Groth16KernelTests
             for (var i = 0; i < half; i++)
             {
                 var expected = points[starts[g] + (2 * i)].ToJacobian().AddMixed(points[starts[g] + (2 * i) + 1]);
-                Assert.True(LaneAffineAdditions.FromLaneScale(scaled[starts[g] + i]).ToJacobian().IsSamePoint(expected));
+                Assert.True(LaneAffineAdditions<T>.FromLaneScale(scaled[starts[g] + i]).ToJacobian().IsSamePoint(expected));
             }
 
-            if (sizes[g] % 2 == 1) Assert.Equal(points[starts[g] + sizes[g] - 1], LaneAffineAdditions.FromLaneScale(scaled[starts[g] + half]));
+            if (sizes[g] % 2 == 1) Assert.Equal(points[starts[g] + sizes[g] - 1], LaneAffineAdditions<T>.FromLaneScale(scaled[starts[g] + half]));
         }
     }
 
     [Fact]
     public void Lane_rounds_mix_doublings_cancellations_and_infinity_with_ordinary_pairs()
     {
+        LaneRoundsMixEveryCase(Bn254.G1Generator);
+        LaneRoundsMixEveryCase(Bn254.G2Generator);
+    }
+
+    private static void LaneRoundsMixEveryCase<T>(AffinePoint<T> generator)
+        where T : struct, IFieldElement<T>, ILaneCoordinate<T>
+    {
         // One bucket (every scalar 1): in the first round the pairs are G + G, 2G + (−2G), 3G + ∞,
         // ∞ + ∞, 5G + 7G, … so one step of lanes holds every case the formula cannot take.
-        var g = Bn254.G1Generator.ToJacobian();
-        AffinePoint<Fq> Multiple(int k) => g.Multiply(Bn254.Limbs(Fr.FromUInt64((ulong)k))).ToAffine();
+        var g = generator.ToJacobian();
+        AffinePoint<T> Multiple(int k) => g.Multiply(Bn254.Limbs(Fr.FromUInt64((ulong)k))).ToAffine();
         var pattern = new[] { Multiple(1), Multiple(1), Multiple(2), Multiple(2).Negate(), Multiple(3), Multiple(5), Multiple(5), Multiple(7) };
         var points = Enumerable.Range(0, 45).Select(i => pattern[i % pattern.Length]).ToArray();
         var scalars = Enumerable.Repeat(Fr.One, points.Length).ToArray();
         foreach (var windowBits in new[] { 2, 5 })
         {
-            var lanes = MultiScalarMultiplication.Compute<Fq>(points, Limbs(scalars), windowBits, lanes: true);
+            var lanes = MultiScalarMultiplication.Compute<T>(points, Limbs(scalars), windowBits, lanes: true);
             Assert.True(lanes.IsSamePoint(Naive(points, scalars)));
-            Assert.True(lanes.IsSamePoint(MultiScalarMultiplication.Compute<Fq>(points, Limbs(scalars), windowBits, lanes: false)));
+            Assert.True(lanes.IsSamePoint(MultiScalarMultiplication.Compute<T>(points, Limbs(scalars), windowBits, lanes: false)));
         }
 
         // A bucket whose points cancel to infinity in the lanes, and equal points doubling there.
-        AffinePoint<Fq>[] cancelling = [pattern[0], pattern[0].Negate(), pattern[5], pattern[5].Negate(), pattern[4], pattern[4], pattern[4], pattern[4]];
+        AffinePoint<T>[] cancelling = [pattern[0], pattern[0].Negate(), pattern[5], pattern[5].Negate(), pattern[4], pattern[4], pattern[4], pattern[4]];
         var ones = Enumerable.Repeat(Fr.One, cancelling.Length).ToArray();
-        Assert.True(MultiScalarMultiplication.Compute<Fq>(cancelling, Limbs(ones), 2).IsSamePoint(g.Multiply(Bn254.Limbs(Fr.FromUInt64(12)))));
+        Assert.True(MultiScalarMultiplication.Compute<T>(cancelling, Limbs(ones), 2).IsSamePoint(g.Multiply(Bn254.Limbs(Fr.FromUInt64(12)))));
     }
 
     [Theory]

@@ -11,7 +11,7 @@ namespace Iskander.Chain.Zk.Field;
 /// components of G2's. Four 64-bit limbs in Montgomery form with R = 2²⁵⁶, the same representation
 /// snarkjs writes into .ptau and .zkey files ("LEM"), so those bytes are exactly the limbs.
 /// </summary>
-public readonly struct Fq : IFieldElement<Fq>, ILaneModulus<Fq>
+public readonly struct Fq : IFieldElement<Fq>, ILaneModulus<Fq>, ILaneCoordinate<Fq>
 {
     /// <summary>The modulus q.</summary>
     public static readonly BigInteger Modulus = BigInteger.Parse("21888242871839275222246405745257275088696311157297823662689037894645226208583", CultureInfo.InvariantCulture);
@@ -261,6 +261,51 @@ public readonly struct Fq : IFieldElement<Fq>, ILaneModulus<Fq>
     static Fq ILaneModulus<Fq>.FromMontgomeryLimbs(ReadOnlySpan<ulong> limbs) => FromMontgomeryLimbs(limbs);
 
     void ILaneModulus<Fq>.GetMontgomeryLimbs(Span<ulong> limbs) => GetMontgomeryLimbs(limbs);
+
+    // G1 coordinates in lanes: one part. Scratch registers (base-field elements after x₁, y₁, x₂, y₂):
+    // λ and 1 adjacent, then λ and −x₁ − x₂, then x₁ − x₃ and −y₁, each pair one two-term product sum.
+    private const int LaneLambda = 4, LaneOne = 5, LaneSquared = 6, LaneNegatedSum = 7, LaneDifference = 8, LaneNegatedY = 9;
+
+    static int ILaneCoordinate<Fq>.Parts => 1;
+
+    static int ILaneCoordinate<Fq>.LaneScratch => LaneNegatedY + 1 - 4;
+
+    static Fq ILaneCoordinate<Fq>.Part(in Fq value, int part) => value;
+
+    static Fq ILaneCoordinate<Fq>.FromParts(ReadOnlySpan<Fq> parts) => parts[0];
+
+    static Fq ILaneCoordinate<Fq>.Scale(in Fq value, Fq factor) => value * factor;
+
+    static void ILaneCoordinate<Fq>.LaneInitialize<T>(Span<T> registers)
+    {
+        var one = LaneForm<Fq>.One;
+        for (var limb = 0; limb < LaneForm.Limbs; limb++) registers[(LaneOne * LaneForm.Limbs) + limb] = T.Broadcast(one[limb]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void ILaneCoordinate<Fq>.LaneDifferenceNorm<T>(ReadOnlySpan<T> x1, ReadOnlySpan<T> x2, Span<T> norm) => LaneField<T, Fq>.Subtract(x2, x1, norm);
+
+    // λ = (y₂ − y₁)/(x₂ − x₁), x₃ = λ² − x₁ − x₂, y₃ = λ(x₁ − x₃) − y₁, with x₃ and y₃ each one
+    // two-term product sum so that they come out below 2²⁵⁴ (products reduce; differences add 8q).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void ILaneCoordinate<Fq>.LaneAdd<T>(Span<T> r, ReadOnlySpan<T> normInverse)
+    {
+        const int x1 = 0, y1 = 1, x2 = 2, y2 = 3;
+        // dy in the λ registers, then λ = dy·inverse.
+        LaneField<T, Fq>.Subtract(LaneElement(r, y2), LaneElement(r, y1), LaneElement(r, LaneLambda));
+        LaneField<T, Fq>.Multiply(LaneElement(r, LaneLambda), normInverse, LaneElement(r, LaneLambda));
+        LaneElement(r, LaneLambda).CopyTo(LaneElement(r, LaneSquared));
+        LaneField<T, Fq>.Negate(LaneElement(r, x1), LaneElement(r, LaneNegatedSum));
+        LaneField<T, Fq>.Subtract(LaneElement(r, LaneNegatedSum), LaneElement(r, x2), LaneElement(r, LaneNegatedSum));
+        var lambdaAndOne = new LaneLimbs<T>(r.Slice(LaneLambda * LaneForm.Limbs, 2 * LaneForm.Limbs));
+        // x₃ goes where x₂ was (x₂ is not needed again), y₃ where y₂ was.
+        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(LaneSquared * LaneForm.Limbs, 2 * LaneForm.Limbs), 2, default, LaneElement(r, x2));
+        LaneField<T, Fq>.Subtract(LaneElement(r, x1), LaneElement(r, x2), LaneElement(r, LaneDifference));
+        LaneField<T, Fq>.Negate(LaneElement(r, y1), LaneElement(r, LaneNegatedY));
+        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(LaneDifference * LaneForm.Limbs, 2 * LaneForm.Limbs), 2, default, LaneElement(r, y2));
+    }
+
+    private static Span<T> LaneElement<T>(Span<T> registers, int element) => registers.Slice(element * LaneForm.Limbs, LaneForm.Limbs);
 
     private static Fq ReadCanonical(ulong l0, ulong l1, ulong l2, ulong l3)
     {

@@ -8,7 +8,7 @@ namespace Iskander.Chain.Zk.Field;
 /// </summary>
 /// <param name="C0">The real part.</param>
 /// <param name="C1">The coefficient of u.</param>
-public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>
+public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>, ILaneCoordinate<Fq2>
 {
     /// <summary>0.</summary>
     public static Fq2 Zero => default;
@@ -76,4 +76,91 @@ public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>
 
     /// <inheritdoc />
     public override string ToString() => $"({C0}, {C1})";
+
+    // G2 coordinates in lanes: two base-field parts, each product of Fq² parts one product sum with a
+    // single reduction (c₀ = a₀b₀ − a₁b₁ as a₀b₀ + (−a₁)b₁, the negated operand a product result, which
+    // Negate takes). Scratch registers (base-field elements after x₁, y₁, x₂, y₂, parts in turn):
+    // the inverse as i₁, i₀, −i₁ (so [i₀, −i₁] and [i₁, i₀] are both adjacent); y₂ − y₁; λ as
+    // [λ₀, −λ₁, 1] and [λ₁, λ₀, 1], the first operands of the parts' sums; their second operands.
+    private const int LaneI1 = 8, LaneI0 = 9, LaneNegatedI1 = 10, LaneDy = 11, LaneLambdaReal = 13, LaneLambdaU = 16, LaneReal = 19, LaneU = 22, LaneEnd = 25;
+    private const int Limbs = LaneForm.Limbs;
+
+    static int ILaneCoordinate<Fq2>.Parts => 2;
+
+    static int ILaneCoordinate<Fq2>.LaneScratch => LaneEnd - 8;
+
+    static Fq ILaneCoordinate<Fq2>.Part(in Fq2 value, int part) => part == 0 ? value.C0 : value.C1;
+
+    static Fq2 ILaneCoordinate<Fq2>.FromParts(ReadOnlySpan<Fq> parts) => new(parts[0], parts[1]);
+
+    static Fq2 ILaneCoordinate<Fq2>.Scale(in Fq2 value, Fq factor) => value * factor;
+
+    static void ILaneCoordinate<Fq2>.LaneInitialize<T>(Span<T> registers)
+    {
+        var one = LaneForm<Fq>.One;
+        for (var limb = 0; limb < Limbs; limb++) registers[((LaneLambdaReal + 2) * Limbs) + limb] = registers[((LaneLambdaU + 2) * Limbs) + limb] = T.Broadcast(one[limb]);
+    }
+
+    // N(d) = d₀² + d₁², one two-term product sum.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ILaneCoordinate<Fq2>.LaneDifferenceNorm<T>(ReadOnlySpan<T> x1, ReadOnlySpan<T> x2, Span<T> norm)
+    {
+        Span<T> difference = stackalloc T[2 * Limbs];
+        LaneField<T, Fq>.Subtract(x2[..Limbs], x1[..Limbs], difference[..Limbs]);
+        LaneField<T, Fq>.Subtract(x2[Limbs..], x1[Limbs..], difference[Limbs..]);
+        LaneField<T, Fq>.MultiplySum(new LaneLimbs<T>(difference), difference, 2, default, norm);
+    }
+
+    // 1/(x₂ − x₁) = (d₀ − d₁u)/N, λ = (y₂ − y₁)/(x₂ − x₁), x₃ = λ² − x₁ − x₂, y₃ = λ(x₁ − x₃) − y₁;
+    // each part of x₃ and y₃ one three-term product sum (the third term 1 times −x₁ − x₂ or −y₁), so
+    // that they come out below q + 2²³⁷: operands below 2²⁵⁸, three terms (the lane field allows seven).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void ILaneCoordinate<Fq2>.LaneAdd<T>(Span<T> r, ReadOnlySpan<T> normInverse)
+    {
+        const int x1 = 0, y1 = 2, x2 = 4, y2 = 6;
+        LaneField<T, Fq>.Subtract(LaneElement(r, x2), LaneElement(r, x1), LaneElement(r, LaneI0));
+        LaneField<T, Fq>.Multiply(LaneElement(r, LaneI0), normInverse, LaneElement(r, LaneI0));
+        LaneField<T, Fq>.Subtract(LaneElement(r, x2 + 1), LaneElement(r, x1 + 1), LaneElement(r, LaneNegatedI1));
+        LaneField<T, Fq>.Multiply(LaneElement(r, LaneNegatedI1), normInverse, LaneElement(r, LaneNegatedI1));
+        LaneField<T, Fq>.Negate(LaneElement(r, LaneNegatedI1), LaneElement(r, LaneI1));
+        LaneField<T, Fq>.Subtract(LaneElement(r, y2), LaneElement(r, y1), LaneElement(r, LaneDy));
+        LaneField<T, Fq>.Subtract(LaneElement(r, y2 + 1), LaneElement(r, y1 + 1), LaneElement(r, LaneDy + 1));
+        var dy = new LaneLimbs<T>(r.Slice(LaneDy * Limbs, 2 * Limbs));
+        LaneField<T, Fq>.MultiplySum(dy, r.Slice(LaneI0 * Limbs, 2 * Limbs), 2, default, LaneElement(r, LaneLambdaReal));
+        LaneField<T, Fq>.MultiplySum(dy, r.Slice(LaneI1 * Limbs, 2 * Limbs), 2, default, LaneElement(r, LaneLambdaU));
+        LaneElement(r, LaneLambdaReal).CopyTo(LaneElement(r, LaneLambdaU + 1));
+        LaneField<T, Fq>.Negate(LaneElement(r, LaneLambdaU), LaneElement(r, LaneLambdaReal + 1));
+
+        // x₃ (where x₂ was): second operands [λ₀, λ₁, −x₁ − x₂] per part.
+        LaneElement(r, LaneLambdaReal).CopyTo(LaneElement(r, LaneReal));
+        LaneElement(r, LaneLambdaU).CopyTo(LaneElement(r, LaneReal + 1));
+        for (var part = 0; part < 2; part++)
+        {
+            var sum = LaneElement(r, (part == 0 ? LaneReal : LaneU) + 2);
+            LaneField<T, Fq>.Negate(LaneElement(r, x1 + part), sum);
+            LaneField<T, Fq>.Subtract(sum, LaneElement(r, x2 + part), sum);
+        }
+
+        LaneProductSums(r, x2);
+
+        // y₃ (where y₂ was): second operands [x₁ − x₃, −y₁] per part.
+        LaneField<T, Fq>.Subtract(LaneElement(r, x1), LaneElement(r, x2), LaneElement(r, LaneReal));
+        LaneField<T, Fq>.Subtract(LaneElement(r, x1 + 1), LaneElement(r, x2 + 1), LaneElement(r, LaneReal + 1));
+        LaneField<T, Fq>.Negate(LaneElement(r, y1), LaneElement(r, LaneReal + 2));
+        LaneField<T, Fq>.Negate(LaneElement(r, y1 + 1), LaneElement(r, LaneU + 2));
+        LaneProductSums(r, y2);
+    }
+
+    // destination = λ·b + c: real part [λ₀, −λ₁, 1]·[b₀, b₁, c₀], u part [λ₁, λ₀, 1]·[b₀, b₁, c₁]
+    // (b₀, b₁ copied from the real part's operands to the u part's).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LaneProductSums<T>(Span<T> r, int destination)
+        where T : unmanaged, ILanes<T>
+    {
+        r.Slice(LaneReal * Limbs, 2 * Limbs).CopyTo(r.Slice(LaneU * Limbs, 2 * Limbs));
+        LaneField<T, Fq>.MultiplySum(new LaneLimbs<T>(r.Slice(LaneLambdaReal * Limbs, 3 * Limbs)), r.Slice(LaneReal * Limbs, 3 * Limbs), 3, default, LaneElement(r, destination));
+        LaneField<T, Fq>.MultiplySum(new LaneLimbs<T>(r.Slice(LaneLambdaU * Limbs, 3 * Limbs)), r.Slice(LaneU * Limbs, 3 * Limbs), 3, default, LaneElement(r, destination + 1));
+    }
+
+    private static Span<T> LaneElement<T>(Span<T> registers, int element) => registers.Slice(element * Limbs, Limbs);
 }

@@ -6,8 +6,9 @@ using Iskander.Chain.Zk.Field;
 namespace Iskander.Chain.Zk.Groth16;
 
 /// <summary>
-/// The multi-scalar multiplication's rounds of pairwise affine G1 additions, computed in SIMD lanes
-/// (<see cref="LaneField{T, TField}"/> over <see cref="Fq"/>) instead of one scalar product at a time.
+/// The multi-scalar multiplication's rounds of pairwise affine additions, computed in SIMD lanes
+/// (<see cref="LaneField{T, TField}"/> over <see cref="Fq"/>) instead of one scalar product at a time,
+/// for G1 (coordinates in <see cref="Fq"/>) and G2 (in <see cref="Fq2"/>, two lane elements each).
 /// </summary>
 /// <remarks>
 /// Points are kept in <em>lane scale</em>: coordinates multiplied by 2²⁴ once per multiplication
@@ -17,7 +18,8 @@ namespace Iskander.Chain.Zk.Groth16;
 /// negation and the equal-x tests work on scaled points unchanged; only the rare doubling (and the
 /// bucket sums' Jacobian additions after the rounds) need the true coordinates.
 /// </remarks>
-internal abstract class LaneAffineAdditions
+internal abstract class LaneAffineAdditions<TField>
+    where TField : struct, IFieldElement<TField>, ILaneCoordinate<TField>
 {
     private static readonly Fq Scale = Fq.FromUInt64(1UL << 24);
     private static readonly Fq Unscale = Scale.Inverse();
@@ -26,51 +28,54 @@ internal abstract class LaneAffineAdditions
     public static bool IsSupported => Lanes8.IsSupported || Lanes4.IsSupported;
 
     /// <summary>Lane additions for rounds of up to <paramref name="maxPairs"/> pairs, on the widest registers this processor has.</summary>
-    public static LaneAffineAdditions Create(int maxPairs) =>
-        Lanes8.IsSupported ? new LaneAffineAdditions<Lanes8>(maxPairs)
-        : Lanes4.IsSupported ? new LaneAffineAdditions<Lanes4>(maxPairs)
+    public static LaneAffineAdditions<TField> Create(int maxPairs) =>
+        Lanes8.IsSupported ? new LaneAffineAdditions<Lanes8, TField>(maxPairs)
+        : Lanes4.IsSupported ? new LaneAffineAdditions<Lanes4, TField>(maxPairs)
         : throw new PlatformNotSupportedException("no SIMD lanes for the base field");
 
     /// <summary>The point with both coordinates multiplied by 2²⁴ (see the remarks).</summary>
-    public static AffinePoint<Fq> ToLaneScale(in AffinePoint<Fq> point) => point.IsInfinity ? point : new(point.X * Scale, point.Y * Scale);
+    public static AffinePoint<TField> ToLaneScale(in AffinePoint<TField> point) => point.IsInfinity ? point : new(TField.Scale(point.X, Scale), TField.Scale(point.Y, Scale));
 
     /// <summary>The point a lane-scaled one stands for.</summary>
-    public static AffinePoint<Fq> FromLaneScale(in AffinePoint<Fq> point) => point.IsInfinity ? point : new(point.X * Unscale, point.Y * Unscale);
+    public static AffinePoint<TField> FromLaneScale(in AffinePoint<TField> point) => point.IsInfinity ? point : new(TField.Scale(point.X, Unscale), TField.Scale(point.Y, Unscale));
 
     /// <summary>
     /// One round over lane-scaled points, as <c>PairRound</c> of the scalar path: the i-th pair of
     /// every group (points 2i and 2i + 1 of its run) is replaced by its sum at i, an odd group's last
     /// point follows the sums, and the counts are halved (rounded up); false when no group has two.
     /// </summary>
-    public abstract bool PairRound(AffinePoint<Fq>[] points, int[] starts, int[] counts);
+    public abstract bool PairRound(AffinePoint<TField>[] points, int[] starts, int[] counts);
 
     // p + q where the lane formula does not apply: a point at infinity or equal x.
-    private protected static AffinePoint<Fq> AddApart(in AffinePoint<Fq> p, in AffinePoint<Fq> q)
+    private protected static AffinePoint<TField> AddApart(in AffinePoint<TField> p, in AffinePoint<TField> q)
     {
         if (p.IsInfinity) return q;
         if (q.IsInfinity) return p;
-        return p.Y.Equals(q.Y) ? ToLaneScale(FromLaneScale(p).ToJacobian().Double().ToAffine()) : AffinePoint<Fq>.Infinity;
+        return p.Y.Equals(q.Y) ? ToLaneScale(FromLaneScale(p).ToJacobian().Double().ToAffine()) : AffinePoint<TField>.Infinity;
     }
 }
 
 /// <summary>
-/// <see cref="LaneAffineAdditions"/> on registers of <typeparamref name="T"/>'s lanes. The round's
+/// <see cref="LaneAffineAdditions{TField}"/> on registers of <typeparamref name="T"/>'s lanes. The round's
 /// pairs go in steps of <c>L</c> = lane count, lane j taking pairs j, j + L, j + 2L, …: each lane
-/// runs its own Montgomery batch-inversion chain, and the L chain products are inverted together on
-/// the scalar side (one inversion per chunk of a round). Three passes over a chunk's steps: forward, the
-/// chains' products of x₂ − x₁ (only the x coordinates read); backward, each step's inverses (no
-/// point read); forward again, the sums, written straight to their places (a pair's sum goes below
-/// every point still to be read, as in the scalar path).
+/// runs its own Montgomery batch-inversion chain over the base-field values N(x₂ − x₁) (see
+/// <see cref="ILaneCoordinate{TSelf}.LaneDifferenceNorm"/>), and the L chain products are inverted
+/// together on the scalar side (one inversion per chunk of a round). Three passes over a chunk's
+/// steps: forward, the chains' products (only the x coordinates read); backward, each step's inverses
+/// (no point read); forward again, the sums, written straight to their places (a pair's sum goes
+/// below every point still to be read, as in the scalar path).
 /// </summary>
 [SkipLocalsInit]
-internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
+internal sealed class LaneAffineAdditions<T, TField> : LaneAffineAdditions<TField>
     where T : unmanaged, ILanes<T>
+    where TField : struct, IFieldElement<TField>, ILaneCoordinate<TField>
 {
     private const int Limbs = LaneField<T, Fq>.Limbs;
     private const int Words = 4;
 
-    // Working registers of a step, element by element (each Limbs long).
-    private const int X1 = 0, Y1 = 1, X2 = 2, Y2 = 3, Dx = 4, Inverse = 5, Lambda = 6, LaneOne = 7, Squared = 8, NegatedSum = 9, Difference = 10, NegatedY = 11, Elements = 12;
+    // The working registers of a step: x₁, y₁, x₂, y₂ (element by element, each TField.Parts base-field
+    // elements of Limbs registers), then the field's scratch.
+    private const int X1 = 0, Y1 = 1, X2 = 2, Y2 = 3;
 
     // 2⁴⁸, for the lanes' inverses (see InvertLanes).
     private static readonly Fq LaneInverseFactor = Fq.FromUInt64(1UL << 48);
@@ -78,16 +83,17 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
     // The Montgomery words of 1 in lane scale (the Fq value 2²⁴): 1 in lane form.
     private static readonly ulong[] LaneOneWords = MontgomeryWords(Fq.FromUInt64(1UL << 24));
 
-    // Where a point's coordinates are, in 64-bit words: found on a probe point rather than assumed,
-    // since the runtime chooses the layout of a struct holding a bool.
-    private static readonly int PointWords = Unsafe.SizeOf<AffinePoint<Fq>>() % 8 == 0 ? Unsafe.SizeOf<AffinePoint<Fq>>() / 8 : throw new PlatformNotSupportedException("points are not whole words");
-    private static readonly int XWord = WordOffset(x: true), YWord = WordOffset(x: false);
+    // Where a point's coordinates' parts are, in 64-bit words: found on a probe point rather than
+    // assumed, since the runtime chooses the layout of a struct holding a bool.
+    private static readonly int PointWords = Unsafe.SizeOf<AffinePoint<TField>>() % 8 == 0 ? Unsafe.SizeOf<AffinePoint<TField>>() / 8 : throw new PlatformNotSupportedException("points are not whole words");
+    private static readonly int[] XWords = WordOffsets(x: true), YWords = WordOffsets(x: false);
 
     // Pairs per batch inversion: a round is taken in chunks of this many, each with its own chains
-    // and inversion, so that a chunk's points and lane buffers (about 300 KB each) stay in a core's
-    // L2 cache across the three passes. Measured 8–12 % faster than one inversion per round at 2^16
-    // and 2^19 points; the extra inversions cost about 5 % of a chunk.
-    private const int ChunkPairs = 2048;
+    // and inversion, so that a chunk's points and lane buffers (about 300 KB each for G1; G2's points
+    // are twice the size, so half the pairs) stay in a core's L2 cache across the three passes.
+    // Measured 8–12 % faster than one inversion per round at 2^16 and 2^19 G1 points; the extra
+    // inversions cost about 5 % of a chunk. (For G2, 2,048 pairs measured the same as 1,024.)
+    private static readonly int ChunkPairs = 2048 / TField.Parts;
 
     private static readonly int ChunkSteps = ChunkPairs / T.Count;
     // Per pair (padded to whole steps): its points' index and where its sum goes; the word offsets
@@ -95,7 +101,8 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
     private readonly int[] _left, _out, _first, _second;
     private readonly ulong[] _keep;
     private readonly T[] _prefix, _differences;
-    private readonly T[] _registers = new T[Elements * Limbs];
+    private readonly T[] _registers = new T[((4 * TField.Parts) + TField.LaneScratch) * Limbs];
+    private readonly T[] _one = new T[Limbs];
 
     public LaneAffineAdditions(int maxPairs)
     {
@@ -107,12 +114,12 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         _keep = new ulong[padded];
         _prefix = new T[Math.Min(ChunkSteps, (maxPairs + T.Count - 1) / T.Count) * Limbs];
         _differences = new T[_prefix.Length];
-        var one = LaneForm<Fq>.One;
-        for (var limb = 0; limb < Limbs; limb++) _registers[(LaneOne * Limbs) + limb] = T.Broadcast(one[limb]);
+        TField.LaneInitialize<T>(_registers);
+        for (var limb = 0; limb < Limbs; limb++) _one[limb] = T.Broadcast(LaneForm<Fq>.One[limb]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override bool PairRound(AffinePoint<Fq>[] points, int[] starts, int[] counts)
+    public override bool PairRound(AffinePoint<TField>[] points, int[] starts, int[] counts)
     {
         var pairs = 0;
         for (var g = 0; g < starts.Length; g++)
@@ -137,7 +144,7 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         for (var first = 0; first < steps; first += ChunkSteps)
         {
             var end = Math.Min(steps, first + ChunkSteps);
-            _registers.AsSpan(LaneOne * Limbs, Limbs).CopyTo(running);
+            _one.CopyTo(running);
             for (var step = first; step < end; step++) ChainStep(points, step, pairs, running, step - first);
             InvertLanes(running);
             for (var step = end - 1; step >= first; step--) InverseStep(step - first, running);
@@ -156,17 +163,29 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         return true;
     }
 
-    private static int WordOffset(bool x)
+    // The word offset of every part of x (or y), on a probe point whose parts are all different.
+    private static int[] WordOffsets(bool x)
     {
-        var probe = new AffinePoint<Fq>(Fq.FromUInt64(3), Fq.FromUInt64(5));
-        var target = MontgomeryWords(x ? probe.X : probe.Y);
-        var words = MemoryMarshal.Cast<AffinePoint<Fq>, ulong>(MemoryMarshal.CreateReadOnlySpan(ref probe, 1));
-        for (var i = 0; i + Words <= words.Length; i++)
+        Span<Fq> parts = stackalloc Fq[TField.Parts];
+        for (var part = 0; part < TField.Parts; part++) parts[part] = Fq.FromUInt64((ulong)(3 + part));
+        var probeX = TField.FromParts(parts);
+        for (var part = 0; part < TField.Parts; part++) parts[part] = Fq.FromUInt64((ulong)(3 + TField.Parts + part));
+        var probe = new AffinePoint<TField>(probeX, TField.FromParts(parts));
+        var words = MemoryMarshal.Cast<AffinePoint<TField>, ulong>(MemoryMarshal.CreateReadOnlySpan(ref probe, 1));
+        var offsets = new int[TField.Parts];
+        for (var part = 0; part < TField.Parts; part++)
         {
-            if (words.Slice(i, Words).SequenceEqual(target)) return i;
+            var target = MontgomeryWords(TField.Part(x ? probe.X : probe.Y, part));
+            offsets[part] = -1;
+            for (var i = 0; i + Words <= words.Length && offsets[part] < 0; i++)
+            {
+                if (words.Slice(i, Words).SequenceEqual(target)) offsets[part] = i;
+            }
+
+            if (offsets[part] < 0) throw new PlatformNotSupportedException("no coordinate words in a point");
         }
 
-        throw new PlatformNotSupportedException("no coordinate words in a point");
+        return offsets;
     }
 
     private static ulong[] MontgomeryWords(Fq value)
@@ -176,16 +195,17 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         return words;
     }
 
-    private static Span<T> Element(Span<T> registers, int element) => registers.Slice(element * Limbs, Limbs);
+    // A coordinate's registers (TField.Parts base-field elements).
+    private static Span<T> Coordinate(Span<T> registers, int coordinate) => registers.Slice(coordinate * TField.Parts * Limbs, TField.Parts * Limbs);
 
     // Each method on its own, so that the JIT's inlining budget covers every lane operation in it.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void ChainStep(AffinePoint<Fq>[] points, int step, int pairs, Span<T> running, int slot)
+    private void ChainStep(AffinePoint<TField>[] points, int step, int pairs, Span<T> running, int slot)
     {
         var r = _registers.AsSpan();
         LoadStep(points, step, pairs, xOnly: true);
         var difference = _differences.AsSpan(slot * Limbs, Limbs);
-        LaneField<T, Fq>.Subtract(Element(r, X2), Element(r, X1), difference);
+        TField.LaneDifferenceNorm<T>(Coordinate(r, X1), Coordinate(r, X2), difference);
         running.CopyTo(_prefix.AsSpan(slot * Limbs, Limbs));
         LaneField<T, Fq>.Multiply(running, difference, running);
     }
@@ -200,32 +220,11 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void SumStep(AffinePoint<Fq>[] points, int step, int pairs, int slot)
+    private void SumStep(AffinePoint<TField>[] points, int step, int pairs, int slot)
     {
-        var r = _registers.AsSpan();
         LoadStep(points, step, pairs, xOnly: false);
-        _prefix.AsSpan(slot * Limbs, Limbs).CopyTo(Element(r, Inverse));
-        AddStep(r);
+        TField.LaneAdd<T>(_registers, _prefix.AsSpan(slot * Limbs, Limbs));
         StoreStep(points, step, pairs);
-    }
-
-    // λ = (y₂ − y₁)/(x₂ − x₁), x₃ = λ² − x₁ − x₂, y₃ = λ(x₁ − x₃) − y₁, with x₃ and y₃ each one
-    // two-term product sum so that they come out below 2²⁵⁴ (products reduce; differences add 8q).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void AddStep(Span<T> r)
-    {
-        // dy in the Lambda registers, then λ = dy·inverse.
-        LaneField<T, Fq>.Subtract(Element(r, Y2), Element(r, Y1), Element(r, Lambda));
-        LaneField<T, Fq>.Multiply(Element(r, Lambda), Element(r, Inverse), Element(r, Lambda));
-        Element(r, Lambda).CopyTo(Element(r, Squared));
-        LaneField<T, Fq>.Negate(Element(r, X1), Element(r, NegatedSum));
-        LaneField<T, Fq>.Subtract(Element(r, NegatedSum), Element(r, X2), Element(r, NegatedSum));
-        var lambdaAndOne = new LaneLimbs<T>(r.Slice(Lambda * Limbs, 2 * Limbs));
-        // x₃ goes where x₂ was (x₂ is not needed again), y₃ where y₂ was.
-        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(Squared * Limbs, 2 * Limbs), 2, default, Element(r, X2));
-        LaneField<T, Fq>.Subtract(Element(r, X1), Element(r, X2), Element(r, Difference));
-        LaneField<T, Fq>.Negate(Element(r, Y1), Element(r, NegatedY));
-        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(Difference * Limbs, 2 * Limbs), 2, default, Element(r, Y2));
     }
 
     // The L lanes' chain products inverted together: lane value v is the Fq value v·2²⁴ (see the
@@ -258,12 +257,12 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         for (var limb = 0; limb < Limbs; limb++) running[limb] = T.Load(byLane.Slice(limb * lanes, lanes));
     }
 
-    // The step's pairs into the X1…Y2 registers: each coordinate's four words loaded whole per lane
-    // and transposed in registers (copies through memory or gathers cost more than the arithmetic),
-    // then cut into limbs. A pair the formula cannot take (infinity, equal x) and the lanes past the last pair
-    // get x₁ = 0, x₂ = 1 instead, keeping zeros out of the chains.
+    // The step's pairs into the x₁…y₂ registers: each part's four words loaded whole per lane and
+    // transposed in registers (copies through memory or gathers cost more than the arithmetic), then
+    // cut into limbs. A pair the formula cannot take (infinity, equal x) and the lanes past the last
+    // pair get x₁ = 0, x₂ = 1 instead, keeping zeros out of the chains.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void LoadStep(AffinePoint<Fq>[] points, int step, int pairs, bool xOnly)
+    private unsafe void LoadStep(AffinePoint<TField>[] points, int step, int pairs, bool xOnly)
     {
         var lanes = T.Count;
         var from = step * lanes;
@@ -283,37 +282,47 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
         var replaceMask = T.Broadcast(ulong.MaxValue) - keepMask;
         var r = _registers.AsSpan();
         Span<T> registers = stackalloc T[Words];
-        fixed (AffinePoint<Fq>* start = points)
+        fixed (ulong* words = &Unsafe.As<AffinePoint<TField>, ulong>(ref MemoryMarshal.GetArrayDataReference(points)))
         {
-            var words = (ulong*)start;
-            for (var element = X1; element <= Y2; element += xOnly ? X2 - X1 : 1)
+            for (var coordinate = X1; coordinate <= Y2; coordinate += xOnly ? X2 - X1 : 1)
             {
-                T.LoadColumns(words + (element is X1 or X2 ? XWord : YWord), (element is X1 or Y1 ? _first : _second).AsSpan(from, lanes), registers);
-                for (var word = 0; word < Words; word++)
+                var rows = (coordinate is X1 or Y1 ? _first : _second).AsSpan(from, lanes);
+                for (var part = 0; part < TField.Parts; part++)
                 {
-                    var value = registers[word] & keepMask;
-                    registers[word] = element == X2 ? value | (T.Broadcast(LaneOneWords[word]) & replaceMask) : value;
-                }
+                    T.LoadColumns(words + (coordinate is X1 or X2 ? XWords : YWords)[part], rows, registers);
+                    // The replacement x₂ = 1 is 1 in part 0 and 0 in the others.
+                    var one = coordinate == X2 && part == 0;
+                    for (var word = 0; word < Words; word++)
+                    {
+                        var value = registers[word] & keepMask;
+                        registers[word] = one ? value | (T.Broadcast(LaneOneWords[word]) & replaceMask) : value;
+                    }
 
-                LaneField<T, Fq>.SplitWords(registers, Element(r, element));
+                    LaneField<T, Fq>.SplitWords(registers, Coordinate(r, coordinate).Slice(part * Limbs, Limbs));
+                }
             }
         }
     }
 
-    // x₃ and y₃ (in the X2 and Y2 registers) out to the pairs' places; pairs done apart are added here.
+    // x₃ and y₃ (in the x₂ and y₂ registers) out to the pairs' places; pairs done apart are added here.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void StoreStep(AffinePoint<Fq>[] points, int step, int pairs)
+    private void StoreStep(AffinePoint<TField>[] points, int step, int pairs)
     {
         var lanes = T.Count;
         var r = _registers.AsSpan();
-        Span<ulong> byLane = stackalloc ulong[2 * Words * lanes];
+        var partWords = Words * lanes;
+        // By lane: x's parts, then y's; each part word by word, lane by lane.
+        Span<ulong> byLane = stackalloc ulong[2 * TField.Parts * partWords];
         Span<T> registers = stackalloc T[Words];
-        LaneField<T, Fq>.JoinWords(Element(r, X2), registers);
-        for (var word = 0; word < Words; word++) registers[word].Store(byLane.Slice(word * lanes, lanes));
-        LaneField<T, Fq>.JoinWords(Element(r, Y2), registers);
-        for (var word = 0; word < Words; word++) registers[word].Store(byLane.Slice((Words + word) * lanes, lanes));
+        for (var part = 0; part < 2 * TField.Parts; part++)
+        {
+            var coordinate = part < TField.Parts ? X2 : Y2;
+            LaneField<T, Fq>.JoinWords(Coordinate(r, coordinate).Slice(part % TField.Parts * Limbs, Limbs), registers);
+            for (var word = 0; word < Words; word++) registers[word].Store(byLane.Slice((part * partWords) + (word * lanes), lanes));
+        }
 
         Span<ulong> words = stackalloc ulong[Words];
+        Span<Fq> parts = stackalloc Fq[2 * TField.Parts];
         for (var lane = 0; lane < lanes; lane++)
         {
             var pair = (step * lanes) + lane;
@@ -327,10 +336,13 @@ internal sealed class LaneAffineAdditions<T> : LaneAffineAdditions
 
             // Results are below q + 2²³⁷: one conditional subtraction makes them canonical, as the
             // equal-x tests of later rounds need.
-            for (var word = 0; word < Words; word++) words[word] = byLane[(word * lanes) + lane];
-            var x = Fq.FromMontgomeryLimbs(words);
-            for (var word = 0; word < Words; word++) words[word] = byLane[((Words + word) * lanes) + lane];
-            points[_out[pair]] = new AffinePoint<Fq>(x, Fq.FromMontgomeryLimbs(words));
+            for (var part = 0; part < 2 * TField.Parts; part++)
+            {
+                for (var word = 0; word < Words; word++) words[word] = byLane[(part * partWords) + (word * lanes) + lane];
+                parts[part] = Fq.FromMontgomeryLimbs(words);
+            }
+
+            points[_out[pair]] = new AffinePoint<TField>(TField.FromParts(parts[..TField.Parts]), TField.FromParts(parts[TField.Parts..]));
         }
     }
 }

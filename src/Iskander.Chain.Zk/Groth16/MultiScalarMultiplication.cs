@@ -14,8 +14,8 @@ namespace Iskander.Chain.Zk.Groth16;
 /// by bucket, then every bucket is summed by rounds of pairwise affine additions, all the window's
 /// pairs of a round sharing one field inversion (Montgomery's trick: about 6 multiplications per
 /// addition instead of 11 for a mixed Jacobian one, and no bucket ever waits for another). Windows
-/// are independent and run in parallel; zero digits cost nothing. G1's rounds run in SIMD lanes
-/// where the processor has them (<see cref="LaneAffineAdditions"/>): 1.4–1.6× faster at 2^16–2^19 points.
+/// are independent and run in parallel; zero digits cost nothing. The rounds run in SIMD lanes
+/// where the processor has them (<see cref="LaneAffineAdditions{TField}"/>): for G1 1.4–1.6× faster at 2^16–2^19 points.
 /// </summary>
 internal static class MultiScalarMultiplication
 {
@@ -27,11 +27,11 @@ internal static class MultiScalarMultiplication
     public static int WindowBits(int count) => Math.Clamp(BitOperations.Log2((uint)Math.Max(count, 1)) - 2, 2, 15);
 
     /// <summary>
-    /// Σ scalars[i]·points[i]; scalars are four canonical little-endian limbs each (below r). G1's
+    /// Σ scalars[i]·points[i]; scalars are four canonical little-endian limbs each (below r). The
     /// pairwise additions run in SIMD lanes where the processor has them, unless <paramref name="lanes"/> is false.
     /// </summary>
     public static JacobianPoint<T> Compute<T>(ReadOnlyMemory<AffinePoint<T>> points, ReadOnlyMemory<ulong> scalars, int windowBits = 0, bool lanes = true)
-        where T : struct, IFieldElement<T>
+        where T : struct, IFieldElement<T>, ILaneCoordinate<T>
     {
         var n = points.Length;
         if (scalars.Length != n * 4) throw new ArgumentException($"{scalars.Length / 4} scalars for {n} points", nameof(scalars));
@@ -43,11 +43,11 @@ internal static class MultiScalarMultiplication
         var windows = (ScalarBits + c) / c;
         var digits = SignedDigits(scalars, used, c, windows);
         var sums = new JacobianPoint<T>[windows];
-        var inLanes = lanes && typeof(T) == typeof(Fq) && LaneAffineAdditions.IsSupported;
+        var inLanes = lanes && LaneAffineAdditions<T>.IsSupported;
         if (inLanes)
         {
-            // The used points once in lane scale (two products each), so that no round converts them.
-            points = Unsafe.As<AffinePoint<T>[]>(ToLaneScale(Unsafe.As<ReadOnlyMemory<AffinePoint<T>>, ReadOnlyMemory<AffinePoint<Fq>>>(ref points), used));
+            // The used points once in lane scale (a product per coordinate part), so that no round converts them.
+            points = ToLaneScale(points, used);
             used = Enumerable.Range(0, m).ToArray();
         }
 
@@ -68,13 +68,14 @@ internal static class MultiScalarMultiplication
         return result;
     }
 
-    private static AffinePoint<Fq>[] ToLaneScale(ReadOnlyMemory<AffinePoint<Fq>> points, int[] used)
+    private static AffinePoint<T>[] ToLaneScale<T>(ReadOnlyMemory<AffinePoint<T>> points, int[] used)
+        where T : struct, IFieldElement<T>, ILaneCoordinate<T>
     {
-        var scaled = new AffinePoint<Fq>[used.Length];
+        var scaled = new AffinePoint<T>[used.Length];
         Parallel.For(0, (used.Length + 4095) / 4096, chunk =>
         {
             var span = points.Span;
-            for (var j = chunk * 4096; j < Math.Min(used.Length, (chunk + 1) * 4096); j++) scaled[j] = LaneAffineAdditions.ToLaneScale(span[used[j]]);
+            for (var j = chunk * 4096; j < Math.Min(used.Length, (chunk + 1) * 4096); j++) scaled[j] = LaneAffineAdditions<T>.ToLaneScale(span[used[j]]);
         });
         return scaled;
     }
@@ -164,15 +165,15 @@ internal static class MultiScalarMultiplication
     /// every group holds at most one point: first the buckets, then the groups of the bucket sum.
     /// </summary>
     private sealed class WindowBuckets<T>
-        where T : struct, IFieldElement<T>
+        where T : struct, IFieldElement<T>, ILaneCoordinate<T>
     {
         private readonly int _bucketCount, _low, _high, _lowBits;
         private readonly int[] _start, _count, _groupStart, _groupCount;
         private readonly AffinePoint<T>[] _points, _bucketPoints;
         private readonly T[] _inverses, _scratch;
-        private readonly LaneAffineAdditions? _lanes;
+        private readonly LaneAffineAdditions<T>? _lanes;
 
-        // inLanes: T is Fq, the points are in lane scale, and the rounds run in lanes.
+        // inLanes: the points are in lane scale, and the rounds run in lanes.
         public WindowBuckets(int terms, int bucketCount, bool inLanes)
         {
             _bucketCount = bucketCount;
@@ -189,7 +190,7 @@ internal static class MultiScalarMultiplication
             var pairs = (Math.Max(terms, 2 * bucketCount) / 2) + 1;
             if (inLanes)
             {
-                _lanes = LaneAffineAdditions.Create(pairs);
+                _lanes = LaneAffineAdditions<T>.Create(pairs);
                 _inverses = _scratch = [];
             }
             else
@@ -268,10 +269,9 @@ internal static class MultiScalarMultiplication
             if (_lanes is not null)
             {
                 // The running sums below add Jacobian points: the group sums' true coordinates.
-                var sums = Unsafe.As<AffinePoint<Fq>[]>(_bucketPoints);
                 for (var g = 0; g < _low + _high; g++)
                 {
-                    if (_groupCount[g] != 0) sums[_groupStart[g]] = LaneAffineAdditions.FromLaneScale(sums[_groupStart[g]]);
+                    if (_groupCount[g] != 0) _bucketPoints[_groupStart[g]] = LaneAffineAdditions<T>.FromLaneScale(_bucketPoints[_groupStart[g]]);
                 }
             }
 
@@ -296,7 +296,7 @@ internal static class MultiScalarMultiplication
         }
 
         private bool Round(AffinePoint<T>[] points, int[] starts, int[] counts) =>
-            _lanes is not null ? _lanes.PairRound(Unsafe.As<AffinePoint<Fq>[]>(points), starts, counts) : PairRound(points, starts, counts);
+            _lanes is not null ? _lanes.PairRound(points, starts, counts) : PairRound(points, starts, counts);
 
         // Adds the points of every group in pairs, λ = (y₂ − y₁)/(x₂ − x₁) with the inverses of all the
         // round's x₂ − x₁ from one inversion, and keeps the sums (and an odd group's last point); false
