@@ -135,7 +135,7 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     /// A token id is the agreement hash, so one in 256 starts with a zero byte (CI once drew one). The
-    /// mirror must keep the 32-byte word as the chain has it. The log comes from a few-instruction
+    /// mirror must keep the 32-byte word as the chain has it, and repair a row written shifted. The log comes from a few-instruction
     /// contract put in place with <c>anvil_setCode</c> that emits calldata as <c>LOG3</c>, so the token
     /// id can be chosen.
     [Fact]
@@ -159,6 +159,22 @@ public sealed class MembershipTests(PostgresFixture postgres) : IClassFixture<Po
         var mirrored = Assert.Single(await MembershipQueries.MembershipsAsync(harness.Database, member));
         Assert.Equal(tokenId, mirrored.TokenId);
         await using var connection = await harness.Database.OpenAsync();
+        Assert.Equal(tokenId, await MembershipQueries.ActiveTokenAsync(connection, null, member, default));
+
+        // A row the old code wrote (shifted left) is corrected in place when the mirror reads the
+        // chain again from the start, as migration 0013 makes it do; the member is never missing.
+        var shifted = new byte[32];
+        tokenId.TryWriteBytes(shifted, out _, isUnsigned: true, isBigEndian: true);
+        await using (var corrupt = new Npgsql.NpgsqlCommand("UPDATE membership_events SET token_id = $1", connection))
+        {
+            corrupt.Parameters.Add(new() { Value = shifted });
+            await corrupt.ExecuteNonQueryAsync();
+        }
+
+        await using (var rewind = new Npgsql.NpgsqlCommand("DELETE FROM chain_cursors WHERE follower = 'membership'", connection)) await rewind.ExecuteNonQueryAsync();
+
+        Assert.NotEqual(tokenId, await MembershipQueries.ActiveTokenAsync(connection, null, member, default));
+        await new MembershipMirror(harness.Database, harness.Client, emitter, governance.IdentityAbi, 0, harness.Log).RunOnceAsync();
         Assert.Equal(tokenId, await MembershipQueries.ActiveTokenAsync(connection, null, member, default));
     }
 

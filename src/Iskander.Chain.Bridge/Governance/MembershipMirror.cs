@@ -30,7 +30,7 @@ public sealed class MembershipMirror(BridgeDatabase database, EthClient client, 
         await ExecuteAsync(connection, transaction,
             """
             INSERT INTO membership_events (block_number, log_index, block_hash, tx_hash, event, token_id, member, role, leaf)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (block_number, log_index) DO NOTHING
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (block_number, log_index) DO UPDATE SET token_id = EXCLUDED.token_id
             """,
             [
                 (long)entry.BlockNumber, (int)entry.LogIndex, entry.BlockHash.ToArray(), entry.TransactionHash.ToArray(), name.ToLowerInvariant(), tokenId, ((Address)decoded["member"]!).ToArray(),
