@@ -112,10 +112,12 @@ public sealed class Groth16Prover(ToolRunner runner, ILogger log)
         log.Information("Proving {Label}: witness in {Seconds:0.0} s, Groth16 proof ({Engine})", label, clock.Elapsed.TotalSeconds, Engine);
         if (Engine == ProverEngine.Snarkjs) await Run(["groth16", "prove", keys.ProvingKey, witness, proofPath, publicPath], cancellationToken).ConfigureAwait(false);
         else await Task.Run(() => ZkeyProver.ProveToFiles(keys.ProvingKey, witness, proofPath, publicPath), cancellationToken).ConfigureAwait(false);
-        var proof = Groth16Proof.Parse(await File.ReadAllTextAsync(proofPath, cancellationToken).ConfigureAwait(false), await File.ReadAllTextAsync(publicPath, cancellationToken).ConfigureAwait(false));
+        var proofJson = await File.ReadAllTextAsync(proofPath, cancellationToken).ConfigureAwait(false);
+        var publicJson = await File.ReadAllTextAsync(publicPath, cancellationToken).ConfigureAwait(false);
+        var proof = Groth16Proof.Parse(proofJson, publicJson);
         var expected = keys.Compiled.Circuit.PublicInputs.Select(name => BigInteger.Parse((string)inputs[name], CultureInfo.InvariantCulture)).ToList();
         if (!proof.PublicSignals.SequenceEqual(expected)) throw new InvalidProofException($"{label}: the proof's public signals are not the inputs' public values");
-        if (!Verify(keys, proofPath, publicPath)) throw new InvalidProofException($"{label}: the proof just made does not verify with {Path.GetFileName(keys.VerificationKey)}");
+        if (!VerifyJson(keys, proofJson, publicJson)) throw new InvalidProofException($"{label}: the proof just made does not verify with {Path.GetFileName(keys.VerificationKey)}");
         File.Delete(witness);
         log.Information("Proved {Label} in {Seconds:0.0} s (verified locally)", label, clock.Elapsed.TotalSeconds);
         return proof;
@@ -123,8 +125,10 @@ public sealed class Groth16Prover(ToolRunner runner, ILogger log)
 
     /// <summary>Whether the proof in <paramref name="proofPath"/> with public signals <paramref name="publicPath"/> verifies with the circuit's key (in process).</summary>
     /// <exception cref="FormatException">A file is not in snarkjs's layout.</exception>
-    public static bool Verify(CircuitKeys keys, string proofPath, string publicPath) =>
-        VerificationKey.Load(keys.VerificationKey).Verify(Zk.Groth16.Groth16Proof.FromSnarkjs(File.ReadAllText(proofPath), File.ReadAllText(publicPath)));
+    public static bool Verify(CircuitKeys keys, string proofPath, string publicPath) => VerifyJson(keys, File.ReadAllText(proofPath), File.ReadAllText(publicPath));
+
+    private static bool VerifyJson(CircuitKeys keys, string proofJson, string publicJson) =>
+        VerificationKey.Load(keys.VerificationKey).Verify(Zk.Groth16.Groth16Proof.FromSnarkjs(proofJson, publicJson));
 
     private Task<ToolResult> Run(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         runner.RunAsync(Tool.Snarkjs, arguments, new ToolRunOptions { Timeout = Timeout, Environment = Environment(), OnLine = line => log.Debug("snarkjs: {Line}", line) }, cancellationToken);

@@ -292,20 +292,19 @@ public readonly struct Fq : IFieldElement<Fq>, ILaneModulus<Fq>, ILaneCoordinate
     {
         const int x1 = 0, y1 = 1, x2 = 2, y2 = 3;
         // dy in the λ registers, then λ = dy·inverse.
-        LaneField<T, Fq>.Subtract(LaneElement(r, y2), LaneElement(r, y1), LaneElement(r, LaneLambda));
-        LaneField<T, Fq>.Multiply(LaneElement(r, LaneLambda), normInverse, LaneElement(r, LaneLambda));
-        LaneElement(r, LaneLambda).CopyTo(LaneElement(r, LaneSquared));
-        LaneField<T, Fq>.Negate(LaneElement(r, x1), LaneElement(r, LaneNegatedSum));
-        LaneField<T, Fq>.Subtract(LaneElement(r, LaneNegatedSum), LaneElement(r, x2), LaneElement(r, LaneNegatedSum));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, y2), LaneForm.Element(r, y1), LaneForm.Element(r, LaneLambda));
+        LaneField<T, Fq>.Multiply(LaneForm.Element(r, LaneLambda), normInverse, LaneForm.Element(r, LaneLambda));
+        LaneForm.Element(r, LaneLambda).CopyTo(LaneForm.Element(r, LaneSquared));
+        LaneField<T, Fq>.Negate(LaneForm.Element(r, x1), LaneForm.Element(r, LaneNegatedSum));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, LaneNegatedSum), LaneForm.Element(r, x2), LaneForm.Element(r, LaneNegatedSum));
         var lambdaAndOne = new LaneLimbs<T>(r.Slice(LaneLambda * LaneForm.Limbs, 2 * LaneForm.Limbs));
         // x₃ goes where x₂ was (x₂ is not needed again), y₃ where y₂ was.
-        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(LaneSquared * LaneForm.Limbs, 2 * LaneForm.Limbs), 2, default, LaneElement(r, x2));
-        LaneField<T, Fq>.Subtract(LaneElement(r, x1), LaneElement(r, x2), LaneElement(r, LaneDifference));
-        LaneField<T, Fq>.Negate(LaneElement(r, y1), LaneElement(r, LaneNegatedY));
-        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(LaneDifference * LaneForm.Limbs, 2 * LaneForm.Limbs), 2, default, LaneElement(r, y2));
+        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(LaneSquared * LaneForm.Limbs, 2 * LaneForm.Limbs), 2, default, LaneForm.Element(r, x2));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, x1), LaneForm.Element(r, x2), LaneForm.Element(r, LaneDifference));
+        LaneField<T, Fq>.Negate(LaneForm.Element(r, y1), LaneForm.Element(r, LaneNegatedY));
+        LaneField<T, Fq>.MultiplySum(lambdaAndOne, r.Slice(LaneDifference * LaneForm.Limbs, 2 * LaneForm.Limbs), 2, default, LaneForm.Element(r, y2));
     }
 
-    private static Span<T> LaneElement<T>(Span<T> registers, int element) => registers.Slice(element * LaneForm.Limbs, LaneForm.Limbs);
 
     private static Fq ReadCanonical(ulong l0, ulong l1, ulong l2, ulong l3)
     {

@@ -118,36 +118,36 @@ public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>, ILaneCoord
     static void ILaneCoordinate<Fq2>.LaneAdd<T>(Span<T> r, ReadOnlySpan<T> normInverse)
     {
         const int x1 = 0, y1 = 2, x2 = 4, y2 = 6;
-        LaneField<T, Fq>.Subtract(LaneElement(r, x2), LaneElement(r, x1), LaneElement(r, LaneI0));
-        LaneField<T, Fq>.Multiply(LaneElement(r, LaneI0), normInverse, LaneElement(r, LaneI0));
-        LaneField<T, Fq>.Subtract(LaneElement(r, x2 + 1), LaneElement(r, x1 + 1), LaneElement(r, LaneNegatedI1));
-        LaneField<T, Fq>.Multiply(LaneElement(r, LaneNegatedI1), normInverse, LaneElement(r, LaneNegatedI1));
-        LaneField<T, Fq>.Negate(LaneElement(r, LaneNegatedI1), LaneElement(r, LaneI1));
-        LaneField<T, Fq>.Subtract(LaneElement(r, y2), LaneElement(r, y1), LaneElement(r, LaneDy));
-        LaneField<T, Fq>.Subtract(LaneElement(r, y2 + 1), LaneElement(r, y1 + 1), LaneElement(r, LaneDy + 1));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, x2), LaneForm.Element(r, x1), LaneForm.Element(r, LaneI0));
+        LaneField<T, Fq>.Multiply(LaneForm.Element(r, LaneI0), normInverse, LaneForm.Element(r, LaneI0));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, x2 + 1), LaneForm.Element(r, x1 + 1), LaneForm.Element(r, LaneNegatedI1));
+        LaneField<T, Fq>.Multiply(LaneForm.Element(r, LaneNegatedI1), normInverse, LaneForm.Element(r, LaneNegatedI1));
+        LaneField<T, Fq>.Negate(LaneForm.Element(r, LaneNegatedI1), LaneForm.Element(r, LaneI1));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, y2), LaneForm.Element(r, y1), LaneForm.Element(r, LaneDy));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, y2 + 1), LaneForm.Element(r, y1 + 1), LaneForm.Element(r, LaneDy + 1));
         var dy = new LaneLimbs<T>(r.Slice(LaneDy * Limbs, 2 * Limbs));
-        LaneField<T, Fq>.MultiplySum(dy, r.Slice(LaneI0 * Limbs, 2 * Limbs), 2, default, LaneElement(r, LaneLambdaReal));
-        LaneField<T, Fq>.MultiplySum(dy, r.Slice(LaneI1 * Limbs, 2 * Limbs), 2, default, LaneElement(r, LaneLambdaU));
-        LaneElement(r, LaneLambdaReal).CopyTo(LaneElement(r, LaneLambdaU + 1));
-        LaneField<T, Fq>.Negate(LaneElement(r, LaneLambdaU), LaneElement(r, LaneLambdaReal + 1));
+        LaneField<T, Fq>.MultiplySum(dy, r.Slice(LaneI0 * Limbs, 2 * Limbs), 2, default, LaneForm.Element(r, LaneLambdaReal));
+        LaneField<T, Fq>.MultiplySum(dy, r.Slice(LaneI1 * Limbs, 2 * Limbs), 2, default, LaneForm.Element(r, LaneLambdaU));
+        LaneForm.Element(r, LaneLambdaReal).CopyTo(LaneForm.Element(r, LaneLambdaU + 1));
+        LaneField<T, Fq>.Negate(LaneForm.Element(r, LaneLambdaU), LaneForm.Element(r, LaneLambdaReal + 1));
 
         // x₃ (where x₂ was): second operands [λ₀, λ₁, −x₁ − x₂] per part.
-        LaneElement(r, LaneLambdaReal).CopyTo(LaneElement(r, LaneReal));
-        LaneElement(r, LaneLambdaU).CopyTo(LaneElement(r, LaneReal + 1));
+        LaneForm.Element(r, LaneLambdaReal).CopyTo(LaneForm.Element(r, LaneReal));
+        LaneForm.Element(r, LaneLambdaU).CopyTo(LaneForm.Element(r, LaneReal + 1));
         for (var part = 0; part < 2; part++)
         {
-            var sum = LaneElement(r, (part == 0 ? LaneReal : LaneU) + 2);
-            LaneField<T, Fq>.Negate(LaneElement(r, x1 + part), sum);
-            LaneField<T, Fq>.Subtract(sum, LaneElement(r, x2 + part), sum);
+            var sum = LaneForm.Element(r, (part == 0 ? LaneReal : LaneU) + 2);
+            LaneField<T, Fq>.Negate(LaneForm.Element(r, x1 + part), sum);
+            LaneField<T, Fq>.Subtract(sum, LaneForm.Element(r, x2 + part), sum);
         }
 
         LaneProductSums(r, x2);
 
         // y₃ (where y₂ was): second operands [x₁ − x₃, −y₁] per part.
-        LaneField<T, Fq>.Subtract(LaneElement(r, x1), LaneElement(r, x2), LaneElement(r, LaneReal));
-        LaneField<T, Fq>.Subtract(LaneElement(r, x1 + 1), LaneElement(r, x2 + 1), LaneElement(r, LaneReal + 1));
-        LaneField<T, Fq>.Negate(LaneElement(r, y1), LaneElement(r, LaneReal + 2));
-        LaneField<T, Fq>.Negate(LaneElement(r, y1 + 1), LaneElement(r, LaneU + 2));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, x1), LaneForm.Element(r, x2), LaneForm.Element(r, LaneReal));
+        LaneField<T, Fq>.Subtract(LaneForm.Element(r, x1 + 1), LaneForm.Element(r, x2 + 1), LaneForm.Element(r, LaneReal + 1));
+        LaneField<T, Fq>.Negate(LaneForm.Element(r, y1), LaneForm.Element(r, LaneReal + 2));
+        LaneField<T, Fq>.Negate(LaneForm.Element(r, y1 + 1), LaneForm.Element(r, LaneU + 2));
         LaneProductSums(r, y2);
     }
 
@@ -158,9 +158,7 @@ public readonly record struct Fq2(Fq C0, Fq C1) : IFieldElement<Fq2>, ILaneCoord
         where T : unmanaged, ILanes<T>
     {
         r.Slice(LaneReal * Limbs, 2 * Limbs).CopyTo(r.Slice(LaneU * Limbs, 2 * Limbs));
-        LaneField<T, Fq>.MultiplySum(new LaneLimbs<T>(r.Slice(LaneLambdaReal * Limbs, 3 * Limbs)), r.Slice(LaneReal * Limbs, 3 * Limbs), 3, default, LaneElement(r, destination));
-        LaneField<T, Fq>.MultiplySum(new LaneLimbs<T>(r.Slice(LaneLambdaU * Limbs, 3 * Limbs)), r.Slice(LaneU * Limbs, 3 * Limbs), 3, default, LaneElement(r, destination + 1));
+        LaneField<T, Fq>.MultiplySum(new LaneLimbs<T>(r.Slice(LaneLambdaReal * Limbs, 3 * Limbs)), r.Slice(LaneReal * Limbs, 3 * Limbs), 3, default, LaneForm.Element(r, destination));
+        LaneField<T, Fq>.MultiplySum(new LaneLimbs<T>(r.Slice(LaneLambdaU * Limbs, 3 * Limbs)), r.Slice(LaneU * Limbs, 3 * Limbs), 3, default, LaneForm.Element(r, destination + 1));
     }
-
-    private static Span<T> LaneElement<T>(Span<T> registers, int element) => registers.Slice(element * Limbs, Limbs);
 }

@@ -738,6 +738,9 @@ internal static class LaneForm
     /// <summary>A limb's bits.</summary>
     public const ulong Mask = (1UL << Bits) - 1;
 
+    /// <summary>Element <paramref name="element"/> of a register file laid out element after element.</summary>
+    public static Span<T> Element<T>(Span<T> registers, int element) => registers.Slice(element * Limbs, Limbs);
+
     /// <summary>A value below 2²⁸⁰ in limbs.</summary>
     public static ulong[] Split(BigInteger value)
     {
