@@ -60,6 +60,7 @@ public sealed class BridgeWebHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls(options.Listen);
         var app = builder.Build();
+        app.Use(DatabaseUnavailableAsync(log));
         // Without a bridge the host knows no records: it serves its store as a plain gateway.
         app.MapTrustlessGateway(options.ContentStore, options.Bridge?.Access);
         app.MapDelegatedRouting(options.ContentStore, DelegatedRouting.PeerIdFromSeed(RandomNumberGenerator.GetBytes(32)), options.PublicUrl, options.Bridge?.Access);
@@ -73,6 +74,24 @@ public sealed class BridgeWebHost : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BridgeWebHost(app, new Uri(address));
     }
+
+    // A request that needed the database while it is down or restarting is answered 503 with a
+    // reason and a time to retry, not 500: nothing about the request was wrong, and nothing was kept.
+    private static Func<HttpContext, RequestDelegate, Task> DatabaseUnavailableAsync(Serilog.ILogger log) => async (context, next) =>
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Npgsql.NpgsqlException ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            log.Warning("{Method} {Path}: the database is unavailable ({Reason})", context.Request.Method, context.Request.Path.Value, ex.Message);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "10";
+            await Results.Json(new { error = "the bridge's database is unavailable; nothing was kept, try again shortly" }, statusCode: StatusCodes.Status503ServiceUnavailable)
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
+    };
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -108,6 +108,36 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
     }
 
     // The real pipeline on a real chain, with batches that never close: this test is about ingestion.
+    [Fact]
+    public async Task Requests_that_need_a_database_that_does_not_answer_get_503_with_a_reason()
+    {
+        // Nothing listens on the port: every connection is refused, as while PostgreSQL restarts.
+        await using var database = new BridgeDatabase($"Host=127.0.0.1;Port={LoopbackPort.Free()};Username=iskander;Password=unused;Database=iskander;Timeout=5");
+        await using var loomio = await LoomioEmulator.StartAsync();
+        var group = loomio.AddGroup("Members");
+        var log = new LoggerConfiguration().CreateLogger();
+        var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
+        using var directory = new TempDirectory();
+        var (node, pipeline, manifestPath) = await PipelineAsync(database, directory.Combine("content"), log);
+        await using var nodeLifetime = node;
+        using var manifestCleanup = new FileDeletion(manifestPath);
+        var service = new BridgeService(new DecisionIngestor(database, client, loomio.BaseUrl, log), client, pipeline, new BridgeServiceOptions { Groups = [group] }, log);
+        await using var host = await BridgeWebHost.StartAsync(new BridgeWebHostOptions
+        {
+            Listen = "http://127.0.0.1:0", ContentStore = new EmbeddedContentStore(directory.Path),
+            Bridge = new BridgeEndpointsOptions(database, service, Token, 31337, Contracts.DeploymentManifest.Load(manifestPath)["DecisionAnchor"].Address),
+        }, log);
+
+        using var hint = await Http.PostAsync(new Uri(host.Address, $"/hooks/loomio/{group}/{Token}"), new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var decisions = await Http.GetAsync(new Uri(host.Address, "/api/decisions"));
+        foreach (var response in new[] { hint, decisions })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.NotNull(response.Headers.RetryAfter);
+            Assert.Contains("database is unavailable", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<(AnvilNode Node, AnchoringPipeline Pipeline, string Manifest)> PipelineAsync(BridgeDatabase database, string contentDirectory, ILogger log)
     {
         var node = await AnvilNode.StartAsync(TestToolchain.Create());

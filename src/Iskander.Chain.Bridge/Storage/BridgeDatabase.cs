@@ -8,8 +8,33 @@ public sealed class BridgeDatabase(string connectionString) : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
 
-    /// <summary>Opens a connection.</summary>
-    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default) => _dataSource.OpenConnectionAsync(cancellationToken);
+    /// <summary>
+    /// Opens a connection that has just answered the server. A connection pooled before PostgreSQL
+    /// restarted is dead, though the pool hands it out as open (its first command fails with
+    /// "terminating connection due to administrator command"); one that fails the check empties
+    /// the pool of its likes and a new connection is opened instead.
+    /// </summary>
+    public async ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var ping = new NpgsqlCommand(";", connection);
+            await ping.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception ex) when (ex is NpgsqlException && connection.State != System.Data.ConnectionState.Open)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            _dataSource.Clear();
+            return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Applies the embedded migrations not yet applied (journaled in <c>schemaversions</c>). Runs under
