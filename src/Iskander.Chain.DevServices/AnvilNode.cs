@@ -87,7 +87,8 @@ public sealed class AnvilNode : IAsyncDisposable
 
     private static AnvilNode Launch(ToolCommand command, int port, AnvilOptions options, ILogger log)
     {
-        var configFile = Path.Combine(Path.GetTempPath(), $"iskander-anvil-{Guid.NewGuid():N}.json");
+        var configFile = ConfigFile(options);
+        File.Delete(configFile);
         var start = new ProcessStartInfo(command.Executable)
         {
             RedirectStandardOutput = true,
@@ -263,6 +264,13 @@ public sealed class AnvilNode : IAsyncDisposable
 
     private static string PidFile(string stateFile) => stateFile + ".pid";
 
+    // Where anvil writes its accounts and keys: beside the state it owns (one file per data folder,
+    // not one more in the shared temporary folder after every crash), else a private temporary folder.
+    private static string ConfigFile(AnvilOptions options) =>
+        options.StateFile is { } stateFile
+            ? stateFile + ".accounts.json"
+            : Path.Combine(Directory.CreateTempSubdirectory("iskander-anvil-").FullName, "accounts.json");
+
     // Chain-id probes of an orphan (5 s each at most, a second apart) before it is stopped unsaved.
     private const int OrphanProbes = 6;
 
@@ -352,5 +360,6 @@ public sealed class AnvilNode : IAsyncDisposable
         _stopSaving.Dispose();
         _saving.Dispose();
         File.Delete(_configFile);
+        if (Options.StateFile is null) Directory.Delete(Path.GetDirectoryName(_configFile)!);
     }
 }

@@ -61,8 +61,12 @@ public sealed class AnvilNodeTests
             await MineAsync(node.RpcUrl, blocks: 7);
         }
 
+        // Stopped, the node leaves its state and nothing else (no pid file, no accounts file).
+        Assert.Equal(["state.json"], Directory.GetFileSystemEntries(directory.Path).Select(Path.GetFileName));
+
         await using var restarted = await AnvilNode.StartAsync(TestToolchain.Create(), options);
         Assert.Equal(7UL, await RpcProbe.TryBlockNumberAsync(restarted.RpcUrl));
+        Assert.True(File.Exists(directory.Combine("state.json.accounts.json")), "a node on a state file writes its accounts beside it, not in the shared temporary folder");
     }
 
     [Fact]
