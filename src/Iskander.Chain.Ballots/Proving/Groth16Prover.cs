@@ -16,18 +16,19 @@ namespace Iskander.Chain.Ballots.Proving;
 /// <param name="PublicSignals">The public inputs, in the circuit's order.</param>
 public sealed record Groth16Proof(BigInteger[] A, BigInteger[][] B, BigInteger[] C, IReadOnlyList<BigInteger> PublicSignals)
 {
-    /// <summary>Reads snarkjs' <c>proof.json</c> and <c>public.json</c>.</summary>
-    public static Groth16Proof Parse(string proofJson, string publicJson)
+    /// <summary>Reads snarkjs' <c>proof.json</c> and <c>public.json</c> (coordinates checked against their fields).</summary>
+    /// <exception cref="FormatException">Not snarkjs's layout, or a number out of its field.</exception>
+    public static Groth16Proof Parse(string proofJson, string publicJson) => From(Zk.Groth16.Groth16Proof.FromSnarkjs(proofJson, publicJson));
+
+    /// <summary>The same proof with its coordinates as integers.</summary>
+    public static Groth16Proof From(Zk.Groth16.Groth16Proof proof)
     {
-        using var proof = JsonDocument.Parse(proofJson);
-        using var signals = JsonDocument.Parse(publicJson);
-        static BigInteger Number(JsonElement e) => BigInteger.Parse(e.GetString()!, CultureInfo.InvariantCulture);
-        var root = proof.RootElement;
+        ArgumentNullException.ThrowIfNull(proof);
         return new Groth16Proof(
-            root.GetProperty("pi_a").EnumerateArray().Take(2).Select(Number).ToArray(),
-            root.GetProperty("pi_b").EnumerateArray().Take(2).Select(row => row.EnumerateArray().Select(Number).ToArray()).ToArray(),
-            root.GetProperty("pi_c").EnumerateArray().Take(2).Select(Number).ToArray(),
-            signals.RootElement.EnumerateArray().Select(Number).ToList());
+            [proof.A.X.ToBigInteger(), proof.A.Y.ToBigInteger()],
+            [[proof.B.X.C0.ToBigInteger(), proof.B.X.C1.ToBigInteger()], [proof.B.Y.C0.ToBigInteger(), proof.B.Y.C1.ToBigInteger()]],
+            [proof.C.X.ToBigInteger(), proof.C.Y.ToBigInteger()],
+            proof.PublicSignals.Select(signal => signal.ToBigInteger()).ToList());
     }
 
     /// <summary>
@@ -47,9 +48,9 @@ public sealed record Groth16Proof(BigInteger[] A, BigInteger[][] B, BigInteger[]
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
-        return Parse(
-            JsonSerializer.Serialize(new { pi_a = root.GetProperty("pi_a"), pi_b = root.GetProperty("pi_b"), pi_c = root.GetProperty("pi_c") }),
-            root.GetProperty("publicSignals").GetRawText());
+        static BigInteger[] Numbers(JsonElement array) => array.EnumerateArray().Select(e => BigInteger.Parse(e.GetString()!, CultureInfo.InvariantCulture)).ToArray();
+        return new Groth16Proof(Numbers(root.GetProperty("pi_a")), root.GetProperty("pi_b").EnumerateArray().Select(Numbers).ToArray(),
+            Numbers(root.GetProperty("pi_c")), Numbers(root.GetProperty("publicSignals")));
     }
 
     private static string Text(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
@@ -114,10 +115,11 @@ public sealed class Groth16Prover(ToolRunner runner, ILogger log)
         else await Task.Run(() => ZkeyProver.ProveToFiles(keys.ProvingKey, witness, proofPath, publicPath), cancellationToken).ConfigureAwait(false);
         var proofJson = await File.ReadAllTextAsync(proofPath, cancellationToken).ConfigureAwait(false);
         var publicJson = await File.ReadAllTextAsync(publicPath, cancellationToken).ConfigureAwait(false);
-        var proof = Groth16Proof.Parse(proofJson, publicJson);
+        var made = Zk.Groth16.Groth16Proof.FromSnarkjs(proofJson, publicJson);
+        var proof = Groth16Proof.From(made);
         var expected = keys.Compiled.Circuit.PublicInputs.Select(name => BigInteger.Parse((string)inputs[name], CultureInfo.InvariantCulture)).ToList();
         if (!proof.PublicSignals.SequenceEqual(expected)) throw new InvalidProofException($"{label}: the proof's public signals are not the inputs' public values");
-        if (!VerifyJson(keys, proofJson, publicJson)) throw new InvalidProofException($"{label}: the proof just made does not verify with {Path.GetFileName(keys.VerificationKey)}");
+        if (!VerificationKey.Load(keys.VerificationKey).Verify(made)) throw new InvalidProofException($"{label}: the proof just made does not verify with {Path.GetFileName(keys.VerificationKey)}");
         File.Delete(witness);
         log.Information("Proved {Label} in {Seconds:0.0} s (verified locally)", label, clock.Elapsed.TotalSeconds);
         return proof;
@@ -125,10 +127,8 @@ public sealed class Groth16Prover(ToolRunner runner, ILogger log)
 
     /// <summary>Whether the proof in <paramref name="proofPath"/> with public signals <paramref name="publicPath"/> verifies with the circuit's key (in process).</summary>
     /// <exception cref="FormatException">A file is not in snarkjs's layout.</exception>
-    public static bool Verify(CircuitKeys keys, string proofPath, string publicPath) => VerifyJson(keys, File.ReadAllText(proofPath), File.ReadAllText(publicPath));
-
-    private static bool VerifyJson(CircuitKeys keys, string proofJson, string publicJson) =>
-        VerificationKey.Load(keys.VerificationKey).Verify(Zk.Groth16.Groth16Proof.FromSnarkjs(proofJson, publicJson));
+    public static bool Verify(CircuitKeys keys, string proofPath, string publicPath) =>
+        VerificationKey.Load(keys.VerificationKey).Verify(Zk.Groth16.Groth16Proof.FromSnarkjs(File.ReadAllText(proofPath), File.ReadAllText(publicPath)));
 
     private Task<ToolResult> Run(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         runner.RunAsync(Tool.Snarkjs, arguments, new ToolRunOptions { Timeout = Timeout, Environment = Environment(), OnLine = line => log.Debug("snarkjs: {Line}", line) }, cancellationToken);
