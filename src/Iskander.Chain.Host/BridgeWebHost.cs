@@ -83,7 +83,7 @@ public sealed class BridgeWebHost : IAsyncDisposable
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (Npgsql.NpgsqlException ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        catch (Npgsql.NpgsqlException ex) when (Unavailable(ex) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             log.Warning("{Method} {Path}: the database is unavailable ({Reason})", context.Request.Method, context.Request.Path.Value, ex.Message);
             context.Response.Clear();
@@ -92,6 +92,14 @@ public sealed class BridgeWebHost : IAsyncDisposable
                 .ExecuteAsync(context).ConfigureAwait(false);
         }
     };
+
+    // The server is not there, not yet there, or going away (an error of the query itself, such as a
+    // violated constraint, is a fault of the bridge and stays a 500).
+    private static bool Unavailable(Npgsql.NpgsqlException failure) =>
+        failure is not Npgsql.PostgresException server
+        || server.SqlState is "57P01" or "57P02" or "57P03"
+        || server.SqlState.StartsWith("08", StringComparison.Ordinal)
+        || server.SqlState.StartsWith("53", StringComparison.Ordinal);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
