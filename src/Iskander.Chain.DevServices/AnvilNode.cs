@@ -60,7 +60,15 @@ public sealed class AnvilNode : IAsyncDisposable
         options ??= new AnvilOptions();
         var log = (logger ?? Serilog.Core.Logger.None).ForContext<AnvilNode>();
         var command = toolchain.Locate(Tool.Anvil);
-        if (options.StateFile is not null) await StopOrphanAsync(options, log, cancellationToken).ConfigureAwait(false);
+        if (options.StateFile is not null)
+        {
+            await StopOrphanAsync(options, log, cancellationToken).ConfigureAwait(false);
+            if (File.Exists(options.StateFile) && AnvilStateFile.RemoveLaterGeneses(options.StateFile) is > 0 and var removed)
+            {
+                log.Debug("Removed {Count} later copies of the genesis block from {StateFile} (anvil adds one at every load)", removed, options.StateFile);
+            }
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var port = options.Port ?? LoopbackPort.Free();

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Iskander.Chain.DevServices;
 using Iskander.Chain.Testing;
 using Iskander.Chain.Toolchain;
@@ -70,6 +71,58 @@ public sealed class AnvilNodeTests
     }
 
     [Fact]
+    public async Task Block_0_stays_the_chains_own_genesis_over_many_restarts()
+    {
+        using var directory = new TempDirectory();
+        var options = new AnvilOptions { StateFile = directory.Combine("state.json") };
+        string genesis;
+        await using (var first = await AnvilNode.StartAsync(TestToolchain.Create(), options))
+        {
+            genesis = await BlockHashAsync(first.RpcUrl, 0);
+            await MineAsync(first.RpcUrl, blocks: 3);
+        }
+
+        for (var restart = 1; restart <= 6; restart++)
+        {
+            // Later timestamps for anvil's own genesis at each start: a copy made in the same second would be the same block.
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+            await using var node = await AnvilNode.StartAsync(TestToolchain.Create(), options);
+            Assert.Equal((restart, genesis), (restart, await BlockHashAsync(node.RpcUrl, 0)));
+            Assert.Equal(await BlockHashAsync(node.RpcUrl, 0), await ParentHashAsync(node.RpcUrl, 1));
+            await MineAsync(node.RpcUrl, blocks: 1);
+        }
+
+        // Why the repair is needed: the state anvil saved holds its own genesis beside the chain's.
+        Assert.Equal(2, GenesisCount(directory.Combine("state.json")));
+    }
+
+    [Fact]
+    public void Later_copies_of_the_genesis_are_removed_and_the_earliest_kept()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.Combine("state.json");
+        static string Block(int number, int timestamp) => $$"""{"header":{"number":"0x{{number:x}}","timestamp":"0x{{timestamp:x}}","stateRoot":"0xab"},"transactions":[]}""";
+        File.WriteAllText(path, $$"""{"block":{"number":"0x1"},"blocks":[{{Block(0, 0x20)}},{{Block(1, 0x12)}},{{Block(0, 0x10)}},{{Block(0, 0x30)}}],"best_block_number":"0x1"}""");
+
+        Assert.Equal(2, AnvilStateFile.RemoveLaterGeneses(path));
+        var blocks = JsonNode.Parse(File.ReadAllText(path))!["blocks"]!.AsArray().Select(b => (b!["header"]!["number"]!.GetValue<string>(), b["header"]!["timestamp"]!.GetValue<string>()));
+        Assert.Equal([("0x1", "0x12"), ("0x0", "0x10")], blocks);
+        Assert.Equal("0x1", JsonNode.Parse(File.ReadAllText(path))!["best_block_number"]!.GetValue<string>());
+
+        // One genesis: the file is left as it is.
+        var before = File.GetLastWriteTimeUtc(path);
+        var text = File.ReadAllText(path);
+        Assert.Equal(0, AnvilStateFile.RemoveLaterGeneses(path));
+        Assert.Equal((text, before), (File.ReadAllText(path), File.GetLastWriteTimeUtc(path)));
+
+        File.WriteAllText(path, "{\"blocks\":[{\"header\":{\"number\":7}}]}");
+        var error = Assert.Throws<DevServiceException>(() => AnvilStateFile.RemoveLaterGeneses(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        File.WriteAllText(path, "not json");
+        Assert.Contains("is not an anvil state file", Assert.Throws<DevServiceException>(() => AnvilStateFile.RemoveLaterGeneses(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_anvil_binary_fails_with_a_hint()
     {
         var toolchain = TestToolchain.Create(new Dictionary<Tool, string> { [Tool.Anvil] = "/nonexistent/anvil" });
@@ -87,6 +140,21 @@ public sealed class AnvilNodeTests
         Assert.True(
             error.Message.Contains("Address already in use", StringComparison.Ordinal) || error.Message.Contains("chain id 5", StringComparison.Ordinal),
             error.Message);
+    }
+
+    private static int GenesisCount(string stateFile) =>
+        JsonNode.Parse(File.ReadAllText(stateFile))!["blocks"]!.AsArray().Count(b => b!["header"]!["number"]!.GetValue<string>() == "0x0");
+
+    private static async Task<string> BlockHashAsync(Uri rpcUrl, int number) => (await BlockAsync(rpcUrl, number))["hash"]!.GetValue<string>();
+
+    private static async Task<string> ParentHashAsync(Uri rpcUrl, int number) => (await BlockAsync(rpcUrl, number))["parentHash"]!.GetValue<string>();
+
+    private static async Task<JsonNode> BlockAsync(Uri rpcUrl, int number)
+    {
+        using var http = new HttpClient();
+        var request = new { jsonrpc = "2.0", id = 1, method = "eth_getBlockByNumber", @params = new object[] { $"0x{number:x}", false } };
+        using var response = await http.PostAsJsonAsync(rpcUrl, request);
+        return (await response.Content.ReadFromJsonAsync<JsonNode>())!["result"]!;
     }
 
     private static async Task MineAsync(Uri rpcUrl, int blocks)
