@@ -9,7 +9,8 @@ namespace Iskander.Chain.DevServices;
 /// A local anvil node run from the project's pinned Foundry toolchain, bound to loopback. Start it
 /// with <see cref="StartAsync"/>; <see cref="DisposeAsync"/> stops it (gracefully, then by kill).
 /// With a <see cref="AnvilOptions.StateFile"/>, the node owns that file: it is loaded at start, saved
-/// every <see cref="AnvilOptions.StateSaveInterval"/> and at stop, always by writing a temporary file
+/// every <see cref="AnvilOptions.StateSaveInterval"/> (less often as the chain grows, see
+/// <see cref="NextSaveDelay"/>) and at stop, always by writing a temporary file
 /// and renaming it (anvil's own <c>--dump-state</c> truncates the file in place, so a crash mid-write
 /// would leave half a chain), and an anvil an earlier process left running on it is saved and stopped.
 /// </summary>
@@ -241,18 +242,20 @@ public sealed class AnvilNode : IAsyncDisposable
         File.Move(temporary, stateFile, overwrite: true);
     }
 
-    // Saves every interval until stopped; a failed save is logged and retried at the next tick.
+    // Saves until stopped, waiting NextSaveDelay between saves; a failed save is logged and retried at the next one.
     private void StartSaving()
     {
         if (Options.StateFile is null) return;
         File.WriteAllText(PidFile(Options.StateFile), $"{_process.Id} {Port}");
         _saver = Task.Run(async () =>
         {
-            using var timer = new PeriodicTimer(Options.StateSaveInterval);
+            var delay = Options.StateSaveInterval;
             try
             {
-                while (await timer.WaitForNextTickAsync(_stopSaving.Token).ConfigureAwait(false))
+                while (true)
                 {
+                    await Task.Delay(delay, _stopSaving.Token).ConfigureAwait(false);
+                    var clock = Stopwatch.StartNew();
                     try
                     {
                         await SaveStateAsync(_stopSaving.Token).ConfigureAwait(false);
@@ -261,6 +264,8 @@ public sealed class AnvilNode : IAsyncDisposable
                     {
                         _log.Warning("Could not save the chain state to {StateFile}: {Reason}", Options.StateFile, ex.Message);
                     }
+
+                    delay = NextSaveDelay(Options.StateSaveInterval, clock.Elapsed);
                 }
             }
             catch (OperationCanceledException) when (_stopSaving.IsCancellationRequested)
@@ -269,6 +274,18 @@ public sealed class AnvilNode : IAsyncDisposable
             }
         });
     }
+
+    /// <summary>The longest wait between saves: a crash then loses fewer blocks (one a second) than the bridge's reorg window of 128.</summary>
+    public static readonly TimeSpan MaxStateSaveInterval = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The wait before the next save: the configured interval, or 20 times as long as the last save
+    /// took when that is longer (anvil writes its whole chain each time, about 1.75 KB per block, so
+    /// a chain that mines a block a second grows by ~150 MB a day), which keeps saving under a twentieth
+    /// of the time; never more than <see cref="MaxStateSaveInterval"/>.
+    /// </summary>
+    internal static TimeSpan NextSaveDelay(TimeSpan configured, TimeSpan lastSave) =>
+        TimeSpan.FromTicks(Math.Clamp(lastSave.Ticks * 20, configured.Ticks, Math.Max(configured.Ticks, MaxStateSaveInterval.Ticks)));
 
     private static string PidFile(string stateFile) => stateFile + ".pid";
 

@@ -27,7 +27,7 @@ public sealed record AnvilOptions
     /// <summary>Where the node keeps its state between runs (loaded at start, saved atomically while running and at stop); null for an ephemeral chain.</summary>
     public string? StateFile { get; init; }
 
-    /// <summary>How often the state is saved while the node runs: at most this much of the chain is lost when the node is killed.</summary>
+    /// <summary>How often the state is saved while the node runs and its chain is small (a large one is saved less often, at most <see cref="AnvilNode.MaxStateSaveInterval"/> apart): what a kill loses.</summary>
     public TimeSpan StateSaveInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long to wait for the node to answer after start.</summary>

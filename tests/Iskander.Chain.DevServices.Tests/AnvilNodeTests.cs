@@ -122,6 +122,14 @@ public sealed class AnvilNodeTests
         Assert.Contains("is not an anvil state file", Assert.Throws<DevServiceException>(() => AnvilStateFile.RemoveLaterGeneses(path)).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, 0.01, 1)]
+    [InlineData(1, 0.2, 4)]
+    [InlineData(1, 10, 60)]
+    [InlineData(90, 0.01, 90)]
+    public void Saves_space_out_as_they_take_longer_but_never_beyond_a_minute(double configured, double lastSave, double expected) =>
+        Assert.Equal(TimeSpan.FromSeconds(expected), AnvilNode.NextSaveDelay(TimeSpan.FromSeconds(configured), TimeSpan.FromSeconds(lastSave)));
+
     [Fact]
     public async Task A_missing_anvil_binary_fails_with_a_hint()
     {
