@@ -76,7 +76,8 @@ public sealed class BridgeWebHost : IAsyncDisposable
     }
 
     // A request that needed the database while it is down or restarting is answered 503 with a
-    // reason and a time to retry, not 500: nothing about the request was wrong, and nothing was kept.
+    // reason and a time to retry, not 500: nothing about the request was wrong. The log names the
+    // route, not the path: a webhook's path carries its token.
     private static Func<HttpContext, RequestDelegate, Task> DatabaseUnavailableAsync(Serilog.ILogger log) => async (context, next) =>
     {
         try
@@ -85,10 +86,11 @@ public sealed class BridgeWebHost : IAsyncDisposable
         }
         catch (Npgsql.NpgsqlException ex) when (Unavailable(ex) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            log.Warning("{Method} {Path}: the database is unavailable ({Reason})", context.Request.Method, context.Request.Path.Value, ex.Message);
+            var route = (context.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+            log.Warning("{Method} {Route}: the database is unavailable ({Reason})", context.Request.Method, route, ex.Message);
             context.Response.Clear();
             context.Response.Headers.RetryAfter = "10";
-            await Results.Json(new { error = "the bridge's database is unavailable; nothing was kept, try again shortly" }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            await Results.Json(new { error = "the bridge's database is unavailable; try again shortly" }, statusCode: StatusCodes.Status503ServiceUnavailable)
                 .ExecuteAsync(context).ConfigureAwait(false);
         }
     };

@@ -115,7 +115,8 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
         await using var database = new BridgeDatabase($"Host=127.0.0.1;Port={LoopbackPort.Free()};Username=iskander;Password=unused;Database=iskander;Timeout=5");
         await using var loomio = await LoomioEmulator.StartAsync();
         var group = loomio.AddGroup("Members");
-        var log = new LoggerConfiguration().CreateLogger();
+        var logged = new LogLines();
+        var log = new LoggerConfiguration().WriteTo.Sink(logged).CreateLogger();
         var client = new LoomioClient(Http, new LoomioClientOptions { BaseUrl = loomio.BaseUrl, ApiKey = loomio.ApiKey });
         using var directory = new TempDirectory();
         var (node, pipeline, manifestPath) = await PipelineAsync(database, directory.Combine("content"), log);
@@ -136,6 +137,19 @@ public sealed class BridgeEndpointTests(PostgresFixture postgres) : IClassFixtur
             Assert.NotNull(response.Headers.RetryAfter);
             Assert.Contains("database is unavailable", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+
+        // Logged by route: the webhook's path holds its token.
+        Assert.Contains(logged.Lines, line => line.Contains("/hooks/loomio/{group}/{token}", StringComparison.Ordinal) && line.Contains("the database is unavailable", StringComparison.Ordinal));
+        Assert.DoesNotContain(logged.Lines, line => line.Contains(Token, StringComparison.Ordinal));
+    }
+
+    private sealed class LogLines : Serilog.Core.ILogEventSink
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyList<string> Lines => [.. _lines];
+
+        public void Emit(Serilog.Events.LogEvent logEvent) => _lines.Enqueue(logEvent.RenderMessage());
     }
 
     private static async Task<(AnvilNode Node, AnchoringPipeline Pipeline, string Manifest)> PipelineAsync(BridgeDatabase database, string contentDirectory, ILogger log)
