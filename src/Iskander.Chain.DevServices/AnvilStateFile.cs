@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Iskander.Chain.DevServices;
 
@@ -21,43 +20,75 @@ internal static class AnvilStateFile
         {
             return RemoveLaterGenesesOrThrow(stateFile);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
         {
             throw new DevServiceException($"{stateFile} is not an anvil state file ({ex.Message}): restore it from a backup, or move it aside to start a new chain", ex);
         }
     }
 
+    // The file is copied with the later geneses cut out of its "blocks" array, each block parsed on
+    // its own: a long-lived chain's state runs to hundreds of megabytes, too big for a document model.
     private static int RemoveLaterGenesesOrThrow(string stateFile)
     {
-        JsonNode? state;
-        using (var input = File.OpenRead(stateFile))
+        var bytes = File.ReadAllBytes(stateFile);
+        var reader = new Utf8JsonReader(bytes);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("not a JSON object");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            state = JsonNode.Parse(input);
+            var isBlocks = reader.ValueTextEquals("blocks"u8);
+            reader.Read();
+            if (!isBlocks || reader.TokenType != JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            var arrayStart = (int)reader.TokenStartIndex;
+            var blocks = new List<(Range Bytes, ulong Number, ulong Timestamp)>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var blockStart = (int)reader.TokenStartIndex;
+                using var block = JsonDocument.ParseValue(ref reader);
+                blocks.Add((blockStart..(int)reader.BytesConsumed, Header(block.RootElement, "number"), Header(block.RootElement, "timestamp")));
+            }
+
+            var geneses = blocks.Where(b => b.Number == 0).ToList();
+            if (geneses.Count < 2) return 0;
+            var earliest = geneses.MinBy(b => b.Timestamp);
+            var kept = blocks.Where(b => b.Number != 0 || b.Bytes.Equals(earliest.Bytes)).ToList();
+            Write(stateFile, bytes.AsSpan(..arrayStart), kept.Select(b => bytes[b.Bytes]), bytes.AsSpan((int)reader.BytesConsumed..));
+            return blocks.Count - kept.Count;
         }
 
-        if (state?["blocks"] is not JsonArray blocks) return 0;
-        var geneses = blocks.Where(block => Header(block, "number") == 0).ToList();
-        if (geneses.Count < 2) return 0;
-        var earliest = geneses.MinBy(block => Header(block, "timestamp"));
-        foreach (var later in geneses.Where(block => !ReferenceEquals(block, earliest))) blocks.Remove(later);
+        return 0;
+    }
 
+    // A temporary file flushed to disk and renamed over the state: never half a chain.
+    private static void Write(string stateFile, ReadOnlySpan<byte> before, IEnumerable<byte[]> blocks, ReadOnlySpan<byte> after)
+    {
         var temporary = $"{stateFile}.{Environment.ProcessId}.tmp";
         using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            using (var writer = new Utf8JsonWriter(output))
+            output.Write(before);
+            output.WriteByte((byte)'[');
+            var first = true;
+            foreach (var block in blocks)
             {
-                state.WriteTo(writer);
+                if (!first) output.WriteByte((byte)',');
+                output.Write(block);
+                first = false;
             }
 
+            output.WriteByte((byte)']');
+            output.Write(after);
             output.Flush(flushToDisk: true);
         }
 
         File.Move(temporary, stateFile, overwrite: true);
-        return geneses.Count - 1;
     }
 
-    private static ulong Header(JsonNode? block, string field) =>
-        block?["header"]?[field]?.GetValue<string>() is { } hex && hex.StartsWith("0x", StringComparison.Ordinal)
+    private static ulong Header(JsonElement block, string field) =>
+        block.GetProperty("header").GetProperty(field).GetString() is { } hex && hex.StartsWith("0x", StringComparison.Ordinal)
         && ulong.TryParse(hex.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new FormatException($"an anvil state block without a hexadecimal header.{field}");
