@@ -231,15 +231,8 @@ public sealed class AnvilNode : IAsyncDisposable
         var hex = await RpcProbe.TryCallAsync(rpcUrl, "anvil_dumpState", TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
             ?? throw new DevServiceException($"anvil on {rpcUrl} did not answer anvil_dumpState");
         using var compressed = new MemoryStream(Convert.FromHexString(hex.AsSpan(2)));
-        await using var gunzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress);
-        var temporary = $"{stateFile}.{Environment.ProcessId}.tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            await gunzip.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, stateFile, overwrite: true);
+        using var gunzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress);
+        AnvilStateFile.Replace(stateFile, gunzip.CopyTo);
     }
 
     // Saves until stopped, waiting NextSaveDelay between saves; a failed save is logged and retried at the next one.

@@ -56,31 +56,37 @@ internal static class AnvilStateFile
             if (geneses.Count < 2) return 0;
             var earliest = geneses.MinBy(b => b.Timestamp);
             var kept = blocks.Where(b => b.Number != 0 || b.Bytes.Equals(earliest.Bytes)).ToList();
-            Write(stateFile, bytes.AsSpan(..arrayStart), kept.Select(b => bytes[b.Bytes]), bytes.AsSpan((int)reader.BytesConsumed..));
+            Write(stateFile, bytes.AsMemory(..arrayStart), kept.Select(b => (ReadOnlyMemory<byte>)bytes.AsMemory(b.Bytes)), bytes.AsMemory((int)reader.BytesConsumed..));
             return blocks.Count - kept.Count;
         }
 
         return 0;
     }
 
-    // A temporary file flushed to disk and renamed over the state: never half a chain.
-    private static void Write(string stateFile, ReadOnlySpan<byte> before, IEnumerable<byte[]> blocks, ReadOnlySpan<byte> after)
-    {
-        var temporary = $"{stateFile}.{Environment.ProcessId}.tmp";
-        using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+    private static void Write(string stateFile, ReadOnlyMemory<byte> before, IEnumerable<ReadOnlyMemory<byte>> blocks, ReadOnlyMemory<byte> after) =>
+        Replace(stateFile, output =>
         {
-            output.Write(before);
+            output.Write(before.Span);
             output.WriteByte((byte)'[');
             var first = true;
             foreach (var block in blocks)
             {
                 if (!first) output.WriteByte((byte)',');
-                output.Write(block);
+                output.Write(block.Span);
                 first = false;
             }
 
             output.WriteByte((byte)']');
-            output.Write(after);
+            output.Write(after.Span);
+        });
+
+    /// <summary>Writes a state file whole: into a temporary file beside it, flushed to disk and renamed over it, so it is never half a chain.</summary>
+    public static void Replace(string stateFile, Action<Stream> write)
+    {
+        var temporary = $"{stateFile}.{Environment.ProcessId}.tmp";
+        using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            write(output);
             output.Flush(flushToDisk: true);
         }
 
